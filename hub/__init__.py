@@ -1,0 +1,76 @@
+"""Hub: an email-and-digest community hub for innovation networks."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from hub import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_config(app: Flask, config: dict[str, Any] | None) -> None:
+    """Defaults, then ``instance/config.py``, then ``HUB_*`` variables, then ``config``."""
+    app.config.from_pyfile("config.py", silent=True)
+    for key, value in os.environ.items():
+        if key.startswith("HUB_") and not key.startswith("HUB_TEST_"):
+            app.config[key] = value
+    app.config.update(config or {})
+    settings.resolve(app.config, Path(app.instance_path))
+    app.config["SECRET_KEY"] = app.config["HUB_SECRET_KEY"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["HUB_DATABASE_URL"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["HUB_DATABASE_URL"])
+    secure = app.config["HUB_SECURE_COOKIES"]
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * app.config["HUB_SESSION_DAYS"],
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("alembic", "mail.log", "waitress.queue", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Hub application; every process (web, SMTP, scheduler, CLI) starts here."""
+    instance = (config or {}).get("INSTANCE_DIR") or os.environ.get("HUB_INSTANCE_DIR")
+    app = Flask(
+        __name__,
+        instance_path=str(instance or ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "hub" / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _load_config(app, config)
+    _configure_logging()
+
+    from hub import database, web
+    from hub.cli import register_commands
+
+    database.init_app(app)
+    web.init_app(app)
+    register_commands(app)
+    return app

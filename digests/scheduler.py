@@ -1,0 +1,60 @@
+"""The scheduler (APScheduler): a tick every minute that sends what is due.
+
+Runs inside ``python app.py`` or on its own as ``hub scheduler``. The tick itself
+decides who is due, so a missed tick (the process was down) is caught up by the next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from hub.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+
+
+def tick(app: Flask, now: datetime | None = None) -> None:
+    """Send whatever is due at ``now``."""
+    now = now or utcnow()
+    with app.app_context():
+        log.debug("scheduler tick at %s", now.isoformat())
+
+
+def _add_jobs(scheduler: BackgroundScheduler | BlockingScheduler, app: Flask) -> None:
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=TICK_SECONDS,
+        args=[app],
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now().astimezone(),
+    )
+
+
+def start_background(app: Flask) -> BackgroundScheduler:
+    """Start the scheduler in a background thread (for ``python app.py``)."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _add_jobs(scheduler, app)
+    scheduler.start()
+    log.info("scheduler started: a tick every %s seconds", TICK_SECONDS)
+    return scheduler
+
+
+def run_forever(app: Flask) -> None:
+    """Run the scheduler in the foreground until interrupted (``hub scheduler``)."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    _add_jobs(scheduler, app)
+    log.info("scheduler running: a tick every %s seconds", TICK_SECONDS)
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+    log.info("scheduler stopped")

@@ -1,0 +1,141 @@
+"""Single-use login links: issuing, rate limiting and redeeming them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from hub.clock import utcnow
+from hub.errors import HubError
+from hub.extensions import db
+from hub.members import find_member, normalise_email
+from hub.models import LoginRequest, LoginToken, Member, MemberRole, MemberState
+from hub.urls import external_url
+from mailer.outgoing import build_message, send
+
+log = logging.getLogger(__name__)
+
+RATE_WINDOW = timedelta(minutes=15)
+
+
+class RateLimited(HubError):
+    """Too many login links asked for; the message says when to try again."""
+
+
+class InvalidLink(HubError):
+    """A link that is unknown, used or expired."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    member: Member | None, purpose: str, *, minutes: int, now: datetime | None = None
+) -> str:
+    """Store a new single-use token and return it (only its hash is kept)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginToken(
+            token_hash=_hash(token),
+            purpose=purpose,
+            member=member,
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
+    db.session.commit()
+    return token
+
+
+def _check_rate(email: str, ip: str, now: datetime) -> None:
+    config = current_app.config
+    since = now - RATE_WINDOW
+    base = select(func.count(LoginRequest.id)).where(LoginRequest.created_at >= since)
+    by_email = db.session.scalar(base.where(LoginRequest.email == email))
+    by_ip = db.session.scalar(base.where(LoginRequest.ip == ip))
+    if (
+        by_email >= config["HUB_LOGIN_LIMIT_PER_ADDRESS"]
+        or by_ip >= config["HUB_LOGIN_LIMIT_PER_IP"]
+    ):
+        raise RateLimited(
+            "Too many login links were asked for just now. Wait 15 minutes and try again."
+        )
+
+
+def request_login_link(address: str, ip: str, *, now: datetime | None = None) -> None:
+    """Email a login link if ``address`` belongs to a member who may log in.
+
+    The caller answers the same way whether or not the address is known, so the
+    form cannot be used to find out who is a member.
+    """
+    now = now or utcnow()
+    email = normalise_email(address)
+    _check_rate(email, ip, now)
+    db.session.add(LoginRequest(email=email, ip=ip, created_at=now))
+    db.session.commit()
+    member = find_member(email)
+    if member is None or member.state == MemberState.SUSPENDED:
+        log.info("login link asked for %s: no active member, nothing sent", email)
+        return
+    minutes = current_app.config["HUB_LOGIN_LINK_MINUTES"]
+    token = issue_token(member, "login", minutes=minutes, now=now)
+    link = external_url("auth.redeem", token=token)
+    send(
+        build_message(
+            "login",
+            to=member.email,
+            subject=f"Your login link for {current_app.config['HUB_NAME']}",
+            context={"member": member, "link": link, "minutes": minutes},
+        )
+    )
+
+
+def redeem(token: str, purpose: str, *, now: datetime | None = None) -> LoginToken:
+    """Mark a token used and return it; raise ``InvalidLink`` if it cannot be used."""
+    now = now or utcnow()
+    row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == _hash(token or "")))
+    if row is None or row.purpose != purpose:
+        raise InvalidLink("This link is not valid. Ask for a new one below.")
+    if row.used_at is not None:
+        raise InvalidLink("This link has been used already. Ask for a new one below.")
+    if row.expires_at < now:
+        raise InvalidLink("This link has expired. Ask for a new one below.")
+    row.used_at = now
+    db.session.commit()
+    return row
+
+
+def peek(token: str, purpose: str, *, now: datetime | None = None) -> LoginToken | None:
+    """Return the token row if it could be redeemed now, without using it."""
+    now = now or utcnow()
+    row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == _hash(token or "")))
+    if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at < now:
+        return None
+    return row
+
+
+def has_admin() -> bool:
+    return (
+        db.session.scalar(select(func.count(Member.id)).where(Member.role == MemberRole.ADMIN)) > 0
+    )
+
+
+def setup_link() -> str | None:
+    """A one-time link that makes whoever opens it the first admin, while there is none."""
+    if has_admin():
+        return None
+    token = issue_token(None, "setup", minutes=24 * 60)
+    return external_url("auth.setup", token=token)
+
+
+def login_link_for(member: Member) -> str:
+    """A login link for the shell (``hub members add``, ``hub demo``)."""
+    token = issue_token(member, "login", minutes=current_app.config["HUB_LOGIN_LINK_MINUTES"])
+    return external_url("auth.redeem", token=token)

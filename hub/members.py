@@ -1,0 +1,143 @@
+"""Creating members and editing profiles: the one writer of member rows."""
+
+from __future__ import annotations
+
+import logging
+import re
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from hub.errors import ValidationError
+from hub.extensions import db
+from hub.models import Interest, Member, MemberRole, MemberState
+
+log = logging.getLogger(__name__)
+
+PROFILE_LIMITS = {
+    "name": 120,
+    "organisation": 120,
+    "title": 120,
+    "location": 120,
+    "bio": 1000,
+}
+MAX_LINKS = 5
+MAX_INTERESTS = 12
+_TAG_RE = re.compile(r"[^\w +#.-]", re.UNICODE)
+
+
+def normalise_email(address: str) -> str:
+    """Validate an address and return it lower-cased; raise ``ValidationError`` if invalid."""
+    address = (address or "").strip()
+    if not address:
+        raise ValidationError("Enter an email address.", field="email")
+    try:
+        result = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(f"That email address is not valid: {exc}", field="email") from exc
+    return result.normalized.lower()
+
+
+def find_member(address: str) -> Member | None:
+    """Return the member with this address (any case), or None."""
+    address = (address or "").strip().lower()
+    if not address:
+        return None
+    return db.session.scalar(select(Member).where(func.lower(Member.email) == address))
+
+
+def parse_interests(text: str) -> list[str]:
+    """Split a comma-separated list into clean, unique, lower-case tags."""
+    tags: list[str] = []
+    for raw in (text or "").split(","):
+        tag = _TAG_RE.sub("", raw).strip().lower()[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_INTERESTS:
+        raise ValidationError(f"Choose at most {MAX_INTERESTS} interests.", field="interests")
+    return tags
+
+
+def parse_links(text: str) -> str:
+    """Check one web address per line, http(s) only."""
+    links = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(links) > MAX_LINKS:
+        raise ValidationError(f"Add at most {MAX_LINKS} links.", field="links")
+    for link in links:
+        if not re.match(r"^https?://[^\s/$.?#][^\s<>\"']*$", link, re.IGNORECASE):
+            raise ValidationError(
+                f"{link!r} is not a web address; links start with https://", field="links"
+            )
+    return "\n".join(links)
+
+
+def _check_lengths(fields: dict[str, str]) -> dict[str, str]:
+    clean = {}
+    for key, value in fields.items():
+        value = (value or "").strip()
+        limit = PROFILE_LIMITS.get(key)
+        if limit and len(value) > limit:
+            raise ValidationError(f"Keep {key} under {limit} characters.", field=key)
+        clean[key] = value
+    return clean
+
+
+def check_timezone(name: str) -> str:
+    if name not in available_timezones():
+        raise ValidationError(f"Unknown time zone {name!r}.", field="timezone")
+    return name
+
+
+def create_member(
+    email: str,
+    name: str,
+    *,
+    organisation: str = "",
+    role: str = MemberRole.MEMBER,
+    state: str = MemberState.ACTIVE,
+    commit: bool = True,
+    **profile: str,
+) -> Member:
+    """Validate and store a new member; raise ``ValidationError`` on bad input or a duplicate."""
+    email = normalise_email(email)
+    if not (name or "").strip():
+        raise ValidationError("Enter a name.", field="name")
+    if role not in {r.value for r in MemberRole}:
+        raise ValidationError(f"Unknown role {role!r}.", field="role")
+    if find_member(email) is not None:
+        raise ValidationError(f"{email} is already a member.", field="email")
+    fields = _check_lengths({"name": name, "organisation": organisation, **profile})
+    member = Member(
+        email=email,
+        role=str(role),
+        state=str(state),
+        timezone=current_app.config["HUB_DEFAULT_TIMEZONE"],
+        **fields,
+    )
+    db.session.add(member)
+    if commit:
+        db.session.commit()
+        log.info("member %s (%s) added as %s", member.id, email, role)
+    return member
+
+
+def update_profile(member: Member, form: dict[str, str]) -> Member:
+    """Apply the profile form to ``member``; nothing changes unless all of it is valid."""
+    fields = _check_lengths(
+        {key: form.get(key, "") for key in ("name", "organisation", "title", "location", "bio")}
+    )
+    if not fields["name"]:
+        raise ValidationError("Enter a name.", field="name")
+    links = parse_links(form.get("links", ""))
+    tags = parse_interests(form.get("interests", ""))
+    timezone = check_timezone(form.get("timezone") or member.timezone)
+    for key, value in fields.items():
+        setattr(member, key, value)
+    member.links = links
+    member.timezone = timezone
+    current = {i.tag: i for i in member.interests}
+    member.interests = [current.get(tag) or Interest(tag=tag) for tag in tags]
+    db.session.commit()
+    return member

@@ -1,0 +1,87 @@
+"""Members of the network: their profile, role and state."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.clock import utcnow
+from hub.extensions import db
+
+
+class MemberRole(enum.StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class MemberState(enum.StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class Member(UserMixin, db.Model):
+    """A person in the network. ``email`` is stored lower-cased: unique regardless of case."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(120), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(120), default="")
+    links: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(16), default=MemberRole.MEMBER.value)
+    state: Mapped[str] = mapped_column(String(16), default=MemberState.ACTIVE.value)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    interests: Mapped[list[Interest]] = relationship(
+        back_populates="member",
+        cascade="all, delete-orphan",
+        order_by="Interest.tag",
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == MemberRole.ADMIN
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderators and admins both look after the board."""
+        return self.role in (MemberRole.MODERATOR, MemberRole.ADMIN)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: suspended members are logged out
+        return self.state != MemberState.SUSPENDED
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+    @property
+    def interest_tags(self) -> list[str]:
+        return [i.tag for i in self.interests]
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.email}>"
+
+
+class Interest(db.Model):
+    """One interest tag of a member, lower-case, for the directory filter."""
+
+    __tablename__ = "interest"
+    __table_args__ = (UniqueConstraint("member_id", "tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[str] = mapped_column(String(40), index=True)
+
+    member: Mapped[Member] = relationship(back_populates="interests")

@@ -1,0 +1,55 @@
+"""The one place where text a member wrote becomes HTML.
+
+Markdown (a subset: emphasis, links, lists, inline code) is rendered with raw HTML
+disabled, then cleaned by bleach's allowlist, then bare URLs are linked. Every link
+gets ``rel="nofollow noopener"``. Templates use the ``markdown`` filter; ``|safe`` is
+used nowhere else.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import bleach
+import markdown
+from bleach.linkifier import LinkifyFilter
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "em", "strong", "a", "ul", "ol", "li", "code", "pre", "blockquote"}
+)
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+def _set_rel(attrs: dict, new: bool = False) -> dict:
+    attrs[(None, "rel")] = "nofollow noopener"
+    return attrs
+
+
+def _markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=[], output_format="html")
+    # A member's raw HTML is shown as text, never passed through as markup.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+)
+
+
+def render_markdown(text: str) -> str:
+    """Render member-written text to sanitised HTML."""
+    html = _markdown().convert(text or "")
+    return _cleaner.clean(html)
+
+
+def markdown_filter(html: str | None) -> Markup:
+    """Jinja filter for HTML that ``render_markdown`` produced and the database stored."""
+    return Markup(html or "")

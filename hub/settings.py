@@ -1,0 +1,142 @@
+"""Every setting Hub reads, with its default and a help line, in one table.
+
+Settings are read, in order of precedence, from the ``config`` dict passed to
+``create_app`` (tests), ``HUB_*`` environment variables, ``instance/config.py``
+and the defaults below. The README documents each one (a test checks that).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value: its name without the ``HUB_`` prefix."""
+
+    name: str
+    default: Any
+    help: str
+
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("NAME", "Hub", "The network's name, shown on pages and in mail."),
+    Setting(
+        "BASE_URL",
+        "http://127.0.0.1:5000",
+        "Public address of the web site, used for links in mail.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy database URL. Default: a SQLite file `instance/hub.sqlite3`. "
+        "PostgreSQL: `postgresql+psycopg://user@host/dbname`.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Key that signs sessions and tokens. Default: generated once into "
+        "`instance/secret_key` and kept there.",
+    ),
+    Setting("HTTP_HOST", "127.0.0.1", "Interface the web server listens on."),
+    Setting("HTTP_PORT", 5000, "Port the web server listens on."),
+    Setting("HTTP_THREADS", 8, "Worker threads of the built-in web server (waitress)."),
+    Setting("SMTP_HOST", "127.0.0.1", "Interface the SMTP listener listens on."),
+    Setting("SMTP_PORT", 8025, "Port the SMTP listener listens on."),
+    Setting(
+        "SMTP_MAX_MESSAGE_SIZE",
+        10 * 1024 * 1024,
+        "Largest message the listener accepts, in bytes (advertised with SIZE).",
+    ),
+    Setting("MAIL_DOMAIN", "hub.localhost", "Domain of Hub's own addresses (reply+..., post@)."),
+    Setting(
+        "MAIL_FROM",
+        None,
+        "Sender address of Hub's mail. Default: `hub@<HUB_MAIL_DOMAIN>`.",
+    ),
+    Setting(
+        "MAIL_BACKEND", "outbox", "How mail leaves: `outbox` (files), `smtp` (relay), `memory`."
+    ),
+    Setting(
+        "OUTBOX_DIR",
+        None,
+        "Folder of the `outbox` backend's `.eml` files. Default: `instance/outbox`.",
+    ),
+    Setting("RELAY_HOST", "localhost", "SMTP relay host for the `smtp` backend."),
+    Setting("RELAY_PORT", 587, "SMTP relay port for the `smtp` backend."),
+    Setting("RELAY_USERNAME", "", "SMTP relay user name (empty: no authentication)."),
+    Setting("RELAY_PASSWORD", "", "SMTP relay password."),
+    Setting(
+        "RELAY_SECURITY",
+        "starttls",
+        "Relay connection security: `starttls`, `tls` (implicit TLS) or `none`.",
+    ),
+    Setting("RELAY_TIMEOUT", 30, "Seconds to wait for the relay before a retry."),
+    Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters."),
+    Setting("PAGE_SIZE", 20, "Updates per page on the board and profiles."),
+    Setting("LOGIN_LINK_MINUTES", 30, "How long a login link stays valid."),
+    Setting(
+        "LOGIN_LIMIT_PER_ADDRESS",
+        5,
+        "Login links one address may request in 15 minutes.",
+    ),
+    Setting("LOGIN_LIMIT_PER_IP", 20, "Login links one IP address may request in 15 minutes."),
+    Setting("SESSION_DAYS", 30, "Days a login lasts on one browser."),
+    Setting(
+        "SECURE_COOKIES",
+        None,
+        "Send cookies over HTTPS only. Default: on when HUB_BASE_URL starts with https.",
+    ),
+    Setting("DEFAULT_TIMEZONE", "Europe/Berlin", "Time zone of new members until they choose."),
+    Setting("RUN_SCHEDULER", True, "Run the scheduler inside `python app.py`."),
+    Setting("RUN_SMTPD", True, "Run the SMTP listener inside `python app.py`."),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    """Turn an environment string into the type of the default."""
+    if not isinstance(value, str):
+        return value
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
+def _secret_key(instance_dir: Path) -> str:
+    """Read the install's secret key, generating it once when absent."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def resolve(config: dict[str, Any], instance_dir: Path) -> dict[str, Any]:
+    """Fill in derived defaults and coerce types of ``HUB_*`` keys in ``config``."""
+    for setting in SETTINGS:
+        key = f"HUB_{setting.name}"
+        config[key] = _coerce(config.get(key, setting.default), setting.default)
+    if not config["HUB_DATABASE_URL"]:
+        config["HUB_DATABASE_URL"] = f"sqlite:///{instance_dir / 'hub.sqlite3'}"
+    if not config["HUB_SECRET_KEY"]:
+        config["HUB_SECRET_KEY"] = config.get("SECRET_KEY") or _secret_key(instance_dir)
+    if not config["HUB_MAIL_FROM"]:
+        config["HUB_MAIL_FROM"] = f"hub@{config['HUB_MAIL_DOMAIN']}"
+    if not config["HUB_OUTBOX_DIR"]:
+        config["HUB_OUTBOX_DIR"] = str(instance_dir / "outbox")
+    if config["HUB_SECURE_COOKIES"] is None:
+        config["HUB_SECURE_COOKIES"] = str(config["HUB_BASE_URL"]).startswith("https")
+    config["HUB_BASE_URL"] = str(config["HUB_BASE_URL"]).rstrip("/")
+    return config

@@ -1,0 +1,96 @@
+"""Reading the board: strictly chronological pages of updates, with their replies.
+
+Pages are cut by a cursor (the last update's time and id), not an offset, so an update
+posted while someone reads never shifts or repeats what they see on the next page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from hub.extensions import db
+from hub.models import Member, Post
+
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.created_at.isoformat()}_{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        """Parse a cursor from a URL; a malformed one means 'from the start'."""
+        if not text:
+            return None
+        stamp, _, ident = text.rpartition("_")
+        try:
+            return cls(datetime.fromisoformat(stamp), int(ident))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Page:
+    posts: list[Post]
+    replies: dict[int, list[Post]]
+    next_cursor: str | None
+
+
+def visible_to(viewer: Member | None) -> ColumnElement[bool]:
+    """Deleted posts are gone; hidden ones stay visible to moderators and their author."""
+    clause = Post.deleted_at.is_(None)
+    if viewer is not None and viewer.is_moderator:
+        return clause
+    if viewer is not None:
+        return and_(clause, or_(Post.hidden_at.is_(None), Post.author_id == viewer.id))
+    return and_(clause, Post.hidden_at.is_(None))
+
+
+def board_page(
+    viewer: Member | None,
+    *,
+    before: Cursor | None = None,
+    author_id: int | None = None,
+    limit: int = 20,
+) -> Page:
+    """One page of updates, newest first, with their replies oldest first."""
+    query = select(Post).where(Post.parent_id.is_(None), visible_to(viewer))
+    if author_id is not None:
+        query = query.where(Post.author_id == author_id)
+    if before is not None:
+        query = query.where(
+            or_(
+                Post.created_at < before.created_at,
+                and_(Post.created_at == before.created_at, Post.id < before.id),
+            )
+        )
+    query = query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit + 1)
+    posts = list(db.session.scalars(query))
+    next_cursor = None
+    if len(posts) > limit:
+        posts = posts[:limit]
+        last = posts[-1]
+        next_cursor = Cursor(last.created_at, last.id).encode()
+    return Page(posts, replies_for(viewer, [p.id for p in posts]), next_cursor)
+
+
+def replies_for(viewer: Member | None, post_ids: list[int]) -> dict[int, list[Post]]:
+    """Replies to the given updates, grouped by update, oldest first."""
+    replies: dict[int, list[Post]] = defaultdict(list)
+    if not post_ids:
+        return replies
+    query = (
+        select(Post)
+        .where(Post.parent_id.in_(post_ids), visible_to(viewer))
+        .order_by(Post.created_at, Post.id)
+    )
+    for reply in db.session.scalars(query):
+        replies[reply.parent_id].append(reply)
+    return replies

@@ -1,0 +1,101 @@
+"""Login by emailed link, logout, and the first-admin setup link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from hub import login_links
+from hub.errors import ValidationError
+from hub.extensions import db
+from hub.members import create_member
+from hub.models import MemberRole, MemberState
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("board.index"))
+    if request.method == "GET":
+        if nxt := _safe_next(request.args.get("next")):
+            session["next"] = nxt
+        return render_template("auth/login.html", email="", error=None)
+    email = request.form.get("email", "")
+    try:
+        login_links.request_login_link(email, request.remote_addr or "unknown")
+    except ValidationError as exc:
+        return render_template("auth/login.html", email=email, error=str(exc)), 400
+    except login_links.RateLimited as exc:
+        return render_template("auth/login.html", email=email, error=str(exc)), 429
+    return render_template("auth/check_inbox.html", email=email.strip())
+
+
+@bp.route("/login/<token>", methods=["GET", "POST"])
+def redeem(token: str) -> str | Response | tuple[str, int]:
+    """GET asks first, so mail scanners that follow links do not use them up."""
+    if request.method == "GET":
+        row = login_links.peek(token, "login")
+        if row is None:
+            return _invalid("This link is not valid any more. Ask for a new one below.")
+        return render_template("auth/confirm.html", member=row.member, token=token)
+    try:
+        row = login_links.redeem(token, "login")
+    except login_links.InvalidLink as exc:
+        return _invalid(str(exc))
+    member = row.member
+    if member is None or member.state == MemberState.SUSPENDED:
+        return _invalid("This membership is suspended. Ask an admin of the network.")
+    if member.state == MemberState.INVITED:
+        member.state = MemberState.ACTIVE
+        db.session.commit()
+    login_user(member, remember=True)
+    return redirect(_safe_next(session.pop("next", None)) or url_for("board.index"))
+
+
+def _invalid(message: str) -> tuple[str, int]:
+    return render_template("auth/login.html", email="", error=message), 400
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str) -> str | Response | tuple[str, int]:
+    """The first person to open the setup link becomes the network's first admin."""
+    if login_links.has_admin() or login_links.peek(token, "setup") is None:
+        return _invalid("This setup link is no longer valid: the network has an admin already.")
+    form = {key: request.form.get(key, "") for key in ("name", "email", "organisation")}
+    if request.method == "GET":
+        return render_template("auth/setup.html", form=form, error=None, token=token)
+    try:
+        member = create_member(
+            form["email"],
+            form["name"],
+            organisation=form["organisation"],
+            role=MemberRole.ADMIN,
+            commit=False,
+        )
+        login_links.redeem(token, "setup")  # commits the member with the used token
+    except (ValidationError, login_links.InvalidLink) as exc:
+        db.session.rollback()
+        field = getattr(exc, "field", None)
+        return render_template(
+            "auth/setup.html", form=form, error=str(exc), field=field, token=token
+        ), 400
+    login_user(member, remember=True)
+    return redirect(url_for("board.index"))

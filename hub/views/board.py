@@ -1,0 +1,125 @@
+"""The board: read, post, reply, edit and delete updates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from hub import posts, timeline
+from hub.errors import NotFound, PermissionDenied, ValidationError
+
+bp = Blueprint("board", __name__)
+
+
+def _render_board(
+    *, draft: str = "", error: str | None = None, reply_to: int | None = None, status: int = 200
+) -> tuple[str, int]:
+    page = timeline.board_page(
+        current_user,
+        before=timeline.Cursor.decode(request.args.get("before")),
+        limit=current_app.config["HUB_PAGE_SIZE"],
+    )
+    return render_template(
+        "board/index.html",
+        page=page,
+        draft=draft,
+        error=error,
+        reply_to=reply_to,
+        max_length=current_app.config["HUB_POST_MAX_LENGTH"],
+        first_page=not request.args.get("before"),
+    ), status
+
+
+@bp.get("/")
+@login_required
+def index() -> tuple[str, int]:
+    return _render_board()
+
+
+@bp.post("/posts")
+@login_required
+def create() -> Response | tuple[str, int]:
+    body = request.form.get("body", "")
+    try:
+        post = posts.create_post(current_user, body)
+    except (ValidationError, PermissionDenied) as exc:
+        return _render_board(draft=body, error=str(exc), status=400)
+    flash("Your update is on the board.")
+    return redirect(url_for("board.index", _anchor=f"post-{post.id}"))
+
+
+@bp.post("/posts/<int:post_id>/replies")
+@login_required
+def reply(post_id: int) -> Response | tuple[str, int]:
+    parent = posts.get_post(post_id)
+    body = request.form.get("body", "")
+    try:
+        created = posts.create_post(current_user, body, parent=parent)
+    except (ValidationError, PermissionDenied, NotFound) as exc:
+        return render_template(
+            "board/reply.html",
+            post=parent,
+            replies=timeline.replies_for(current_user, [parent.id])[parent.id],
+            draft=body,
+            error=str(exc),
+            max_length=current_app.config["HUB_POST_MAX_LENGTH"],
+        ), 400
+    return redirect(url_for("board.show", post_id=parent.id, _anchor=f"post-{created.id}"))
+
+
+@bp.get("/posts/<int:post_id>")
+@login_required
+def show(post_id: int) -> str | Response:
+    """One update with its whole thread (the target of links in mail)."""
+    post = posts.get_post(post_id)
+    if post.parent_id is not None:
+        return redirect(url_for("board.show", post_id=post.parent_id, _anchor=f"post-{post.id}"))
+    if post.hidden_at is not None and not (
+        current_user.is_moderator or post.author_id == current_user.id
+    ):
+        raise NotFound("That update is hidden while moderators look at it.")
+    return render_template(
+        "board/reply.html",
+        post=post,
+        replies=timeline.replies_for(current_user, [post.id])[post.id],
+        draft="",
+        error=None,
+        max_length=current_app.config["HUB_POST_MAX_LENGTH"],
+    )
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int) -> str | Response | tuple[str, int]:
+    post = posts.get_post(post_id)
+    if post.author_id != current_user.id:
+        raise PermissionDenied("You can only edit your own updates.")
+    if request.method == "GET":
+        return render_template("board/edit.html", post=post, draft=post.body, error=None)
+    body = request.form.get("body", "")
+    try:
+        posts.edit_post(current_user, post, body)
+    except (ValidationError, PermissionDenied) as exc:
+        return render_template("board/edit.html", post=post, draft=body, error=str(exc)), 400
+    flash("Your update was saved.")
+    return redirect(
+        url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
+    )
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(post_id: int) -> str | Response:
+    """GET asks for confirmation; POST deletes."""
+    post = posts.get_post(post_id)
+    if post.author_id != current_user.id:
+        raise PermissionDenied("You can only delete your own updates.")
+    if request.method == "GET":
+        return render_template("board/delete.html", post=post)
+    parent_id = post.parent_id
+    posts.delete_post(current_user, post)
+    flash("Deleted.")
+    if parent_id:
+        return redirect(url_for("board.show", post_id=parent_id))
+    return redirect(url_for("board.index"))

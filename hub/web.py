@@ -1,0 +1,69 @@
+"""The web side of the app: login sessions, CSRF, template filters, blueprints, error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from hub.errors import NotFound, PermissionDenied
+from hub.extensions import csrf, db, login_manager
+from hub.models import Member
+from hub.render import markdown_filter
+from hub.timefmt import absolute_time, iso_time, relative_time
+
+
+@login_manager.user_loader
+def _load_member(member_id: str) -> Member | None:
+    return db.session.get(Member, int(member_id))
+
+
+def _unauthorized() -> Response:
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _error_page(status: int, message: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.unauthorized_handler(_unauthorized)
+    login_manager.session_protection = "strong"
+
+    app.add_template_filter(markdown_filter, "markdown")
+    app.add_template_filter(relative_time, "relative_time")
+    app.add_template_filter(absolute_time, "absolute_time")
+    app.add_template_filter(iso_time, "iso_time")
+
+    @app.context_processor
+    def _globals() -> dict:
+        return {"hub_name": app.config["HUB_NAME"], "current_member": current_user}
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from hub.views import admin, auth, board, members
+
+    for module in (auth, board, members, admin):
+        app.register_blueprint(module.bp)
+
+    app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
+    app.register_error_handler(NotFound, lambda e: _error_page(404, str(e)))
+    app.register_error_handler(403, lambda e: _error_page(403, "You may not see this page."))
+    app.register_error_handler(404, lambda e: _error_page(404, "There is no page here."))
+    app.register_error_handler(
+        400, lambda e: _error_page(400, getattr(e, "description", "Bad request."))
+    )
+    app.register_error_handler(
+        413, lambda e: _error_page(413, "That was too large to send. Try something smaller.")
+    )

@@ -1,0 +1,153 @@
+"""Shared fixtures: a real database file (or PostgreSQL), the app, a client, small factories.
+
+The suite runs on a SQLite file by default and on PostgreSQL when
+``HUB_TEST_DATABASE_URL`` is set (``.ci/run`` sets it when a server answers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from hub import create_app
+from hub.extensions import db
+from hub.models import Member, Post
+from mailer.backends import MemoryBackend, get_backend
+
+TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub-test.sqlite3'}"
+
+
+def make_app(database_url: str, instance: Path, **extra: object) -> Flask:
+    config = {
+        "TESTING": True,
+        "INSTANCE_DIR": str(instance),
+        "HUB_DATABASE_URL": database_url,
+        "HUB_MAIL_BACKEND": "memory",
+        "HUB_SECRET_KEY": "test-secret-key-not-for-production",
+        "HUB_NAME": "Test Network",
+        "HUB_BASE_URL": "http://hub.test",
+        "HUB_MAIL_DOMAIN": "hub.example.net",
+        "HUB_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    app = make_app(database_url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override per test module to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
+    app = make_app(database_url, tmp_path / "instance", **app_config)
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list:
+    backend = get_backend(app)
+    assert isinstance(backend, MemoryBackend)
+    return backend.outbox
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_member(app: Flask) -> Callable[..., Member]:
+    from hub.members import create_member
+
+    def factory(name: str | None = None, **fields: object) -> Member:
+        n = next(_counter)
+        name = name or f"Member {n}"
+        email = fields.pop("email", None) or f"member{n}@example.org"
+        return create_member(email, name, **fields)
+
+    return factory
+
+
+@pytest.fixture
+def make_post(app: Flask) -> Callable[..., Post]:
+    from hub.posts import create_post
+
+    def factory(author: Member, body: str = "Working on something", **kwargs: object) -> Post:
+        return create_post(author, body, **kwargs)
+
+    return factory
+
+
+def login(client: FlaskClient, member: Member) -> None:
+    """Log ``member`` in on ``client`` through a real login link."""
+    from hub.login_links import login_link_for
+
+    link = login_link_for(member)
+    path = link.removeprefix("http://hub.test")
+    response = client.post(path)
+    assert response.status_code == 302, response.data
+
+
+@pytest.fixture
+def logged_in(client: FlaskClient, make_member: Callable[..., Member]):
+    """A client logged in as a fresh member; returns (client, member)."""
+    member = make_member("Alice Example", organisation="Alpha Labs")
+    login(client, member)
+    return client, member
+
+
+LINK_RE = re.compile(r"http://hub\.test(/login/[A-Za-z0-9_\-]+)")

@@ -1,0 +1,149 @@
+"""Login by emailed link: request, open, confirm; rate limits; setup link; logout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hub.clock import utcnow
+from hub.login_links import redeem, request_login_link, setup_link
+from hub.models import Member
+from tests.conftest import LINK_RE, make_app
+
+
+def _link_from(message) -> str:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    match = LINK_RE.search(text)
+    assert match, text
+    return match.group(1)
+
+
+def test_visitor_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    for path in ("/members", "/members/1", "/posts/1", "/admin/outbox"):
+        assert client.get(path).status_code == 302
+
+
+def test_login_page_is_the_only_public_page(client):
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert b'<label for="email">Email address</label>' in page.data
+
+
+def test_login_link_flow(client, make_member, outbox):
+    member = make_member("Bea Brown", email="Bea@Example.org")
+    response = client.post("/login", data={"email": "bea@EXAMPLE.org"})
+    assert response.status_code == 200
+    assert b"Check your inbox" in response.data
+    assert len(outbox) == 1
+    assert outbox[0]["To"] == "bea@example.org"
+    path = _link_from(outbox[0])
+
+    confirm = client.get(path)  # a mail scanner's GET does not log in or use the link
+    assert confirm.status_code == 200
+    assert b"Welcome, Bea Brown" in confirm.data
+    assert client.get("/").status_code == 302
+
+    response = client.post(path)
+    assert response.status_code == 302
+    board = client.get("/")
+    assert board.status_code == 200
+    assert b"Log out" in board.data
+
+    client.post("/logout")
+    assert client.get("/").status_code == 302
+    again = client.post(path)  # single use
+    assert again.status_code == 400
+    assert b"used already" in again.data
+    assert member.email == "bea@example.org"
+
+
+def test_unknown_address_gets_the_same_answer_and_no_mail(client, make_member, outbox):
+    make_member(email="known@example.org")
+    known = client.post("/login", data={"email": "known@example.org"})
+    unknown = client.post("/login", data={"email": "stranger@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.data.replace(b"known", b"X") == unknown.data.replace(b"stranger", b"X")
+    assert [m["To"] for m in outbox] == ["known@example.org"]
+
+
+def test_invalid_address_is_explained_and_kept(client):
+    response = client.post("/login", data={"email": "not an address"})
+    assert response.status_code == 400
+    assert b"not valid" in response.data
+    assert b'value="not an address"' in response.data
+
+
+def test_expired_link_is_refused(app, make_member):
+    member = make_member()
+    past = utcnow() - timedelta(minutes=31)
+    from hub.login_links import issue_token
+
+    token = issue_token(member, "login", minutes=30, now=past)
+    from hub.login_links import InvalidLink
+
+    with pytest.raises(InvalidLink, match="expired"):
+        redeem(token, "login")
+
+
+def test_rate_limit_per_address_and_per_ip(app, client, make_member, outbox):
+    make_member(email="busy@example.org")
+    for _ in range(5):
+        assert client.post("/login", data={"email": "busy@example.org"}).status_code == 200
+    limited = client.post("/login", data={"email": "busy@example.org"})
+    assert limited.status_code == 429
+    assert b"Wait 15 minutes" in limited.data
+    assert len(outbox) == 5
+    # per IP: many different addresses from one address
+    for n in range(15):  # 5 above + 15 = the limit of 20
+        request_login_link(f"x{n}@example.org", "127.0.0.1")
+    with pytest.raises(Exception, match="Too many"):
+        request_login_link("another@example.org", "127.0.0.1")
+
+
+def test_suspended_member_gets_no_link_and_cannot_use_one(client, make_member, outbox):
+    member = make_member(email="gone@example.org", state="suspended")
+    client.post("/login", data={"email": "gone@example.org"})
+    assert outbox == []
+    from hub.login_links import login_link_for
+
+    path = login_link_for(member).removeprefix("http://hub.test")
+    assert client.post(path).status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_setup_link_makes_the_first_admin(client, app):
+    link = setup_link()
+    assert link is not None
+    path = link.removeprefix("http://hub.test")
+    bad = client.post(path, data={"name": "Root", "email": "nope", "organisation": "HQ"})
+    assert bad.status_code == 400
+    assert b'value="Root"' in bad.data and b'value="HQ"' in bad.data
+    ok = client.post(path, data={"name": "Root", "email": "root@example.org", "organisation": "HQ"})
+    assert ok.status_code == 302
+    admin = app.extensions["sqlalchemy"].session.query(Member).one()
+    assert admin.is_admin
+    assert client.get("/admin/outbox").status_code == 200
+    assert setup_link() is None
+    assert client.post(path, data={"name": "Two", "email": "two@example.org"}).status_code == 400
+
+
+def test_forms_need_a_csrf_token(database_url, _schema, tmp_path, make_member):
+    app = make_app(database_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        client = app.test_client()
+        response = client.post("/login", data={"email": "a@example.org"})
+        assert response.status_code == 400
+        page = client.get("/login")
+        assert b'name="csrf_token"' in page.data
+
+
+def test_session_cookie_is_httponly_and_lax(logged_in):
+    client, _ = logged_in
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"

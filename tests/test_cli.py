@@ -1,0 +1,58 @@
+"""The ``hub`` command line."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from hub.cli import main
+from hub.extensions import db
+from hub.models import Member, Post
+
+
+def test_members_add_prints_a_login_link(runner):
+    result = runner.invoke(
+        args=["members", "add", "Root@Example.org", "--name", "Root", "--role", "admin"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Added Root <root@example.org> as admin." in result.output
+    assert "http://hub.test/login/" in result.output
+    assert db.session.scalar(select(Member)).is_admin
+
+
+def test_members_add_rejects_bad_input_clearly(runner, make_member):
+    make_member(email="dup@example.org")
+    result = runner.invoke(args=["members", "add", "dup@example.org", "--name", "Dup"])
+    assert result.exit_code == 1
+    assert "already a member" in result.output
+    result = runner.invoke(args=["members", "add", "nonsense", "--name", "X"])
+    assert result.exit_code == 1 and "not valid" in result.output
+    result = runner.invoke(
+        args=["members", "add", "a@example.org", "--name", "X", "--role", "king"]
+    )
+    assert result.exit_code == 2 and "king" in result.output
+
+
+def test_demo_seeds_once(runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo network seeded." in first.output
+    members = db.session.scalar(select(func.count(Member.id)))
+    posts = db.session.scalar(select(func.count(Post.id)))
+    orgs = db.session.scalar(select(func.count(func.distinct(Member.organisation))))
+    assert members >= 20 and orgs >= 4
+    span = db.session.execute(select(func.min(Post.created_at), func.max(Post.created_at))).one()
+    assert (span[1] - span[0]).days >= 14
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.parent_id.is_not(None))) > 0
+    second = runner.invoke(args=["demo"])
+    assert "already present" in second.output
+    assert db.session.scalar(select(func.count(Member.id))) == members
+    assert db.session.scalar(select(func.count(Post.id))) == posts
+
+
+def test_help_lists_commands():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("members", "demo", "smtpd", "scheduler", "db"):
+        assert command in result.output

@@ -1,0 +1,90 @@
+"""The directory, profiles and profile editing."""
+
+from __future__ import annotations
+
+from hub.extensions import db
+
+
+def test_directory_lists_members_with_latest_update(logged_in, make_member, make_post):
+    client, me = logged_in
+    other = make_member("Zoe Zeta", organisation="Zeta GmbH")
+    make_post(other, "Old news")
+    make_post(other, "Fresh news")
+    page = client.get("/members").data.decode()
+    assert "Zoe Zeta" in page and "Alice Example" in page
+    assert "Fresh news" in page and "Old news" not in page
+
+
+def test_directory_filters(logged_in, make_member):
+    client, me = logged_in
+    from hub.members import update_profile
+
+    a = make_member("Anna Solar", organisation="Sun Co")
+    update_profile(
+        a, {"name": "Anna Solar", "organisation": "Sun Co", "interests": "energy, batteries"}
+    )
+    make_member("Bert Wind", organisation="Wind AG")
+    by_name = client.get("/members?name=anna").data.decode()
+    assert "Anna Solar" in by_name and "Bert Wind" not in by_name
+    by_org = client.get("/members?organisation=wind").data.decode()
+    assert "Bert Wind" in by_org and "Anna Solar" not in by_org
+    by_tag = client.get("/members?interest=batter").data.decode()
+    assert "Anna Solar" in by_tag and "Bert Wind" not in by_tag
+    none = client.get("/members?name=%25").data.decode()  # LIKE wildcards are literal
+    assert "No member matches" in none
+
+
+def test_profile_shows_member_and_their_updates(logged_in, make_member, make_post):
+    client, _ = logged_in
+    other = make_member("Yuri Young", organisation="Young Labs", title="Engineer")
+    make_post(other, "Soldering all day")
+    page = client.get(f"/members/{other.id}").data.decode()
+    assert "Yuri Young" in page and "Engineer, Young Labs" in page and "Soldering all day" in page
+    assert "Edit my profile" not in page
+    assert client.get("/members/99999").status_code == 404
+
+
+def test_edit_own_profile(logged_in):
+    client, me = logged_in
+    form = {
+        "name": "Alice Example",
+        "organisation": "Alpha Labs",
+        "title": "Founder",
+        "location": "Leipzig",
+        "bio": "I build things.",
+        "links": "https://alpha.example.org",
+        "interests": "Robotics, energy, robotics",
+        "timezone": "America/New_York",
+    }
+    assert client.post("/members/me/edit", data=form).status_code == 302
+    db.session.refresh(me)
+    assert me.interest_tags == ["energy", "robotics"]
+    assert me.timezone == "America/New_York"
+    page = client.get(f"/members/{me.id}").data.decode()
+    assert "Founder, Alpha Labs" in page and "https://alpha.example.org" in page
+
+
+def test_profile_errors_keep_what_was_typed(logged_in):
+    client, me = logged_in
+    form = {
+        "name": "Alice",
+        "bio": "Keep this bio",
+        "links": "javascript:alert(1)",
+        "timezone": "UTC",
+    }
+    response = client.post("/members/me/edit", data=form)
+    assert response.status_code == 400
+    assert b"is not a web address" in response.data
+    assert b"Keep this bio" in response.data
+    assert b'aria-invalid="true"' in response.data
+    db.session.refresh(me)
+    assert me.bio == ""
+
+
+def test_profile_fields_are_escaped(logged_in, make_member):
+    client, _ = logged_in
+    evil = make_member("<script>alert(1)</script>", organisation='"><img src=x onerror=alert(1)>')
+    page = client.get(f"/members/{evil.id}").data.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;" in page

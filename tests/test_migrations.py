@@ -1,0 +1,68 @@
+"""The migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from hub.database import upgrade_database
+from hub.extensions import db
+from tests.conftest import make_app
+
+
+def _fresh_postgres_url() -> str | None:
+    url = os.environ.get("HUB_TEST_DATABASE_URL")
+    if not url or not url.startswith("postgresql"):
+        return None
+    return url
+
+
+def _diff(url: str) -> list:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    engine.dispose()
+    return diff
+
+
+def test_sqlite_migrations_match_models(tmp_path):
+    url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    app = make_app(url, tmp_path / "instance")
+    upgrade_database(app)
+    assert _diff(url) == []
+    tables = set(inspect(create_engine(url)).get_table_names())
+    assert {"member", "post", "login_token"} <= tables
+
+
+def test_upgrade_twice_is_harmless(tmp_path):
+    url = f"sqlite:///{tmp_path / 'twice.sqlite3'}"
+    app = make_app(url, tmp_path / "instance")
+    upgrade_database(app)
+    upgrade_database(app)
+    assert _diff(url) == []
+
+
+@pytest.mark.skipif(_fresh_postgres_url() is None, reason="HUB_TEST_DATABASE_URL is not PostgreSQL")
+def test_postgres_migrations_match_models(tmp_path):
+    base = _fresh_postgres_url()
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = "hub_migration_check"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    try:
+        app = make_app(url, tmp_path / "instance")
+        upgrade_database(app)
+        with app.app_context():
+            db.engine.dispose()
+        assert _diff(url) == []
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

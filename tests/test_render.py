@@ -1,0 +1,74 @@
+"""Member text becomes safe HTML in one place."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from hub.render import ALLOWED_TAGS, render_markdown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        "[click](javascript:alert(1))",
+        "[click](data:text/html;base64,PHNjcmlwdD4=)",
+        "<div onclick=alert(1)>hi",
+        "<<script>script>alert(1)<</script>/script>",
+        "<svg/onload=alert(1)>",
+        "<iframe src=https://evil.example></iframe>",
+        "[x](JaVaScRiPt:alert(1))",
+        "<style>body{display:none}</style>",
+    ],
+)
+def test_dangerous_markup_never_becomes_markup(text):
+    html = render_markdown(text)
+    parser = _TagCollector()
+    parser.feed(html)
+    for tag, attrs in parser.tags:
+        assert tag in ALLOWED_TAGS, (tag, html)
+        for name, value in attrs:
+            assert name in ("href", "title", "rel"), (name, html)
+            if name == "href":
+                assert value.split(":")[0].lower() in ("http", "https", "mailto"), html
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+def test_markdown_subset_and_links():
+    html = render_markdown("*em* **strong** `code` [site](https://example.org)\n\n- one\n- two")
+    assert "<em>em</em>" in html and "<strong>strong</strong>" in html
+    assert "<code>code</code>" in html
+    assert '<a href="https://example.org" rel="nofollow noopener">site</a>' in html
+    assert "<ul>" in html and "<li>one</li>" in html
+
+
+def test_bare_urls_are_linked_with_rel():
+    html = render_markdown("see https://example.org/a?b=1 now")
+    assert '<a href="https://example.org/a?b=1" rel="nofollow noopener">' in html
+
+
+def test_raw_html_is_shown_as_text():
+    html = render_markdown("use <b>bold</b> tags")
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_code_is_not_linkified():
+    html = render_markdown("`https://example.org`")
+    assert "<a" not in html
+
+
+def test_headings_are_not_allowed_but_text_stays():
+    html = render_markdown("# Big")
+    assert "<h1" not in html and "Big" in html
