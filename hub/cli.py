@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
@@ -49,6 +51,53 @@ def members_add(email: str, name: str, organisation: str, role: str) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Added {member.name} <{member.email}> as {member.role}.")
     click.echo(f"Login link (valid once): {login_link_for(member)}")
+
+
+@members.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--invite", is_flag=True, help="Send each new member an invitation to accept.")
+@click.option("--dry-run", is_flag=True, help="Show the preview only; change nothing.")
+@with_appcontext
+def members_import(file: Path, invite: bool, dry_run: bool) -> None:
+    """Import members from FILE.csv (columns name, email, organisation[, title, interests]).
+
+    Shows what the file holds first (new, already members, invalid rows with the
+    reason, rows repeated in the file); running it twice adds nobody twice.
+    """
+    from flask import current_app
+
+    from hub import importer
+
+    config = current_app.config
+    try:
+        preview = importer.read_csv(file.read_bytes(), max_rows=config["HUB_IMPORT_MAX_ROWS"])
+    except importer.ImportFileError as exc:
+        raise click.ClickException(f"{file.name}: {exc} Nothing was imported.") from exc
+    counts = preview.counts
+    click.echo(
+        f"{file.name}: {counts['rows']} rows: {counts['new']} new, "
+        f"{counts['existing']} already members, {counts['invalid']} invalid, "
+        f"{counts['duplicates']} repeated in the file."
+    )
+    for problem in preview.invalid[:20] + preview.duplicates[:20]:
+        click.echo(f"  line {problem.line}: {problem.reason}")
+    if dry_run or not preview.new:
+        click.echo("Nothing imported." if not preview.new else "Dry run: nothing imported.")
+        return
+    with click.progressbar(length=len(preview.new), label="Importing") as bar:
+        result = importer.apply(
+            preview,
+            None,
+            invite=invite,
+            default_timezone=config["HUB_DEFAULT_TIMEZONE"],
+            progress=bar.update,
+        )
+    click.echo(
+        f"Imported {len(result.added)} new members"
+        f"{f', sent {result.invited} invitations' if invite else ''}; "
+        f"skipped {result.skipped} already members, {counts['invalid']} invalid and "
+        f"{counts['duplicates']} repeated rows."
+    )
 
 
 @click.command("demo")

@@ -14,7 +14,7 @@ from hub.clock import utcnow
 from hub.errors import HubError
 from hub.extensions import db
 from hub.members import find_member, normalise_email
-from hub.models import LoginRequest, LoginToken, Member, MemberRole, MemberState
+from hub.models import LoginRequest, LoginToken, Member, MemberRole
 from hub.urls import external_url
 from mailer.outgoing import build_message, send
 
@@ -81,7 +81,7 @@ def request_login_link(address: str, ip: str, *, now: datetime | None = None) ->
     db.session.add(LoginRequest(email=email, ip=ip, created_at=now))
     db.session.commit()
     member = find_member(email)
-    if member is None or member.state == MemberState.SUSPENDED:
+    if member is None or not member.is_active:
         log.info("login link asked for %s: no active member, nothing sent", email)
         return
     minutes = current_app.config["HUB_LOGIN_LINK_MINUTES"]

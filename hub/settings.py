@@ -93,6 +93,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Send cookies over HTTPS only. Default: on when HUB_BASE_URL starts with https.",
     ),
     Setting("DEFAULT_TIMEZONE", "Europe/Berlin", "Time zone of new members until they choose."),
+    Setting("INVITATION_DAYS", 14, "Days an invitation link stays valid."),
+    Setting(
+        "JOIN_REQUESTS",
+        False,
+        'Offer a public "ask to join" page at `/join`; admins approve or decline requests.',
+    ),
+    Setting(
+        "FLAG_THRESHOLD",
+        2,
+        "Members who must flag a post before it is hidden until a moderator reviews it.",
+    ),
+    Setting(
+        "IMPORT_MAX_ROWS",
+        20000,
+        "Most rows a member import file may have; larger files are refused unread.",
+    ),
     Setting("RUN_SCHEDULER", True, "Run the scheduler inside `python app.py`."),
     Setting("RUN_SMTPD", True, "Run the SMTP listener inside `python app.py`."),
 )

@@ -15,7 +15,9 @@ from hub.timefmt import absolute_time, iso_time, relative_time
 
 @login_manager.user_loader
 def _load_member(member_id: str) -> Member | None:
-    return db.session.get(Member, int(member_id))
+    """Suspended and former members are logged out at their next request."""
+    member = db.session.get(Member, int(member_id))
+    return member if member is not None and member.is_active else None
 
 
 def _unauthorized() -> Response:
@@ -52,9 +54,31 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from hub.views import admin, auth, board, members
+    from hub.views import (
+        admin,
+        admin_import,
+        admin_invitations,
+        admin_members,
+        auth,
+        board,
+        invitations,
+        members,
+        moderation,
+        my_data,
+    )
 
-    for module in (auth, board, members, admin):
+    for module in (
+        auth,
+        board,
+        members,
+        admin,
+        admin_members,
+        admin_invitations,
+        admin_import,
+        invitations,
+        moderation,
+        my_data,
+    ):
         app.register_blueprint(module.bp)
 
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))

@@ -1,11 +1,19 @@
 """Hub's database models. Each module owns one part of the domain."""
 
 from hub.models.auth import LoginRequest, LoginToken
+from hub.models.curation import EmailChange, Invitation, JoinRequest, JoinRequestState
 from hub.models.member import Interest, Member, MemberRole, MemberState
+from hub.models.moderation import AuditEntry, Flag
 from hub.models.post import Post
 
 __all__ = [
+    "AuditEntry",
+    "EmailChange",
+    "Flag",
     "Interest",
+    "Invitation",
+    "JoinRequest",
+    "JoinRequestState",
     "LoginRequest",
     "LoginToken",
     "Member",

@@ -23,6 +23,7 @@ class MemberState(enum.StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    FORMER = "former"  # removed or left: the row stays, anonymised, so kept updates read
 
 
 class Member(UserMixin, db.Model):
@@ -59,8 +60,8 @@ class Member(UserMixin, db.Model):
         return self.role in (MemberRole.MODERATOR, MemberRole.ADMIN)
 
     @property
-    def is_active(self) -> bool:  # Flask-Login: suspended members are logged out
-        return self.state != MemberState.SUSPENDED
+    def is_active(self) -> bool:  # Flask-Login: suspended and former members are logged out
+        return self.state in (MemberState.ACTIVE, MemberState.INVITED)
 
     @property
     def link_list(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Admin pages. For now: reading the local outbox in the browser."""
+"""Admin pages: the network overview and the local outbox."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from flask import Blueprint, current_app, render_template
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from hub.access import admin_required
+from hub.overview import network_overview
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 OUTBOX_PAGE = 100
+
+
+@bp.get("")
+@admin_required
+def overview() -> str:
+    return render_template("admin/overview.html", overview=network_overview())
 
 
 def _outbox_dir() -> Path:

@@ -53,7 +53,7 @@ def redeem(token: str) -> str | Response | tuple[str, int]:
     except login_links.InvalidLink as exc:
         return _invalid(str(exc))
     member = row.member
-    if member is None or member.state == MemberState.SUSPENDED:
+    if member is None or not member.is_active:
         return _invalid("This membership is suspended. Ask an admin of the network.")
     if member.state == MemberState.INVITED:
         member.state = MemberState.ACTIVE

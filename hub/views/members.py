@@ -22,7 +22,7 @@ DIRECTORY_PAGE = 50
 
 
 def _directory_query(name: str, organisation: str, interest: str):
-    query = select(Member).where(Member.state != MemberState.SUSPENDED)
+    query = select(Member).where(Member.state == MemberState.ACTIVE)
     if name:
         query = query.where(func.lower(Member.name).contains(name.lower(), autoescape=True))
     if organisation:

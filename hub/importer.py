@@ -1,0 +1,251 @@
+"""Importing an existing mailing list from CSV: read and check first, then write.
+
+``read_csv`` is pure: it turns the file's bytes into a ``Preview`` (new people, people
+who are members already, invalid rows with the reason, repeats within the file) and
+raises ``ImportFileError`` for a file it cannot read at all, before anything changes.
+``apply`` writes the new members in batches and is idempotent: an address already in
+the network is skipped, so running the same file twice adds nobody twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from hub import audit
+from hub.clock import utcnow
+from hub.errors import HubError, ValidationError
+from hub.extensions import db
+from hub.members import normalise_email, parse_interests
+from hub.models import Interest, Member, MemberState
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("name", "email", "organisation")
+OPTIONAL = ("title", "interests")
+# Header names as mailing-list tools and spreadsheets spell them.
+ALIASES = {
+    "email address": "email",
+    "e-mail": "email",
+    "e-mail address": "email",
+    "mail": "email",
+    "full name": "name",
+    "organization": "organisation",
+    "company": "organisation",
+    "job title": "title",
+    "tags": "interests",
+}
+LIMITS = {"name": 120, "organisation": 120, "title": 120}
+BATCH = 500
+
+
+class ImportFileError(HubError):
+    """A file that cannot be imported at all; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    name: str
+    email: str
+    organisation: str
+    title: str = ""
+    interests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Preview:
+    new: list[Row] = field(default_factory=list)
+    existing: list[Row] = field(default_factory=list)
+    invalid: list[Problem] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.total,
+            "new": len(self.new),
+            "existing": len(self.existing),
+            "invalid": len(self.invalid),
+            "duplicates": len(self.duplicates),
+        }
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"The file is not UTF-8 text (unreadable byte 0x{data[exc.start]:02x} on line "
+            f"{line}). In your spreadsheet choose \u201cSave as CSV UTF-8\u201d and try again."
+        ) from exc
+
+
+def _header(raw: list[str]) -> list[str]:
+    names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in raw]
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        found = ", ".join(h.strip() for h in raw if h.strip()) or "nothing"
+        raise ImportFileError(
+            f"The file has no {', no '.join(missing)} column. The first line must name the "
+            f"columns name, email, organisation (and optionally title, interests); "
+            f"it has: {found}."
+        )
+    return names
+
+
+def _check_row(line: int, values: dict[str, str]) -> Row:
+    if not values["name"]:
+        raise ValidationError("the name is empty")
+    for key, limit in LIMITS.items():
+        if len(values.get(key, "")) > limit:
+            raise ValidationError(f"the {key} is longer than {limit} characters")
+    try:
+        email = normalise_email(values["email"])
+    except ValidationError as exc:
+        reason = "the email is empty" if not values["email"] else str(exc)
+        raise ValidationError(reason) from exc
+    tags = tuple(parse_interests(values.get("interests", "").replace(";", ",")))
+    return Row(line, values["name"], email, values["organisation"], values.get("title", ""), tags)
+
+
+def read_csv(
+    data: bytes, *, max_rows: int, known: Callable[[Iterable[str]], set[str]] | None = None
+) -> Preview:
+    """Check a whole file and sort its rows; raise ``ImportFileError`` if it is unreadable.
+
+    ``known`` returns which of the given addresses are members already (default: ask
+    the database).
+    """
+    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise ImportFileError("The file is empty: the first line must name the columns.")
+        names = _header(header)
+        preview = Preview()
+        rows: list[Row] = []
+        first_line: dict[str, int] = {}
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            preview.total += 1
+            if preview.total > max_rows:
+                raise ImportFileError(
+                    f"The file has more than {max_rows:,} rows, the most one import takes. "
+                    "Split it into smaller files."
+                )
+            line = reader.line_num
+            text = ",".join(values)[:200]
+            if len(values) > len(names):
+                reason = f"it has {len(values)} fields but the header names {len(names)}"
+                preview.invalid.append(Problem(line, text, reason))
+                continue
+            cells = dict(zip(names, (v.strip() for v in values), strict=False))
+            cells = {key: cells.get(key, "") for key in (*REQUIRED, *OPTIONAL)}
+            try:
+                row = _check_row(line, cells)
+            except ValidationError as exc:
+                preview.invalid.append(Problem(line, text, str(exc)))
+                continue
+            if row.email in first_line:
+                reason = f"{row.email} is on line {first_line[row.email]} already"
+                preview.duplicates.append(Problem(line, text, reason))
+                continue
+            first_line[row.email] = line
+            rows.append(row)
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"The file is not valid CSV near line {reader.line_num}: {exc}."
+        ) from exc
+    members = (known or existing_addresses)([row.email for row in rows])
+    for row in rows:
+        (preview.existing if row.email in members else preview.new).append(row)
+    return preview
+
+
+def existing_addresses(addresses: Iterable[str]) -> set[str]:
+    """Which of ``addresses`` (lower-case) belong to a member already, in any state."""
+    found: set[str] = set()
+    addresses = list(addresses)
+    for start in range(0, len(addresses), BATCH):
+        chunk = addresses[start : start + BATCH]
+        found.update(
+            db.session.scalars(select(func.lower(Member.email)).where(Member.email.in_(chunk)))
+        )
+    return found
+
+
+@dataclass
+class ImportResult:
+    added: list[Member]
+    skipped: int
+    invited: int = 0
+
+
+def apply(
+    preview: Preview,
+    actor: Member | None,
+    *,
+    invite: bool = False,
+    default_timezone: str = "UTC",
+    progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Add the new rows as members (``invited`` and sent an invitation if ``invite``)."""
+    now = now or utcnow()
+    from hub import invitations  # late: invitations imports the mailer
+
+    added: list[Member] = []
+    skipped = len(preview.existing)
+    outgoing: list[tuple[object, str]] = []
+    for start in range(0, len(preview.new), BATCH):
+        batch = preview.new[start : start + BATCH]
+        already = existing_addresses([row.email for row in batch])  # idempotent on re-runs
+        for row in batch:
+            if row.email in already:
+                skipped += 1
+                continue
+            member = Member(
+                email=row.email,
+                name=row.name,
+                organisation=row.organisation,
+                title=row.title,
+                state=MemberState.INVITED if invite else MemberState.ACTIVE,
+                timezone=default_timezone,
+                joined_at=now,
+                interests=[Interest(tag=tag) for tag in row.interests],
+            )
+            db.session.add(member)
+            added.append(member)
+            if invite:
+                db.session.flush()
+                outgoing.append(invitations.open_invitation(member, actor, now))
+        db.session.commit()
+        if progress:
+            progress(len(batch))
+    if added:
+        label = f"{len(added)} added, {skipped} already members" + (
+            ", all invited" if invite else ""
+        )
+        audit.record(actor, "member.import", label=label, now=now)
+        db.session.commit()
+    for invitation, token in outgoing:
+        invitations.send_invitation(invitation, token, actor)
+    log.info("import: %s added, %s skipped, invite=%s", len(added), skipped, invite)
+    return ImportResult(added, skipped, len(outgoing))

@@ -1,0 +1,277 @@
+"""Invitations: single-use links, valid for ``HUB_INVITATION_DAYS``, that activate a member.
+
+Inviting creates the member in the ``invited`` state, so the address is reserved and an
+import run later counts it as already a member. Accepting asks for the profile basics,
+activates the account and logs the person in. Resending mints a new link (the old one
+stops working); revoking removes the never-activated member.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from flask import current_app
+from sqlalchemy import select
+
+from hub import audit
+from hub.clock import utcnow
+from hub.errors import HubError, ValidationError
+from hub.extensions import db
+from hub.members import create_member, find_member, normalise_email, parse_interests
+from hub.models import Interest, Invitation, Member, MemberState
+from hub.tokens import hash_token, new_token
+from hub.urls import external_url
+from mailer.outgoing import build_message, send
+
+log = logging.getLogger(__name__)
+
+MAX_PASTED = 500
+
+
+class InvalidInvitation(HubError):
+    """An invitation link that is unknown, used, revoked or expired."""
+
+
+@dataclass(frozen=True)
+class Invitee:
+    name: str
+    email: str
+
+
+def _name_from_address(address: str) -> str:
+    local = address.split("@", 1)[0]
+    return " ".join(part.capitalize() for part in local.replace("_", ".").split(".") if part)
+
+
+def parse_invitees(text: str) -> tuple[list[Invitee], list[str]]:
+    """Split pasted lines (``address`` or ``Name <address>``) into invitees and problems.
+
+    >>> found, problems = parse_invitees("Ada Osei <Ada@Example.org>\\nbob@example.org\\nnope")
+    >>> [(i.name, i.email) for i in found]
+    [('Ada Osei', 'ada@example.org'), ('Bob', 'bob@example.org')]
+    >>> problems
+    ['Line 3: "nope" has no valid email address.']
+    """
+    invitees: list[Invitee] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    lines = (text or "").splitlines()
+    if len(lines) > MAX_PASTED:
+        raise ValidationError(f"Paste at most {MAX_PASTED} addresses at once.", field="addresses")
+    for number, line in enumerate(lines, start=1):
+        line = line.strip().rstrip(",;")
+        if not line:
+            continue
+        name, address = parseaddr(line)
+        try:
+            email = normalise_email(address) if "@" in address else ""
+        except ValidationError:
+            email = ""
+        if not email:
+            problems.append(f'Line {number}: "{line}" has no valid email address.')
+            continue
+        if email in seen:
+            problems.append(f"Line {number}: {email} is listed twice; invited once.")
+            continue
+        seen.add(email)
+        invitees.append(Invitee(name.strip() or _name_from_address(email), email))
+    return invitees, problems
+
+
+def _expiry(now: datetime) -> datetime:
+    return now + timedelta(days=current_app.config["HUB_INVITATION_DAYS"])
+
+
+def send_invitation(
+    invitation: Invitation, token: str, actor: Member | None, note: str = ""
+) -> None:
+    member = invitation.member
+    assert member is not None
+    send(
+        build_message(
+            "invitation",
+            to=member.email,
+            subject=f"You are invited to {current_app.config['HUB_NAME']}",
+            context={
+                "member": member,
+                "inviter": actor,
+                "link": external_url("invitations.accept", token=token),
+                "days": current_app.config["HUB_INVITATION_DAYS"],
+                "expires_at": invitation.expires_at,
+                "note": note,
+            },
+        )
+    )
+
+
+def open_invitation(member: Member, actor: Member | None, now: datetime) -> tuple[Invitation, str]:
+    """Add an invitation for ``member`` to the session and return it with its token."""
+    token, token_hash = new_token()
+    invitation = Invitation(
+        member=member,
+        email=member.email,
+        token_hash=token_hash,
+        invited_by_id=actor.id if actor is not None else None,
+        created_at=now,
+        sent_at=now,
+        expires_at=_expiry(now),
+    )
+    db.session.add(invitation)
+    return invitation, token
+
+
+def pending_for(member: Member) -> Invitation | None:
+    return db.session.scalar(
+        select(Invitation)
+        .where(
+            Invitation.member_id == member.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .order_by(Invitation.id.desc())
+        .limit(1)
+    )
+
+
+def invite(
+    actor: Member | None,
+    email: str,
+    name: str = "",
+    *,
+    organisation: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> Invitation:
+    """Invite one person: create them as ``invited``, store the link, send it."""
+    now = now or utcnow()
+    email = normalise_email(email)
+    existing = find_member(email)
+    if existing is not None and existing.state != MemberState.INVITED:
+        raise ValidationError(f"{email} is already a member.", field="email")
+    if existing is not None and pending_for(existing) is not None:
+        raise ValidationError(
+            f"{email} is invited already; resend the invitation from the list instead.",
+            field="email",
+        )
+    member = existing or create_member(
+        email,
+        name or _name_from_address(email),
+        organisation=organisation,
+        state=MemberState.INVITED,
+        commit=False,
+    )
+    db.session.flush()
+    invitation, token = open_invitation(member, actor, now)
+    audit.record(actor, "member.invite", member, now=now)
+    db.session.commit()
+    send_invitation(invitation, token, actor, note)
+    log.info("invitation %s sent to %s", invitation.id, email)
+    return invitation
+
+
+def invite_many(
+    actor: Member, text: str, *, now: datetime | None = None
+) -> tuple[list[Invitation], list[str]]:
+    """Invite every pasted address that can be; return the invitations and the problems."""
+    invitees, problems = parse_invitees(text)
+    sent: list[Invitation] = []
+    for invitee in invitees:
+        try:
+            sent.append(invite(actor, invitee.email, invitee.name, now=now))
+        except ValidationError as exc:
+            db.session.rollback()
+            problems.append(str(exc))
+    return sent, problems
+
+
+def resend(actor: Member, invitation: Invitation, *, now: datetime | None = None) -> None:
+    """Send a fresh link with a fresh 14 days; the previous link stops working."""
+    now = now or utcnow()
+    if not invitation.is_pending or invitation.member is None:
+        raise ValidationError(
+            "This invitation was accepted or revoked; there is nothing to resend."
+        )
+    token, invitation.token_hash = new_token()
+    invitation.sent_at = now
+    invitation.expires_at = _expiry(now)
+    invitation.send_count += 1
+    audit.record(actor, "member.invite_resend", invitation.member, now=now)
+    db.session.commit()
+    send_invitation(invitation, token, actor)
+
+
+def revoke(actor: Member, invitation: Invitation, *, now: datetime | None = None) -> None:
+    """Withdraw an invitation; the invited member, who never came in, is removed."""
+    now = now or utcnow()
+    if not invitation.is_pending:
+        raise ValidationError("This invitation was accepted or revoked already.")
+    member = invitation.member
+    invitation.revoked_at = now
+    audit.record(actor, "member.invite_revoke", member, label=invitation.email, now=now)
+    if member is not None and member.state == MemberState.INVITED:
+        invitation.member = None
+        db.session.delete(member)
+    db.session.commit()
+
+
+def pending_invitations() -> list[Invitation]:
+    """Invitations neither accepted nor revoked, oldest first (expired ones included)."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .order_by(Invitation.sent_at, Invitation.id)
+        )
+    )
+
+
+def find(token: str, *, now: datetime | None = None) -> Invitation:
+    """The invitation a link names, if it can still be accepted."""
+    now = now or utcnow()
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    )
+    if invitation is None or invitation.member is None and invitation.revoked_at is None:
+        raise InvalidInvitation(
+            "This invitation link is not valid. It may have been replaced by a newer one: "
+            "look for the latest invitation in your mail."
+        )
+    if invitation.revoked_at is not None:
+        raise InvalidInvitation("This invitation was withdrawn. Ask an admin of the network.")
+    if invitation.accepted_at is not None:
+        raise InvalidInvitation("This invitation was accepted already. Log in with your address.")
+    if invitation.is_expired(now):
+        raise InvalidInvitation(
+            "This invitation has expired. Ask an admin of the network to send a new one."
+        )
+    return invitation
+
+
+def accept(token: str, form: dict[str, str], *, now: datetime | None = None) -> Member:
+    """Check the profile basics, activate the member and use up the link."""
+    now = now or utcnow()
+    invitation = find(token, now=now)
+    member = invitation.member
+    assert member is not None
+    name = (form.get("name") or "").strip()
+    if not name:
+        raise ValidationError("Enter your name.", field="name")
+    fields = {key: (form.get(key) or "").strip() for key in ("organisation", "title")}
+    for key, value in {"name": name, **fields}.items():
+        if len(value) > 120:
+            raise ValidationError(f"Keep {key} under 120 characters.", field=key)
+    tags = parse_interests(form.get("interests", ""))
+    member.name = name
+    member.organisation = fields["organisation"]
+    member.title = fields["title"]
+    current = {i.tag: i for i in member.interests}
+    member.interests = [current.get(tag) or Interest(tag=tag) for tag in tags]
+    member.state = MemberState.ACTIVE
+    member.joined_at = now
+    invitation.accepted_at = now
+    db.session.commit()
+    log.info("invitation %s accepted by member %s", invitation.id, member.id)
+    return member

@@ -1,0 +1,161 @@
+"""The admins' network overview: a few counts and one small chart, no per-member rankings.
+
+Two figures come from parts of Hub that live elsewhere: held inbound mail (the mail-in
+side) and bouncing addresses (the digest side). They are read through the two seams
+below, which import lazily and answer ``None`` ("not available") where that part is
+not installed, so this page never depends on them being present.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.models import Member, MemberState, Post
+
+log = logging.getLogger(__name__)
+
+ACTIVE_WINDOW = timedelta(weeks=4)
+WEEKS = 12
+
+
+# --- seams to the mail-in and digest sides -------------------------------------------------
+
+
+def held_mail_count() -> int | None:
+    """Inbound messages held for a moderator, or None where held mail is not available.
+
+    Seam: expects ``mailer.held.held_count() -> int`` from the mail-in side.
+    """
+    try:
+        from mailer import held  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    count = getattr(held, "held_count", None)
+    return int(count()) if callable(count) else None
+
+
+def bouncing_checker():  # noqa: ANN201 (returns a predicate or None)
+    """``is_bouncing(member) -> bool`` from the digest side, or None where unavailable.
+
+    Seam: expects ``digests.bounces.is_bouncing(member)``.
+    """
+    try:
+        from digests import bounces  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return getattr(bounces, "is_bouncing", None)
+
+
+def bouncing_count(members: list[Member]) -> int | None:
+    is_bouncing = bouncing_checker()
+    if is_bouncing is None:
+        return None
+    return sum(1 for member in members if is_bouncing(member))
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def active_member_count(now: datetime) -> int:
+    """Members who posted an update or a reply in the last four weeks."""
+    return db.session.scalar(
+        select(func.count(func.distinct(Post.author_id)))
+        .join(Member, Member.id == Post.author_id)
+        .where(
+            Post.created_at >= now - ACTIVE_WINDOW,
+            Post.deleted_at.is_(None),
+            Member.state == MemberState.ACTIVE,
+        )
+    )
+
+
+def updates_per_week(now: datetime, weeks: int = WEEKS) -> list[tuple[datetime, int]]:
+    """(start of week, updates written) for the last ``weeks`` seven-day spans, oldest first."""
+    start = now - timedelta(weeks=weeks)
+    stamps = db.session.scalars(
+        select(Post.created_at).where(
+            Post.parent_id.is_(None),
+            Post.deleted_at.is_(None),
+            Post.created_at >= start,
+            Post.created_at < now,
+        )
+    )
+    counts = [0] * weeks
+    for stamp in stamps:
+        counts[min(weeks - 1, (stamp - start) // timedelta(weeks=1))] += 1
+    return [(start + timedelta(weeks=i), counts[i]) for i in range(weeks)]
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: int
+    y: int
+    width: int
+    height: int
+    count: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline: int
+    bars: list[Bar]
+    peak: int
+
+
+def bar_chart(series: list[tuple[datetime, int]], *, width: int = 480, height: int = 140) -> Chart:
+    """Lay out a bar chart for the template to draw as inline SVG (no script, no style)."""
+    top, bottom = 16, 22
+    peak = max((count for _, count in series), default=0)
+    slot = width // max(1, len(series))
+    usable = height - top - bottom
+    bars = []
+    for i, (week, count) in enumerate(series):
+        h = round(usable * count / peak) if peak else 0
+        bars.append(
+            Bar(
+                x=i * slot + 3,
+                y=height - bottom - h,
+                width=slot - 6,
+                height=h,
+                count=count,
+                label=week.strftime("%d %b"),
+            )
+        )
+    return Chart(width, height, height - bottom, bars, peak)
+
+
+@dataclass(frozen=True)
+class Overview:
+    members: int
+    active: int
+    pending_invitations: int
+    held_mail: int | None
+    bouncing: int | None
+    open_flags: int
+    chart: Chart
+
+
+def network_overview(*, now: datetime | None = None) -> Overview:
+    from hub.flags import open_flag_count
+    from hub.invitations import pending_invitations
+
+    now = now or utcnow()
+    members = list(db.session.scalars(select(Member).where(Member.state == MemberState.ACTIVE)))
+    return Overview(
+        members=len(members),
+        active=active_member_count(now),
+        pending_invitations=len(pending_invitations()),
+        held_mail=held_mail_count(),
+        bouncing=bouncing_count(members),
+        open_flags=open_flag_count(),
+        chart=bar_chart(updates_per_week(now)),
+    )

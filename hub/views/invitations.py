@@ -1,0 +1,71 @@
+"""Public pages: accepting an invitation, and asking to join (when the network allows it)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+
+from hub import invitations, join_requests
+from hub.errors import ValidationError
+from hub.extensions import db
+
+bp = Blueprint("invitations", __name__)
+
+FIELDS = ("name", "organisation", "title", "interests")
+
+
+def _invalid(message: str):  # noqa: ANN202
+    return render_template("invitations/invalid.html", message=message), 400
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept(token: str):  # noqa: ANN201
+    """GET shows the profile basics form (a mail scanner's GET uses nothing up); POST joins."""
+    try:
+        invitation = invitations.find(token)
+    except invitations.InvalidInvitation as exc:
+        return _invalid(str(exc))
+    member = invitation.member
+    if request.method == "GET":
+        form = {
+            "name": member.name,
+            "organisation": member.organisation,
+            "title": member.title,
+            "interests": ", ".join(member.interest_tags),
+        }
+        return render_template("invitations/accept.html", form=form, member=member, token=token)
+    form = {key: request.form.get(key, "") for key in FIELDS}
+    try:
+        member = invitations.accept(token, form)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template(
+            "invitations/accept.html",
+            form=form,
+            member=member,
+            token=token,
+            error=str(exc),
+            field=exc.field,
+        ), 400
+    except invitations.InvalidInvitation as exc:
+        return _invalid(str(exc))
+    logout_user()
+    login_user(member, remember=True)
+    return redirect(url_for("board.index", welcome=1))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():  # noqa: ANN201
+    if not current_app.config["HUB_JOIN_REQUESTS"]:
+        abort(404)
+    form = {key: request.form.get(key, "") for key in ("name", "email", "organisation", "note")}
+    if request.method == "GET":
+        return render_template("invitations/join.html", form=form, error=None)
+    try:
+        join_requests.submit(form)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template(
+            "invitations/join.html", form=form, error=str(exc), field=exc.field
+        ), 400
+    return render_template("invitations/join_sent.html", email=form["email"].strip())

@@ -1,0 +1,103 @@
+"""Flagging (any member) and the moderators' pages: the review queue and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from hub import audit, flags, posts
+from hub.access import moderator_required
+from hub.errors import NotFound, PermissionDenied, ValidationError
+from hub.extensions import db
+from hub.models import AuditEntry, Member, Post
+from hub.overview import held_mail_count
+
+bp = Blueprint("moderation", __name__)
+
+AUDIT_PAGE = 100
+
+
+@bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
+@login_required
+def flag(post_id: int):  # noqa: ANN201
+    post = posts.get_post(post_id)
+    reason = request.form.get("reason", "")
+    if request.method == "GET":
+        return render_template("moderation/flag.html", post=post, reason="", error=None)
+    try:
+        flags.flag_post(current_user, post, reason)
+    except (ValidationError, PermissionDenied) as exc:
+        db.session.rollback()
+        return render_template(
+            "moderation/flag.html", post=post, reason=reason, error=str(exc)
+        ), 400
+    flash("Thank you. The moderators will look at it.")
+    return redirect(url_for("board.show", post_id=post.parent_id or post.id))
+
+
+@bp.get("/moderation")
+@moderator_required
+def queue() -> str:
+    return render_template(
+        "moderation/queue.html", items=flags.review_queue(), held_mail=held_mail_count()
+    )
+
+
+@bp.post("/moderation/posts/<int:post_id>")
+@moderator_required
+def decide(post_id: int):  # noqa: ANN201
+    post = db.session.get(Post, post_id)
+    if post is None:
+        raise NotFound("There is no such post.")
+    decision = request.form.get("decision", "")
+    try:
+        flags.decide(current_user, post, decision, note=request.form.get("note", ""))
+    except (ValidationError, NotFound) as exc:
+        db.session.rollback()
+        flash(str(exc))
+    else:
+        flash(f"The {'reply' if post.parent_id else 'update'} was {flags.DECISIONS[decision]}.")
+    return redirect(url_for("moderation.queue"))
+
+
+def _date(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d") if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/moderation/audit")
+@moderator_required
+def audit_log() -> str:
+    args = {
+        k: request.args.get(k, "").strip() for k in ("action", "actor", "target", "since", "until")
+    }
+    until = _date(args["until"])
+    filters = audit.AuditFilter(
+        action=args["action"],
+        actor_id=int(args["actor"]) if args["actor"].isdigit() else None,
+        target=args["target"],
+        since=_date(args["since"]),
+        until=until + timedelta(days=1) if until else None,
+    )
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    entries = list(
+        db.session.scalars(
+            audit.query(filters).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)
+        )
+    )
+    actor_ids = select(AuditEntry.actor_id).where(AuditEntry.actor_id.is_not(None)).distinct()
+    actors = db.session.scalars(select(Member).where(Member.id.in_(actor_ids))).all()
+    return render_template(
+        "moderation/audit.html",
+        entries=entries[:AUDIT_PAGE],
+        args=args,
+        actions=audit.ACTIONS,
+        actors=actors,
+        page=page,
+        has_next=len(entries) > AUDIT_PAGE,
+    )
