@@ -96,13 +96,23 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon or tab that spreadsheets in many countries write instead."""
+    first = text.split("\n", 1)[0]
+    return max(",;\t", key=first.count) if first else ","
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _header(raw: list[str]) -> list[str]:
     names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in raw]
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         found = ", ".join(h.strip() for h in raw if h.strip()) or "nothing"
         raise ImportFileError(
-            f"The file has no {', no '.join(missing)} column. The first line must name the "
+            f"The file has no {_either(missing)} column. The first line must name the "
             f"columns name, email, organisation (and optionally title, interests); "
             f"it has: {found}."
         )
@@ -132,7 +142,8 @@ def read_csv(
     ``known`` returns which of the given addresses are members already (default: ask
     the database).
     """
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):

@@ -59,7 +59,7 @@ def index() -> str:
     )
 
 
-@bp.get(".csv")
+@bp.get("/export.csv")
 @admin_required
 def export() -> Response:
     text = membership.export_csv(membership.current_members())
