@@ -1,0 +1,58 @@
+"""The admins' network overview: figures, the weekly chart, and the seams to other parts."""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import timedelta
+
+from hub import overview
+from hub.clock import utcnow
+from tests.admin_helpers import separate_logins  # noqa: F401
+from tests.conftest import login
+
+
+def test_overview_counts_and_draws_twelve_weeks(client, make_member, make_post):
+    now = utcnow()
+    admin = make_member("Ada Admin", role="admin")
+    busy, quiet = make_member("Busy Bee"), make_member("Quiet Quinn")
+    make_member("Never Posted")
+    for days in (1, 2, 3, 9):
+        make_post(busy, f"busy {days}", now=now - timedelta(days=days))
+    make_post(quiet, "long ago", now=now - timedelta(days=40))
+    make_post(quiet, "older than the chart", now=now - timedelta(days=100))
+    series = overview.updates_per_week(now)
+    assert len(series) == 12
+    assert [count for _, count in series][-6:] == [1, 0, 0, 0, 1, 3]
+    assert overview.active_member_count(now) == 1
+
+    login(client, admin)
+    page = client.get("/admin").data.decode()
+    assert "<svg" in page and page.count("<rect") == 12
+    assert '<span class="figure">4</span> members' in page
+    assert '<span class="figure">1</span> posted in the last four weeks' in page
+    assert 'held mail</a> <span class="hint">(not available)' in page
+    assert 'href="/moderation/mail"' in page
+    assert "Busy Bee" not in page  # no per-member rankings
+
+
+def test_chart_scales_bars_to_the_busiest_week():
+    start = utcnow()
+    chart = overview.bar_chart([(start, 0), (start, 5), (start, 10)], width=300, height=140)
+    heights = [bar.height for bar in chart.bars]
+    assert heights[0] == 0 and heights[2] == 102 and heights[1] == 51
+    assert all(bar.y + bar.height == chart.baseline for bar in chart.bars)
+
+
+def test_seams_read_held_mail_and_bounces_when_those_parts_exist(monkeypatch, app, make_member):
+    bouncy = make_member(email="bouncy@example.org")
+    make_member(email="fine@example.org")
+    held = types.ModuleType("mailer.held")
+    held.held_count = lambda: 3
+    bounces = types.ModuleType("digests.bounces")
+    bounces.is_bouncing = lambda member: member.email == "bouncy@example.org"
+    monkeypatch.setitem(sys.modules, "mailer.held", held)
+    monkeypatch.setitem(sys.modules, "digests.bounces", bounces)
+    result = overview.network_overview()
+    assert (result.held_mail, result.bouncing) == (3, 1)
+    assert bouncy.email == "bouncy@example.org"
