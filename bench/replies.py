@@ -106,10 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         passed, total, elapsed = score(folder, args.verbose)
         percent = 100.0 * passed / total if total else 0.0
         per_case = 1000.0 * elapsed / total if total else 0.0
-        print(
-            f"{corpus}: accuracy {passed}/{total} ({percent:.1f}%), "
-            f"{per_case:.2f} ms per case"
-        )
+        print(f"{corpus}: accuracy {passed}/{total} ({percent:.1f}%), {per_case:.2f} ms per case")
     return 0
 
 

@@ -19,9 +19,11 @@ Conventions (they decide the close calls):
   mark quotes) is dropped on its own and what follows is kept.
 * Lines in fenced (```) or indented code blocks are never delimiters.
 
-Every output line is a line of the input (line endings normalised to ``\\n``);
-nothing is rewritten. All work is linear in the number of lines: patterns only
-ever see one line or a window of at most ``_MAX_HEADER_LINES`` lines.
+Every output line is a line of the input (line endings normalised to ``\\n``),
+except that a quote header sharing a line with the reply ("ok On <date> ...
+wrote:") is cut off that line; nothing else is rewritten. All work is linear
+in the number of lines: patterns only ever see one line or a window of at most
+``_MAX_HEADER_LINES`` lines.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ _INDENTED = re.compile(r"^(?: {4}|\t)")
 _QUOTE_LINE = re.compile(r"^[ \t]{0,3}(?:>|[A-Z]{1,3}>(?=\s|$))")
 _HEADER_END = (":", "：", "-", ">")
 _CLOCK = re.compile(r"\d:\d\d")
+_SHARED_LINE = re.compile(
+    r"^(?P<pre>.{0,200}?[^\s-])[\s-]*(?=(?:On|Le|Am|El|Il|Op|Em)\s[^\n]{0,30}?\d)"
+)
 
 
 def split_lines(text: str) -> list[str]:
@@ -59,7 +64,10 @@ def trim_reply(text: str) -> str:
     lines = split_lines(text)
     kinds = _classify(lines)
     scan = _Scan(lines, kinds)
-    return _finish(lines, kinds, scan.select())
+    keep = scan.select()
+    for index, prefix in scan.prefixes.items():
+        lines[index] = prefix
+    return _finish(lines, kinds, keep)
 
 
 def trimmed_to_nothing(text: str) -> bool:
@@ -129,6 +137,8 @@ def _key_family(line: str) -> str | None:
 
 def _opener(first: str, window: str) -> int:
     """2 for a strong header opener ("On", "Le", a date), 1 for an address, else 0."""
+    if pat.DASHED_WROTE.match(window):
+        return 2
     if pat.STRONG_OPENER.match(first):
         digit_led = first.lstrip(" *_-")[:1].isdigit()
         if not digit_led or _CLOCK.search(window) or pat.HAS_ADDRESS.search(window):
@@ -146,8 +156,20 @@ def _window_is_header(window: str) -> bool:
     return bool(pat.ATTRIBUTION_END.search(window, max(0, len(window) - 360)))
 
 
-def _find_headers(lines: list[str], kinds: list[int]) -> dict[int, int]:
-    """Map the first line of every attribution header to the line after it."""
+def _shared_prefix(line: str) -> str | None:
+    """The reply in front of a header sharing its line ("ok On <date> ... wrote:")."""
+    match = _SHARED_LINE.match(line)
+    if not match or not _window_is_header(line[match.end() :]):
+        return None
+    return match.group("pre")
+
+
+def _find_headers(lines: list[str], kinds: list[int], prefixes: dict[int, str]) -> dict[int, int]:
+    """Map the first line of every attribution header to the line after it.
+
+    When a header starts in the middle of a line, the text in front of it goes
+    into ``prefixes`` so that it can be kept.
+    """
     headers: dict[int, int] = {}
     verbs: dict[int, bool] = {}
 
@@ -169,6 +191,10 @@ def _find_headers(lines: list[str], kinds: list[int]) -> dict[int, int]:
         start = _header_start(lines, kinds, j, has_verb)
         if start is not None:
             headers[start] = j + 1
+            if not pat.STRONG_OPENER.match(lines[start]):
+                prefix = _shared_prefix(lines[start])
+                if prefix:
+                    prefixes[start] = prefix
     return headers
 
 
@@ -213,7 +239,8 @@ class _Scan:
         self.lines = lines
         self.kinds = kinds
         self.n = len(lines)
-        self.headers = _find_headers(lines, kinds)
+        self.prefixes: dict[int, str] = {}
+        self.headers = _find_headers(lines, kinds, self.prefixes)
         self.blocks = {i: end for i in range(self.n) if (end := self._block_end(i))}
         self.next_text = self._next_index(lambda k: kinds[k] != _BLANK)
         self.next_unquoted = self._next_index(lambda k: kinds[k] not in (_BLANK, _QUOTE))
@@ -274,9 +301,9 @@ class _Scan:
         ends_here = True  # nothing but taglines and blanks until a cut or the end
         for k in range(self.n - 1, -1, -1):
             kind = self.kinds[k]
-            if kind == _BLANK:
-                continue
             line = self.lines[k]
+            if kind == _BLANK or (kind == _TEXT and pat.RULE_ONLY.match(line)):
+                continue  # rules are dropped at the end anyway
             if kind == _TEXT and (pat.TRACKER.match(line) or _is_tagline(line)):
                 tail[k] = ends_here
                 continue
@@ -312,6 +339,9 @@ class _Scan:
                 i += 1
                 continue
             if i in self.headers:
+                if i in self.prefixes:
+                    keep.append(i)  # the reply part of a shared line
+                    has_text = True
                 nxt = self._after_header(i, has_text, keep)
                 if nxt is None:
                     break
