@@ -302,7 +302,9 @@ class _Scan:
         for k in range(self.n - 1, -1, -1):
             kind = self.kinds[k]
             line = self.lines[k]
-            if kind == _BLANK or (kind == _TEXT and pat.RULE_ONLY.match(line)):
+            if kind == _BLANK:
+                continue
+            if kind == _TEXT and pat.RULE_ONLY.match(line) and not self._is_cut(k):
                 continue  # rules are dropped at the end anyway
             if kind == _TEXT and (pat.TRACKER.match(line) or _is_tagline(line)):
                 tail[k] = ends_here
