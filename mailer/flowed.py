@@ -42,7 +42,9 @@ def unflow(text: str, *, delsp: bool = False) -> str:
             content = content[1:]  # remove space-stuffing (or the space after quote marks)
         flowed = content.endswith(" ") and content != _SIGNATURE_SEPARATOR
         if para and (depth != para_depth or content == _SIGNATURE_SEPARATOR):
-            flush()  # a flowed line followed by a different depth is treated as fixed
+            # A flowed line followed by another depth or a signature is treated as fixed.
+            para[-1] = para[-1].rstrip(" ")
+            flush()
         para_depth = depth
         if flowed and delsp:
             content = content[:-1]
