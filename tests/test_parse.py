@@ -165,17 +165,57 @@ def test_body_text_is_decoded_exactly(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "from_address", "from_name", "subject"),
     [
-        ("gmail_reply.eml", "joerg.hartmann@gmail.com", "Jörg Hartmann", "Re: [Green Energy Hub] Weekly digest"),
-        ("outlook_desktop.eml", "m.weber@stadtwerke-example.de", "Martin Weber", "AW: [Green Energy Hub] Weekly digest"),
-        ("android_gmail.eml", "lucia.fernandez@gmail.com", "Lucía Fernández", "Re: [Green Energy Hub] Weekly digest"),
-        ("german_latin1.eml", "joerg.mueller@example.de", "Jörg Müller", "AW: Einladung zum Gründungstreffen in München"),
-        ("japanese_iso2022jp.eml", "tanaka.taro@example.co.jp", "田中 太郎", "Re: 来週の会議について"),
+        (
+            "gmail_reply.eml",
+            "joerg.hartmann@gmail.com",
+            "Jörg Hartmann",
+            "Re: [Green Energy Hub] Weekly digest",
+        ),
+        (
+            "outlook_desktop.eml",
+            "m.weber@stadtwerke-example.de",
+            "Martin Weber",
+            "AW: [Green Energy Hub] Weekly digest",
+        ),
+        (
+            "android_gmail.eml",
+            "lucia.fernandez@gmail.com",
+            "Lucía Fernández",
+            "Re: [Green Energy Hub] Weekly digest",
+        ),
+        (
+            "german_latin1.eml",
+            "joerg.mueller@example.de",
+            "Jörg Müller",
+            "AW: Einladung zum Gründungstreffen in München",
+        ),
+        (
+            "japanese_iso2022jp.eml",
+            "tanaka.taro@example.co.jp",
+            "田中 太郎",
+            "Re: 来週の会議について",
+        ),
         ("russian_koi8r.eml", "olga.petrova@example.ru", "Ольга Петрова", "Re: Встреча в четверг"),
-        ("mislabelled_attachment.eml", "m.weber@stadtwerke-example.de", "Weber, Martin", "AW: [Green Energy Hub] Minutes from Thursday"),
-        ("out_of_office_fr.eml", "claire.martin@orange.example", "Claire Martin", "Réponse automatique : [Green Energy Hub] Weekly digest"),
-        ("broken_mime.eml", "ahmed@old-webmail.example", "Ahmed Karimi", "Re: [Green Energy Hub] Weekly digest – später"),
+        (
+            "mislabelled_attachment.eml",
+            "m.weber@stadtwerke-example.de",
+            "Weber, Martin",
+            "AW: [Green Energy Hub] Minutes from Thursday",
+        ),
+        (
+            "out_of_office_fr.eml",
+            "claire.martin@orange.example",
+            "Claire Martin",
+            "Réponse automatique : [Green Energy Hub] Weekly digest",
+        ),
+        (
+            "broken_mime.eml",
+            "ahmed@old-webmail.example",
+            "Ahmed Karimi",
+            "Re: [Green Energy Hub] Weekly digest – später",
+        ),
     ],
-)  # fmt: skip
+)
 def test_sender_and_subject_are_decoded(
     name: str, from_address: str, from_name: str, subject: str
 ) -> None:
@@ -236,11 +276,20 @@ def test_gmail_html_alternative_quotes_the_blockquote() -> None:
     [
         ("<p>One</p><p>Two</p>", "One\n\nTwo"),
         ("Line<br>break<br/>again", "Line\nbreak\nagain"),
-        ("<ul><li>apples</li><li>pears<ul><li>green</li></ul></li></ul>", "- apples\n- pears\n  - green"),
+        (
+            "<ul><li>apples</li><li>pears<ul><li>green</li></ul></li></ul>",
+            "- apples\n- pears\n  - green",
+        ),
         ("<ol><li>first<li>second</ol>", "1. first\n2. second"),
         ('<ol start="4"><li>fourth</li></ol>', "4. fourth"),
-        ('<a href="https://hub.example.org/t/1">the thread</a>', "the thread (https://hub.example.org/t/1)"),
-        ('<a href="https://hub.example.org/">https://hub.example.org</a>', "https://hub.example.org"),
+        (
+            '<a href="https://hub.example.org/t/1">the thread</a>',
+            "the thread (https://hub.example.org/t/1)",
+        ),
+        (
+            '<a href="https://hub.example.org/">https://hub.example.org</a>',
+            "https://hub.example.org",
+        ),
         ('<a href="mailto:anna@example.org">anna@example.org</a>', "anna@example.org"),
         ('<a href="javascript:alert(1)">click</a>', "click"),
         ("<blockquote>quoted<br>twice</blockquote>after", "> quoted\n> twice\n\nafter"),
@@ -254,7 +303,7 @@ def test_gmail_html_alternative_quotes_the_blockquote() -> None:
         ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc"),
         ("", ""),
     ],
-)  # fmt: skip
+)
 def test_html_to_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
 
@@ -462,14 +511,14 @@ def test_signed_message_text_without_signature() -> None:
         b"no headers at all, just words",
         b"Subject: only a header",
         b"Content-Type: multipart/mixed\n\nno boundary parameter",
-        b'Content-Type: multipart/mixed; boundary="x"\n\n--x\nContent-Type: text/plain\n\nunterminated',
+        b'Content-Type: multipart/mixed; boundary="x"\n\n--x\nContent-Type: text/plain\n\nno end',
         b"Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!not*base64",
         b"Content-Type: text/plain; charset=\xff\xfe\n\nhi",
         b"From: <<<>>>@@@\nTo: ,,,\nDate: yesterday-ish\nMessage-ID: \n\nbody",
         b"Content-Type: image/png\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=",
         b"Content-Type: message/rfc822\n\nSubject: inner\n\ninner body",
     ],
-)  # fmt: skip
+)
 def test_malformed_messages_do_not_raise(raw: bytes) -> None:
     msg = parse_message(raw)
     assert isinstance(msg.text, str)
