@@ -70,7 +70,7 @@ class _Converter(HTMLParser):
         self.lists: list[list[int | None]] = []  # per open list: [next number] or [None]
         self.links: list[tuple[str | None, int, int]] = []  # (href, frame depth, chunk index)
         self.blank_line_blocks: list[bool] = []  # per open line block: seen only &nbsp;?
-        self.row_cells: list[int] = []
+        self.nbsp_flagged: list[int] = []
 
     # -- output helpers -------------------------------------------------------------------
     @property
@@ -142,15 +142,12 @@ class _Converter(HTMLParser):
                 counter[0] += 1
         elif tag == "a":
             self.links.append((attr.get("href"), len(self.frames), len(self.frame.chunks)))
-        elif tag in ("td", "th"):
-            if self.row_cells and self.row_cells[-1] and not self.at_line_start():
-                self.emit(" ")
-            if self.row_cells:
-                self.row_cells[-1] += 1
+        elif (
+            tag in ("td", "th") and not self.at_line_start() and not self.frame.tail().endswith(" ")
+        ):
+            self.emit(" ")  # keep neighbouring cells apart
         if tag == "pre":
             self.pre += 1
-        if tag == "tr":
-            self.row_cells.append(0)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -172,8 +169,6 @@ class _Converter(HTMLParser):
             self.close_link()
         elif tag == "pre" and self.pre:
             self.pre -= 1
-        elif tag == "tr" and self.row_cells:
-            self.row_cells.pop()
         if tag in _PARAGRAPHS or tag in _LINES:
             only_nbsp = self.blank_line_blocks.pop() if self.blank_line_blocks else False
             if only_nbsp:
@@ -194,8 +189,11 @@ class _Converter(HTMLParser):
         return line
 
     def mark_content(self) -> None:
-        if self.blank_line_blocks:
-            self.blank_line_blocks = [False] * len(self.blank_line_blocks)
+        # Only blocks flagged since the last content can be set; clear just those (no rescans).
+        for index in self.nbsp_flagged:
+            if index < len(self.blank_line_blocks):
+                self.blank_line_blocks[index] = False
+        self.nbsp_flagged.clear()
 
     def handle_data(self, data: str) -> None:
         if self.hidden or not data:
@@ -208,6 +206,7 @@ class _Converter(HTMLParser):
         if text.strip(" \xa0") == "":
             if "\xa0" in text and self.blank_line_blocks and self.at_line_start():
                 self.blank_line_blocks[-1] = True
+                self.nbsp_flagged.append(len(self.blank_line_blocks) - 1)
                 return
             if self.at_line_start():
                 return
