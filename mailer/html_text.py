@@ -25,6 +25,7 @@ _LINES = {
 _VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
 _WS = re.compile(r"[ \t\n\r\f\v\u200b]+")
 _MAX_DEPTH = 200
+_ZERO_MARGIN = re.compile(r"(?:^|;)margin:0(?:cm|in|px|pt|em)?(?:;|$)")
 
 
 def _unwrap_url(url: str) -> str:
@@ -71,6 +72,7 @@ class _Converter(HTMLParser):
         self.links: list[tuple[str | None, int, int]] = []  # (href, frame depth, chunk index)
         self.blank_line_blocks: list[bool] = []  # per open line block: seen only &nbsp;?
         self.nbsp_flagged: list[int] = []
+        self._line_paragraph_open = False
 
     # -- output helpers -------------------------------------------------------------------
     @property
@@ -176,15 +178,13 @@ class _Converter(HTMLParser):
             lines = 1 if tag in _LINES or tag == "p" and self._line_paragraph_open else 2
             self.ensure_newlines(lines)
 
-    _line_paragraph_open = False
-
     def _is_line_paragraph(self, tag: str, attr: dict[str, str]) -> bool:
         """Outlook writes one ``<p class=MsoNormal>`` per line, so those are line breaks."""
         if tag != "p":
             return False
         classes = attr.get("class", "").lower()
         style = attr.get("style", "").replace(" ", "").lower()
-        line = "mso" in classes or "margin:0" in style
+        line = "mso" in classes or bool(_ZERO_MARGIN.search(style))
         self._line_paragraph_open = line
         return line
 
