@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 
 from hub import create_app
@@ -23,6 +24,12 @@ from hub.models import Member, Post
 from mailer.backends import MemoryBackend, get_backend
 
 TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+
+# CI runs the property tests on a fixed seed so that a landing never depends on luck;
+# local runs explore new examples each time.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
