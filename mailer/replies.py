@@ -131,7 +131,7 @@ def _is_salutation(line: str) -> bool:
     if not match:
         return False
     for word in match.group("names").split():
-        if not (word[:1].isupper() or word.rstrip(".").lower() in pat.SALUTATION_NAMES):
+        if not (word[:1].isupper() or pat.SALUTATION_NAMES.match(word.lower())):
             return False
     return True
 

@@ -171,26 +171,7 @@ SALUTATION = re.compile(
     re.IGNORECASE,
 )
 # Lower-case words that may stand where a name goes: "Hi all,", "Hello there".
-SALUTATION_NAMES = frozenset(
-    [
-        "all",
-        "everyone",
-        "everybody",
-        "folks",
-        "there",
-        "team",
-        "guys",
-        "friends",
-        "you",
-        "both",
-        "y'all",
-        "zusammen",
-        "allerseits",
-        "tous",
-        "todos",
-        "tutti",
-        "allemaal",
-        "alle",
-        "wszystkim",
-    ]
+SALUTATION_NAMES = re.compile(
+    r"^(?:all|everyone|everybody|folks|there|team|guys|friends|you|both|y'all"
+    r"|zusammen|allerseits|tous|todos|tutti|allemaal|alle|wszystkim)$"
 )
