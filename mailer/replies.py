@@ -410,9 +410,9 @@ class _Scan:
             if not has_text or self._greeting_only(keep):
                 return resume  # bottom-post: drop the full quote above the reply
             if self._is_sign_off_tail(resume):
-                if keep and self.kinds[keep[-1]] != _BLANK and self.kinds[resume - 1] == _BLANK:
-                    keep.append(resume - 1)
-                return resume  # the quote sits between the reply and its sign-off
+                # The quote sits between the reply and its sign-off. The blank
+                # lines below the quote go with it; those above the header stay.
+                return resume
             return end  # inline answers: keep the quotes they answer
         if not has_text:
             return end  # nothing above: drop the header, keep what follows
