@@ -13,8 +13,9 @@ Conventions (they decide the close calls):
   an answer like "Yes, that one." means nothing without its question. Only the
   quote header lines ("On ... wrote:") are dropped there.
 * A quote *after the last* new text is history and is dropped, and so is a
-  full quote that a bottom-poster left *above* their reply, and a quote that is
-  followed only by a short sign-off.
+  full quote that a bottom-poster left *above* their reply (also when only a
+  salutation such as "Hi," or "Hallo Anna," stands above its header), and a
+  quote that is followed only by a short sign-off.
 * A header with no new text above it (a bare forward, or a client that does not
   mark quotes) is dropped on its own and what follows is kept.
 * Lines in fenced (```) or indented code blocks are never delimiters.
@@ -121,6 +122,18 @@ def _is_tagline(line: str) -> bool:
     if len(text) > 160:
         return False
     return bool(pat.TAGLINE_WRAPPED.match(text)) or any(p.match(text) for p in pat.TAGLINES)
+
+
+def _is_salutation(line: str) -> bool:
+    """Is ``line`` only a greeting such as "Hi,", "Hello Bob," or "Dear all,"?"""
+    text = line.strip()
+    match = pat.SALUTATION.match(text) if len(text) <= _SIGN_OFF_WIDTH else None
+    if not match:
+        return False
+    for word in match.group("names").split():
+        if not (word[:1].isupper() or pat.SALUTATION_NAMES.match(word.lower())):
+            return False
+    return True
 
 
 def _key_family(line: str) -> str | None:
@@ -245,6 +258,10 @@ class _Scan:
         self.next_text = self._next_index(lambda k: kinds[k] != _BLANK)
         self.next_unquoted = self._next_index(lambda k: kinds[k] not in (_BLANK, _QUOTE))
         self.tail_tagline = self._tail_taglines()
+        # For _greeting_only: lines of ``keep`` looked at so far, and the first
+        # kept non-blank line with whether another one followed it.
+        self._seen = 0
+        self._opening: tuple[int | None, bool] = (None, False)
 
     def _next_index(self, wanted) -> list[int]:
         """For every line, the index of the first line at or after it that is wanted."""
@@ -328,6 +345,25 @@ class _Scan:
             k = self.next_text[k + 1] if k + 1 <= self.n else self.n
         return k >= self.n or self.kinds[k] != _QUOTE
 
+    def _greeting_only(self, keep: list[int]) -> bool:
+        """Is the only text kept so far a single salutation line ("Hi,")?
+
+        ``self._opening`` remembers the first kept non-blank line and whether
+        another one followed, so each call only looks at lines kept since the
+        last one and the whole scan stays linear.
+        """
+        while self._seen < len(keep):
+            k = keep[self._seen]
+            self._seen += 1
+            if self.kinds[k] == _BLANK:
+                continue
+            first, _ = self._opening
+            self._opening = (k, False) if first is None else (first, True)
+        first, more = self._opening
+        if first is None or more or self.kinds[first] != _TEXT:
+            return False
+        return _is_salutation(self.prefixes.get(first, self.lines[first]))
+
     def select(self) -> list[int]:
         """Return the indices of the lines to keep."""
         keep: list[int] = []
@@ -371,12 +407,12 @@ class _Scan:
             resume = self.next_unquoted[after]
             if not self._is_new_text(resume):
                 return None  # the quote is the last thing: history
-            if not has_text:
+            if not has_text or self._greeting_only(keep):
                 return resume  # bottom-post: drop the full quote above the reply
             if self._is_sign_off_tail(resume):
-                if keep and self.kinds[keep[-1]] != _BLANK and self.kinds[resume - 1] == _BLANK:
-                    keep.append(resume - 1)
-                return resume  # the quote sits between the reply and its sign-off
+                # The quote sits between the reply and its sign-off. The blank
+                # lines below the quote go with it; those above the header stay.
+                return resume
             return end  # inline answers: keep the quotes they answer
         if not has_text:
             return end  # nothing above: drop the header, keep what follows

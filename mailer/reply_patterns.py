@@ -155,3 +155,23 @@ SIGN_OFF = re.compile(
     r"|pozdrowienia|atenciosamente|abraços|с\s+уважением|спасибо|よろしく|谢谢|此致)\b",
     re.IGNORECASE,
 )
+
+# --- salutations that may open a bottom-posted reply ------------------------
+
+# "Hi,", "Hello Bob,", "Hallo Anna,", "Dear Ms. Smith,", "Good morning all!":
+# a greeting word, at most three name words, and optional closing punctuation.
+# The name words are checked separately (see ``SALUTATION_NAMES``).
+SALUTATION = re.compile(
+    r"^(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)"
+    r"|hallo|moin|servus|liebe|lieber|guten\s+(?:morgen|tag|abend)|bonjour|salut|coucou"
+    r"|hola|buenos\s+d[ií]as|buenas|ciao|salve|buongiorno|caro|cara|cari|care|ol[áa]|oi"
+    r"|bom\s+dia|hoi|beste|hej|hei|moi|cześć|dzień\s+dobry|witam|привет"
+    r"|здравствуйте|добрый\s+день|您好|你好|こんにちは)"
+    r"(?P<names>(?:\s+[^\s,!:;.?]+\.?){0,3})\s*[,!:]?$",
+    re.IGNORECASE,
+)
+# Lower-case words that may stand where a name goes: "Hi all,", "Hello there".
+SALUTATION_NAMES = re.compile(
+    r"^(?:all|everyone|everybody|folks|there|team|guys|friends|you|both|y'all"
+    r"|zusammen|allerseits|tous|todos|tutti|allemaal|alle|wszystkim)$"
+)
