@@ -290,10 +290,17 @@ class _Scan:
             return None
         families = {first}
         k = i + 1
+        gap = 0  # non-key lines in a row: one is a wrapped value, two are the person's text
         while k < self.n and k < i + _MAX_BLOCK_LINES and self.kinds[k] != _BLANK:
             family = _key_family(self.lines[k])
             if family:
                 families.add(family)
+                gap = 0
+            else:
+                gap += 1
+                if gap == 2:
+                    k -= 1
+                    break
             k += 1
         if len(families) >= 2 and families & {"from", "date"}:
             return k
