@@ -53,7 +53,6 @@ _AUTO_SUBJECTS = (
     "auto response",
     "auto-response",
     "autoresponse",
-    "auto",
     "abwesenheitsnotiz",
     "automatische antwort",
     "abwesend",
