@@ -11,23 +11,21 @@ from flask_login import current_user, login_required
 from hub.errors import PermissionDenied
 
 
-def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_admin:
-            raise PermissionDenied("Only admins of the network may open this page.")
-        return view(*args, **kwargs)
+def _require(attribute: str, who: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator: log in first, then refuse with 403 unless ``current_user.<attribute>``."""
 
-    return wrapper
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not getattr(current_user, attribute):
+                raise PermissionDenied(f"Only {who} of the network may open this page.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-def moderator_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_moderator:
-            raise PermissionDenied("Only moderators of the network may open this page.")
-        return view(*args, **kwargs)
-
-    return wrapper
+admin_required = _require("is_admin", "admins")
+moderator_required = _require("is_moderator", "moderators")

@@ -185,28 +185,105 @@ PEOPLE = [
     ),
 ]
 
-UPDATES = [
-    "Testing a new soil-moisture sensor housing in the field this week. Three prototypes, one survived the rain.",
-    "Writing the final report for our **circular packaging** pilot. Happy to share the draft with anyone interested.",
-    "Looking for someone who has worked with *municipal procurement*: we want to pitch a pilot to the city.",
-    "We moved our battery test rig into the new workshop. Come and see it on Thursday afternoon.",
-    "Cleaning up the open bus-stop dataset: 1,400 stops, 80 with wrong coordinates. Fixes welcome!",
-    "Prototyping a recycled-felt acoustic panel. First sample absorbs better than expected.",
-    "Preparing the next meetup on open data in public services. Ideas for speakers?",
-    "Spent the week on `firmware` power budgets: we are down to 40 µA in sleep.",
-    "Interviewing farmers about how they decide when to irrigate. Surprising amount of WhatsApp involved.",
-    "Reading up on EU repairability rules for small appliances. Notes at https://example.org/notes",
-    "Glaze experiments with recycled glass powder. The blue ones are lovely, the green ones crack.",
-    "Our forecasting model now beats the naive baseline by 12% on the winter data.",
-    "Drafting a funding application for a shared materials library. Who wants to be a partner?",
-    "Fixed the flaky CI in our routing engine: it was a time zone bug, of course.",
-    "Running a co-design session with residents on Saturday about the new cycle lanes.",
-    "Sourcing offcuts from two furniture makers for a student project. Any other leads?",
-    "First user test of the new dashboard went well. People want fewer charts and more sentences.",
-    "Learning KiCad properly at last. The autorouter is not my friend.",
-    "Mapping who in the network does what with textiles: reply if you want to be on the map.",
-    "Visited the recycling centre with Jonas: we now understand why the sorting line jams.",
-]
+# Each person's own updates, oldest first, so the board reads like a real network.
+UPDATES: dict[str, tuple[str, ...]] = {
+    "Ada Osei": (
+        "Planning the spring meetup: venue booked, looking for two short talks.",
+        "Drafting a funding application for a shared materials library. Who wants to be a partner?",
+    ),
+    "Ben Hartmann": (
+        "Three sensor housing prototypes went into the field. One survived the rain.",
+        "Spent the week on `firmware` power budgets: we are down to 40 µA in sleep.",
+    ),
+    "Chiara Rossi": (
+        "Interviewing farmers with Maya about how they decide when to irrigate.",
+        "First user test of the new dashboard: people want fewer charts and more sentences.",
+    ),
+    "Dev Patel": (
+        "Moved our battery test rig into the new workshop. Come and see it on Thursday afternoon.",
+        "Pitching to two regional utilities next week. Any tips on procurement timelines?",
+    ),
+    "Elena Novak": (
+        "Our forecasting model now beats the naive baseline by 12% on the winter data.",
+        "Cleaning five years of smart-meter data. Daylight-saving gaps everywhere.",
+    ),
+    "Femi Adeyemi": (
+        "Reading the new grid connection rules so you don't have to. Summary coming Friday.",
+        "Mapping where small batteries could relieve the local grid in summer.",
+    ),
+    "Greta Lindqvist": (
+        "Prototyping a recycled-felt acoustic panel. First sample absorbs better than expected.",
+        "Looking for a welder for a small furniture run in March.",
+    ),
+    "Hiro Tanaka": (
+        "Printing test pieces from recycled PETG. Layer adhesion is the hard part.",
+        "We have offcuts of oak and birch ply in the workshop, free to a good home.",
+    ),
+    "Ines Duarte": (
+        "Writing the final report for our **circular packaging** pilot. Happy to share the draft.",
+        "Visited the recycling centre with Jonas: now we know why the sorting line jams.",
+    ),
+    "Jonas Weber": (
+        "Sorting 200 kg of mixed plastics by hand for my thesis. Send snacks.",
+        "Submitted my first paper on recycled-content labels!",
+    ),
+    "Kamala Iyer": (
+        "Reading up on EU repairability rules for small appliances. Notes at https://example.org/notes",
+        "Our lab has space for two visiting researchers this summer.",
+    ),
+    "Lukas Brandt": (
+        "Testing a new soil-moisture sensor in the field this week.",
+        "We are hiring a firmware developer: ask me or Nils.",
+    ),
+    "Maya Cohen": (
+        "Field visits in Thuringia all week. Surprising amount of WhatsApp involved in irrigation.",
+        "Redesigning the onboarding for farmers who have never used an app.",
+    ),
+    "Nils Berg": (
+        "Porting our sensor firmware to Rust. The borrow checker found two real bugs already.",
+        "Learning KiCad properly at last. The autorouter is not my friend.",
+    ),
+    "Olivia Mensah": (
+        "The city's innovation fund opens in April. Happy to explain the criteria over coffee.",
+        "Looking for someone who has worked with *municipal procurement* for a pilot.",
+    ),
+    "Paul Schreiber": (
+        "Preparing the next meetup on open data in public services. Ideas for speakers?",
+        "Published the city's cycle-counter data as open data, updated hourly.",
+    ),
+    "Qi Zhang": (
+        "Glaze experiments with recycled glass powder. The blue ones are lovely, the green ones crack.",
+        "Firing the big kiln on Saturday: bring your pieces by Friday noon.",
+    ),
+    "Rosa Jiménez": (
+        "Running a pottery evening for the network on the 14th. Ten places left.",
+        "Sourcing offcuts from two furniture makers for a student project. Any other leads?",
+    ),
+    "Samir Haddad": (
+        "Fixed the flaky CI in our routing engine: it was a time zone bug, of course.",
+        "Our trip planner now handles on-demand buses. Testers welcome.",
+    ),
+    "Tove Andersen": (
+        "Running a co-design session with residents on Saturday about the new cycle lanes.",
+        "Collecting stories of car-free commutes for a small exhibition.",
+    ),
+    "Umar Farouk": (
+        "Cleaning up the open bus-stop dataset: 1,400 stops, 80 with wrong coordinates. Fixes welcome!",
+        "Built a small tool that checks GTFS feeds for common errors.",
+    ),
+    "Vera Kowalski": (
+        "Untangling battery logistics: shipping rules for used cells are a maze.",
+        "Setting up a take-back scheme for old e-bike batteries with two shops.",
+    ),
+    "Wen Li": (
+        "Mapping who in the network works with textiles: reply if you want to be on the map.",
+        "Weaving samples from recycled denim for Greta's panels.",
+    ),
+    "Yusuf Demir": (
+        "Bringing up a new LoRa board. First packet received across the river.",
+        "Writing a short guide to over-the-air updates for small devices.",
+    ),
+}
 
 REPLIES = [
     "Nice! Would love to see it.",
@@ -258,11 +335,10 @@ def seed_demo(
     members = _add_people(rng, now)
     progress(f"Added {len(members)} members.")
     updates = []
-    for day in range(21, 0, -1):
-        for _ in range(rng.randint(1, 3)):
-            author = rng.choice(members)
+    for author in members:
+        days = sorted(rng.sample(range(1, 22), len(UPDATES[author.name])), reverse=True)
+        for day, body in zip(days, UPDATES[author.name], strict=True):
             when = now - timedelta(days=day, hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
-            body = rng.choice(UPDATES)
             updates.append(create_post(author, body, source="demo", now=when, commit=False))
     db.session.flush()
     replies = 0

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 
 from hub import create_app
@@ -23,6 +24,12 @@ from hub.models import Member, Post
 from mailer.backends import MemoryBackend, get_backend
 
 TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+
+# CI runs the property tests on a fixed seed so that a landing never depends on luck;
+# local runs explore new examples each time.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
@@ -151,3 +158,85 @@ def logged_in(client: FlaskClient, make_member: Callable[..., Member]):
 
 
 LINK_RE = re.compile(r"http://hub\.test(/login/[A-Za-z0-9_\-]+)")
+
+
+# --- A live server and a real browser, for end-to-end tests -----------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve ``app`` with waitress on a free port; yields the base URL (also HUB_BASE_URL)."""
+    import threading
+
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    base_url = f"http://127.0.0.1:{server.effective_port}"
+    app.config["HUB_BASE_URL"] = base_url
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield base_url
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped when absent unless HUB_REQUIRE_BROWSER=1."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("HUB_REQUIRE_BROWSER") == "1":
+            pytest.fail(
+                f"HUB_REQUIRE_BROWSER=1 but {CHROMIUM} is missing: apt-get install chromium"
+            )
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser page (own cookies); a screenshot is saved in test-artifacts/ on failure."""
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report
+
+
+def login_in_browser(page, base_url: str, member: Member) -> None:
+    """Log ``member`` in on a browser page through a real login link."""
+    from hub.login_links import login_link_for
+
+    page.goto(login_link_for(member))
+    page.get_by_role("button", name="Log in").click()
+    assert page.url == base_url + "/", page.url
