@@ -1,0 +1,185 @@
+"""Parsing inbound mail into the fields Hub posts and classifies.
+
+``parse_message`` accepts any bytes an SMTP client may send and never raises: broken MIME,
+unknown charsets, bad base64, 8-bit headers and NUL bytes all end up as best-effort text plus
+an entry in ``defects``. The body walk itself lives in :mod:`mailer.mime_body`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import Message
+from email.parser import BytesHeaderParser, BytesParser
+
+from mailer.charsets import clean_text, decode_header_value, unescape_8bit
+from mailer.mime_body import Attachment, BodyParts, collect_body
+
+__all__ = ["Attachment", "ParsedMessage", "parse_message"]
+
+_MSGID = re.compile(r"<\s*([^<>\s]+?)\s*>")
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """One inbound message, decoded. All text is ``str`` with ``\\n`` line endings."""
+
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    subject: str = ""
+    from_address: str | None = None
+    from_name: str = ""
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    #: Every header in order as (name, decoded value); names keep the sender's spelling.
+    headers: tuple[tuple[str, str], ...] = ()
+    #: ``maintype/subtype`` of the top-level message.
+    content_type: str = "text/plain"
+    #: ``maintype/subtype`` of every MIME part visited, top-level first.
+    part_types: tuple[str, ...] = ()
+    text: str = ""
+    images: list[Attachment] = field(default_factory=list)
+    dropped_attachments: list[str] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def header_all(self, name: str) -> list[str]:
+        """Every value of header ``name`` (case-insensitive), in message order."""
+        wanted = name.lower()
+        return [value for key, value in self.headers if key.lower() == wanted]
+
+    def has_header(self, name: str) -> bool:
+        return self.header(name) is not None
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Parse raw RFC 5322 bytes into a :class:`ParsedMessage`; never raises."""
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        return ParsedMessage(defects=[f"input is {type(raw).__name__}, not bytes"])
+    raw = bytes(raw)
+    defects: list[str] = []
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        body = collect_body(msg, defects)
+    except RecursionError:
+        defects.append("MIME structure nested too deeply to parse; body ignored")
+        msg, body = _headers_only(raw), BodyParts()
+    except Exception as exc:  # the stdlib parser is lenient, so this is a last resort
+        defects.append(f"unparseable message ({type(exc).__name__})")
+        msg, body = _headers_only(raw), BodyParts()
+    try:
+        return _build(msg, body, defects)
+    except Exception as exc:
+        defects.append(f"unreadable headers ({type(exc).__name__})")
+        return ParsedMessage(text=body.text, defects=defects)
+
+
+def _headers_only(raw: bytes) -> Message:
+    try:
+        return BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    except Exception:
+        return Message()
+
+
+def _raw_headers(msg: Message) -> list[tuple[str, str]]:
+    """Header values as the sender wrote them, before any structured parsing."""
+    items = msg.raw_items() if hasattr(msg, "raw_items") else msg.items()
+    return [(str(name), str(value)) for name, value in items]
+
+
+def _build(msg: Message, body: BodyParts, defects: list[str]) -> ParsedMessage:
+    raw = _raw_headers(msg)
+
+    def first(name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in raw if key.lower() == wanted), None)
+
+    headers = tuple(
+        (clean_text(unescape_8bit(name)).strip(), decode_header_value(value)) for name, value in raw
+    )
+    from_pairs = _addresses(first("From"))
+    from_name, from_address = from_pairs[0] if from_pairs else ("", None)
+    references = _message_ids(first("References"))
+    in_reply_to = next(iter(_message_ids(first("In-Reply-To"))), None)
+    for defect in getattr(msg, "defects", []):
+        defects.append(type(defect).__name__)
+    return ParsedMessage(
+        message_id=next(iter(_message_ids(first("Message-ID"))), None),
+        in_reply_to=in_reply_to,
+        references=references,
+        subject=decode_header_value(first("Subject")),
+        from_address=from_address,
+        from_name=from_name,
+        to=[addr for _, addr in _addresses(first("To"))],
+        cc=[addr for _, addr in _addresses(first("Cc"))],
+        date=_date(first("Date")),
+        headers=headers,
+        content_type=_content_type(msg),
+        part_types=tuple(body.part_types),
+        text=body.text,
+        images=body.images,
+        dropped_attachments=body.dropped,
+        defects=list(dict.fromkeys(defects + body.defects)),
+    )
+
+
+def _content_type(msg: Message) -> str:
+    try:
+        return msg.get_content_type()
+    except Exception:
+        return "text/plain"
+
+
+def _message_ids(value: str | None) -> list[str]:
+    """Message-IDs without angle brackets; bare ids (no brackets) are accepted too."""
+    if not value:
+        return []
+    value = clean_text(unescape_8bit(value))
+    ids = _MSGID.findall(value)
+    if not ids:
+        ids = [token.strip("<>,;") for token in value.split() if "@" in token]
+    return list(dict.fromkeys(i for i in ids if i))
+
+
+def _addresses(value: str | None) -> list[tuple[str, str]]:
+    """(decoded display name, lower-cased addr-spec) pairs; entries without an address skipped."""
+    if not value:
+        return []
+    value = clean_text(unescape_8bit(value)).replace("\n", " ")
+    try:
+        pairs = email.utils.getaddresses([value])
+    except Exception:
+        pairs = []
+    result = []
+    for name, addr in pairs:
+        addr = addr.strip().strip("<>").strip().lower()
+        if not addr or " " in addr:
+            continue
+        result.append((decode_header_value(name).strip("\"' "), addr))
+    if not result:
+        match = re.search(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", value)
+        if match:
+            result.append(("", match.group(0).lower()))
+    return result
+
+
+def _date(value: str | None) -> datetime | None:
+    """An aware datetime; a date without zone information is taken as UTC."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(clean_text(value).strip())
+    except Exception:
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
