@@ -1,0 +1,402 @@
+"""Trim an email reply down to the text the person actually wrote.
+
+``trim_reply`` removes what mail clients add below (or around) a reply: the
+quoted earlier message with its "On <date>, <name> wrote:" line or Outlook
+"From:/Sent:/To:" block, forwarded-message markers, ``-- `` signatures,
+mailing-list footers and "Sent from my iPhone" taglines.
+
+Conventions (they decide the close calls):
+
+* The person's own words are never cut. Anything that is not clearly client
+  furniture is kept; sign-offs such as "Thanks,\\nAnn" are kept.
+* Inline answers are kept together with the quoted lines they answer, because
+  an answer like "Yes, that one." means nothing without its question. Only the
+  quote header lines ("On ... wrote:") are dropped there.
+* A quote *after the last* new text is history and is dropped, and so is a
+  full quote that a bottom-poster left *above* their reply, and a quote that is
+  followed only by a short sign-off.
+* A header with no new text above it (a bare forward, or a client that does not
+  mark quotes) is dropped on its own and what follows is kept.
+* Lines in fenced (```) or indented code blocks are never delimiters.
+
+Every output line is a line of the input (line endings normalised to ``\\n``),
+except that a quote header sharing a line with the reply ("ok On <date> ...
+wrote:") is cut off that line; nothing else is rewritten. All work is linear
+in the number of lines: patterns only ever see one line or a window of at most
+``_MAX_HEADER_LINES`` lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailer import reply_patterns as pat
+
+__all__ = ["split_lines", "trim_reply", "trimmed_to_nothing"]
+
+_BLANK, _TEXT, _QUOTE, _CODE = range(4)
+_MAX_HEADER_LINES = 6
+_MAX_HEADER_CHARS = 500
+_MAX_BLOCK_LINES = 10
+_SIGN_OFF_LINES = 3
+_SIGN_OFF_WIDTH = 40
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+# ">" quotes, and Supercite-style initials such as "C>" or "RC>".
+_QUOTE_LINE = re.compile(r"^[ \t]{0,3}(?:>|[A-Z]{1,3}>(?=\s|$))")
+_HEADER_END = (":", "：", "-", ">")
+_CLOCK = re.compile(r"\d:\d\d")
+_SHARED_LINE = re.compile(
+    r"^(?P<pre>.{0,200}?[^\s-])[\s-]*(?=(?:On|Le|Am|El|Il|Op|Em)\s[^\n]{0,30}?\d)"
+)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split ``text`` into lines, treating CRLF, CR and LF alike."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def trim_reply(text: str) -> str:
+    """Return only the new text of an email reply (see the module docstring)."""
+    if not text or not text.strip():
+        return ""
+    lines = split_lines(text)
+    kinds = _classify(lines)
+    scan = _Scan(lines, kinds)
+    keep = scan.select()
+    for index, prefix in scan.prefixes.items():
+        lines[index] = prefix
+    return _finish(lines, kinds, keep)
+
+
+def trimmed_to_nothing(text: str) -> bool:
+    """True when ``text`` has content but trimming leaves none.
+
+    That is a body made only of quotes, headers or a signature; callers should
+    hold such a message for a person to look at rather than post it empty.
+    """
+    return bool(text and text.strip()) and not trim_reply(text).strip()
+
+
+# --- line classification ------------------------------------------------------
+
+
+def _classify(lines: list[str]) -> list[int]:
+    """Tag every line as blank, text, quote or code."""
+    kinds: list[int] = []
+    fence = ""
+    for line in lines:
+        if fence:
+            kinds.append(_CODE)
+            if line.strip().startswith(fence):
+                fence = ""
+            continue
+        match = _FENCE.match(line)
+        if match:
+            fence = match.group(1)
+            kinds.append(_CODE)
+        elif not line.strip():
+            kinds.append(_BLANK)
+        elif _INDENTED.match(line):
+            kinds.append(_CODE)
+        elif _QUOTE_LINE.match(line):
+            kinds.append(_QUOTE)
+        else:
+            kinds.append(_TEXT)
+    return _mend_broken_quotes(kinds)
+
+
+def _mend_broken_quotes(kinds: list[int]) -> list[int]:
+    """A lone unquoted line between two quoted lines is a quote wrapped badly."""
+    mended = list(kinds)
+    for i in range(1, len(kinds) - 1):
+        if kinds[i] == _TEXT and kinds[i - 1] == _QUOTE and kinds[i + 1] == _QUOTE:
+            mended[i] = _QUOTE
+    return mended
+
+
+def _is_tagline(line: str) -> bool:
+    text = line.strip().lower()
+    if len(text) > 160:
+        return False
+    return bool(pat.TAGLINE_WRAPPED.match(text)) or any(p.match(text) for p in pat.TAGLINES)
+
+
+def _key_family(line: str) -> str | None:
+    if ":" not in line[:40] and "：" not in line[:40]:
+        return None
+    for family, pattern in pat.KEY_LINES.items():
+        if pattern.match(line):
+            return family
+    return None
+
+
+# --- quote headers --------------------------------------------------------------
+
+
+def _opener(first: str, window: str) -> int:
+    """2 for a strong header opener ("On", "Le", a date), 1 for an address, else 0."""
+    if pat.DASHED_WROTE.match(window):
+        return 2
+    if pat.STRONG_OPENER.match(first):
+        digit_led = first.lstrip(" *_-")[:1].isdigit()
+        if not digit_led or _CLOCK.search(window) or pat.HAS_ADDRESS.search(window):
+            return 2
+    return 1 if ("@" in first or "<" in first) else 0
+
+
+def _window_is_header(window: str) -> bool:
+    if pat.DASHED_WROTE.match(window) or pat.DATE_EMAIL.match(window):
+        return True
+    if pat.ON_SENT_END.match(window):
+        return True
+    if not (pat.HAS_DIGIT.search(window) or pat.HAS_ADDRESS.search(window)):
+        return False
+    return bool(pat.ATTRIBUTION_END.search(window, max(0, len(window) - 360)))
+
+
+def _shared_prefix(line: str) -> str | None:
+    """The reply in front of a header sharing its line ("ok On <date> ... wrote:")."""
+    match = _SHARED_LINE.match(line)
+    if not match or not _window_is_header(line[match.end() :]):
+        return None
+    return match.group("pre")
+
+
+def _find_headers(lines: list[str], kinds: list[int], prefixes: dict[int, str]) -> dict[int, int]:
+    """Map the first line of every attribution header to the line after it.
+
+    When a header starts in the middle of a line, the text in front of it goes
+    into ``prefixes`` so that it can be kept.
+    """
+    headers: dict[int, int] = {}
+    verbs: dict[int, bool] = {}
+
+    def has_verb(k: int) -> bool:
+        if k not in verbs:
+            verbs[k] = bool(pat.VERB_ANYWHERE.search(lines[k]))
+        return verbs[k]
+
+    for j, line in enumerate(lines):
+        if kinds[j] not in (_TEXT, _QUOTE):
+            continue
+        stripped = line.strip()
+        if kinds[j] == _TEXT and pat.DATE_GMT_NAME.match(stripped):
+            if _stands_alone(kinds, j):
+                headers[j] = j + 1
+            continue
+        if not stripped.endswith(_HEADER_END) and not pat.DATE_EMAIL.match(stripped):
+            continue
+        start = _header_start(lines, kinds, j, has_verb)
+        if start is not None:
+            headers[start] = j + 1
+            if not pat.STRONG_OPENER.match(lines[start]):
+                prefix = _shared_prefix(lines[start])
+                if prefix:
+                    prefixes[start] = prefix
+    return headers
+
+
+def _header_start(lines: list[str], kinds: list[int], j: int, has_verb) -> int | None:
+    """Find where a header ending on line ``j`` starts, preferring a real opener."""
+    weak = None
+    parts: list[str] = []
+    verb_seen = False
+    for i in range(j, max(-1, j - _MAX_HEADER_LINES), -1):
+        if i < j and kinds[i] in (_QUOTE, _CODE):
+            break
+        parts.insert(0, lines[i].strip())
+        verb_seen = verb_seen or has_verb(i)
+        if kinds[i] != _TEXT:
+            continue
+        window = " ".join(p for p in parts if p)
+        if len(window) > _MAX_HEADER_CHARS:
+            break
+        if not verb_seen and not pat.DATE_EMAIL.match(window):
+            continue
+        strength = _opener(parts[0], window)
+        if strength and _window_is_header(window):
+            if strength == 2:
+                return i
+            weak = i if weak is None else weak
+    return weak
+
+
+def _stands_alone(kinds: list[int], j: int) -> bool:
+    before = kinds[j - 1] if j else _BLANK
+    after = kinds[j + 1] if j + 1 < len(kinds) else _BLANK
+    return before == _BLANK and after in (_BLANK, _QUOTE)
+
+
+# --- the scan -------------------------------------------------------------------
+
+
+class _Scan:
+    """One top-down pass that decides which lines are the person's own."""
+
+    def __init__(self, lines: list[str], kinds: list[int]) -> None:
+        self.lines = lines
+        self.kinds = kinds
+        self.n = len(lines)
+        self.prefixes: dict[int, str] = {}
+        self.headers = _find_headers(lines, kinds, self.prefixes)
+        self.blocks = {i: end for i in range(self.n) if (end := self._block_end(i))}
+        self.next_text = self._next_index(lambda k: kinds[k] != _BLANK)
+        self.next_unquoted = self._next_index(lambda k: kinds[k] not in (_BLANK, _QUOTE))
+        self.tail_tagline = self._tail_taglines()
+
+    def _next_index(self, wanted) -> list[int]:
+        """For every line, the index of the first line at or after it that is wanted."""
+        nxt = [self.n] * (self.n + 1)
+        for k in range(self.n - 1, -1, -1):
+            nxt[k] = k if wanted(k) else nxt[k + 1]
+        return nxt
+
+    def _block_end(self, i: int) -> int | None:
+        """End of an Outlook header block, marker or separator starting at ``i``."""
+        if self.kinds[i] != _TEXT:
+            return None
+        line = self.lines[i]
+        if pat.MARKER.match(line):
+            return i + 1
+        if pat.RULE_ONLY.match(line):
+            k = i + 1
+            while k < self.n and k <= i + 2 and self.kinds[k] == _BLANK:
+                k += 1
+            return self._key_block_end(k) if k < self.n else None
+        return self._key_block_end(i)
+
+    def _key_block_end(self, i: int) -> int | None:
+        first = _key_family(self.lines[i]) if self.kinds[i] == _TEXT else None
+        if first is None:
+            return None
+        families = {first}
+        k = i + 1
+        while k < self.n and k < i + _MAX_BLOCK_LINES and self.kinds[k] != _BLANK:
+            family = _key_family(self.lines[k])
+            if family:
+                families.add(family)
+            k += 1
+        if len(families) >= 2 and families & {"from", "date"}:
+            return k
+        return None
+
+    def _is_cut(self, k: int) -> bool:
+        """Does line ``k`` start history or a signature (so nothing new follows)?"""
+        if self.kinds[k] == _QUOTE:
+            return True
+        if self.kinds[k] != _TEXT:
+            return False
+        line = self.lines[k]
+        return (
+            k in self.headers
+            or k in self.blocks
+            or bool(pat.SIG_DELIMITER.match(line) or pat.FOOTER_RULE.match(line))
+        )
+
+    def _tail_taglines(self) -> list[bool]:
+        """Mark taglines (and tracker marks) that only end a block of text."""
+        tail = [False] * self.n
+        ends_here = True  # nothing but taglines and blanks until a cut or the end
+        for k in range(self.n - 1, -1, -1):
+            kind = self.kinds[k]
+            line = self.lines[k]
+            if kind == _BLANK:
+                continue
+            if kind == _TEXT and pat.RULE_ONLY.match(line) and not self._is_cut(k):
+                continue  # rules are dropped at the end anyway
+            if kind == _TEXT and (pat.TRACKER.match(line) or _is_tagline(line)):
+                tail[k] = ends_here
+                continue
+            ends_here = self._is_cut(k)
+        return tail
+
+    def _is_new_text(self, k: int) -> bool:
+        return k < self.n and not self._is_cut(k) and not self.tail_tagline[k]
+
+    def _is_sign_off_tail(self, k: int) -> bool:
+        """Is the text from ``k`` only a short sign-off before the end or a cut?"""
+        if not pat.SIGN_OFF.match(self.lines[k].strip()):
+            return False
+        seen = 0
+        while k < self.n and not self._is_cut(k):
+            if self.kinds[k] != _BLANK:
+                seen += 1
+                if seen > _SIGN_OFF_LINES or len(self.lines[k].strip()) > _SIGN_OFF_WIDTH:
+                    return False
+            k = self.next_text[k + 1] if k + 1 <= self.n else self.n
+        return k >= self.n or self.kinds[k] != _QUOTE
+
+    def select(self) -> list[int]:
+        """Return the indices of the lines to keep."""
+        keep: list[int] = []
+        has_text = False
+        i = 0
+        while i < self.n:
+            kind = self.kinds[i]
+            if kind != _TEXT:
+                keep.append(i)
+                has_text = has_text or kind == _CODE
+                i += 1
+                continue
+            if i in self.headers:
+                if i in self.prefixes:
+                    keep.append(i)  # the reply part of a shared line
+                    has_text = True
+                nxt = self._after_header(i, has_text, keep)
+                if nxt is None:
+                    break
+                i = nxt
+                continue
+            if i in self.blocks:
+                if has_text:
+                    break
+                i = self.blocks[i]
+                continue
+            line = self.lines[i]
+            if pat.SIG_DELIMITER.match(line) or pat.FOOTER_RULE.match(line):
+                break
+            if not self.tail_tagline[i]:
+                keep.append(i)
+                has_text = True
+            i += 1
+        return keep
+
+    def _after_header(self, i: int, has_text: bool, keep: list[int]) -> int | None:
+        """Decide what an attribution header at ``i`` means; None cuts here."""
+        end = self.headers[i]
+        after = self.next_text[end] if end <= self.n else self.n
+        if after < self.n and self.kinds[after] == _QUOTE:
+            resume = self.next_unquoted[after]
+            if not self._is_new_text(resume):
+                return None  # the quote is the last thing: history
+            if not has_text:
+                return resume  # bottom-post: drop the full quote above the reply
+            if self._is_sign_off_tail(resume):
+                if keep and self.kinds[keep[-1]] != _BLANK and self.kinds[resume - 1] == _BLANK:
+                    keep.append(resume - 1)
+                return resume  # the quote sits between the reply and its sign-off
+            return end  # inline answers: keep the quotes they answer
+        if not has_text:
+            return end  # nothing above: drop the header, keep what follows
+        return None
+
+
+# --- output -----------------------------------------------------------------------
+
+
+def _finish(lines: list[str], kinds: list[int], keep: list[int]) -> str:
+    """Drop trailing quotes, rules and blanks, then join the kept lines."""
+    while keep and _is_trailing_noise(lines[keep[-1]], kinds[keep[-1]]):
+        keep.pop()
+    start = 0
+    while start < len(keep) and kinds[keep[start]] == _BLANK:
+        start += 1
+    return "\n".join(lines[k] for k in keep[start:])
+
+
+def _is_trailing_noise(line: str, kind: int) -> bool:
+    if kind in (_BLANK, _QUOTE):
+        return True
+    return kind == _TEXT and bool(pat.RULE_ONLY.match(line))
