@@ -90,18 +90,18 @@ def create_post(
     commit: bool = True,
     images: Sequence[ImageFile] = (),
     dropped_attachments: Sequence[str] = (),
-    rate_limit: bool = True,
+    rate_limit: bool = False,
 ) -> Post:
     """Validate and store an update, or a reply when ``parent`` is given.
 
     ``images`` are stored and shown with the post; ``dropped_attachments`` names files
-    that came with it but are not shown (the post says so). ``rate_limit=False`` is for
-    posts whose sender was already told they are accepted (mail ingest) and the demo.
+    that came with it but are not shown (the post says so). ``rate_limit=True`` applies
+    ``HUB_POST_RATE_PER_HOUR`` (mail ingest checks it itself before accepting a message).
     """
     if source not in SOURCES:
         raise ValueError(f"unknown post source {source!r}")
     body = validate_post(author, body, parent=parent)
-    if rate_limit and source != "demo":
+    if rate_limit:
         check_rate(author, now=now)
     if parent is not None and parent.parent_id is not None:  # replies are one level deep
         parent = db.session.get(Post, parent.parent_id)

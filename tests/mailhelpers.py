@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import time
@@ -44,6 +45,7 @@ def message(
 def send(port: int, mail_from: str, rcpt: str, data: bytes | EmailMessage) -> tuple[int, str]:
     """Send one message; return the (code, text) of the reply to DATA (or to RCPT if refused)."""
     raw = bytes(data) if isinstance(data, EmailMessage) else data
+    raw = re.sub(rb"\r?\n", b"\r\n", raw)  # SMTP lines end in CRLF, as a real MTA sends them
     with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
         smtp.ehlo("client.example")
         code, reply = smtp.mail(mail_from)
