@@ -81,7 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "POST_RATE_PER_HOUR",
         30,
-        "Most posts one member may make by email in an hour; more are deferred with `451 4.7.1` (0: no limit).",
+        "Most posts one member may make by email in an hour; more are deferred with "
+        "`451 4.7.1` (0: no limit).",
     ),
     Setting(
         "TRUSTED_AUTHSERV_IDS",
