@@ -320,7 +320,31 @@ def ingest_row(
     """Post an accepted row, once: the post and the row's new status commit together."""
     if row.status != InboundStatus.ACCEPTED:
         return row.post
+    post = _post_row(row, parsed=parsed, now=now or utcnow())
+    db.session.commit()
+    if post is not None:
+        log.info("mail %s (row %s) posted as post %s", row.message_id, row.id, post.id)
+    return post
+
+
+def ingest_rows(
+    rows: list[InboundMessage], parsed: dict[int, ParsedMessage], *, now: datetime | None = None
+) -> int:
+    """Post a batch of accepted rows in one transaction (all or none); return how many posted."""
     now = now or utcnow()
+    posted = 0
+    for row in rows:
+        if _post_row(row, parsed=parsed.get(row.id), now=now) is not None:
+            posted += 1
+    db.session.commit()
+    log.info(
+        "posted %d of %d stored messages (rows %s-%s)", posted, len(rows), rows[0].id, rows[-1].id
+    )
+    return posted
+
+
+def _post_row(row: InboundMessage, *, parsed: ParsedMessage | None, now: datetime) -> Post | None:
+    """Make the post for ``row`` and claim the row, uncommitted; None when held or taken."""
     parsed = parsed or parse_message(row.raw)
     decision = decide(
         parsed, recipient=row.rcpt_to, envelope_from=row.mail_from, now=now, rate_limit=False
@@ -330,7 +354,6 @@ def ingest_row(
         row.status = InboundStatus.HELD
         row.hold = HOLD_LATE
         row.reason = f"accepted, then {decision.reason or decision.status}"
-        db.session.commit()
         log.warning(
             "mail %s (row %s) held after acceptance: %s", row.message_id, row.id, row.reason
         )
@@ -344,11 +367,9 @@ def ingest_row(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:  # another worker posted it first: keep theirs
-        db.session.rollback()
-        db.session.refresh(row)
-        return row.post
-    db.session.commit()
-    log.info("mail %s (row %s) posted as post %s", row.message_id, row.id, post.id)
+        db.session.delete(post)
+        db.session.flush()
+        return None
     return post
 
 

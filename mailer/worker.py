@@ -81,7 +81,7 @@ class IngestWorker:
     def drain(self) -> int:
         """Post every accepted row; return how many were handled."""
         from hub.held_mail import notify_unauthenticated
-        from mailer.ingest import ingest_row, pending_rows
+        from mailer.ingest import ingest_row, ingest_rows, pending_rows
 
         handled = 0
         try:
@@ -89,16 +89,24 @@ class IngestWorker:
                 rows = pending_rows(BATCH)
                 if not rows:
                     break
-                for row in rows:
-                    self._ingest_one(ingest_row, row)
-                    handled += 1
+                parsed = {row.id: p for row in rows if (p := self._take(row.id)) is not None}
+                try:
+                    ingest_rows(rows, parsed)  # one transaction for the batch
+                except OperationalError:
+                    db.session.rollback()
+                    raise
+                except Exception:
+                    # One bad message must not block the rest: retry them one by one.
+                    db.session.rollback()
+                    for row in pending_rows(BATCH):
+                        self._ingest_one(ingest_row, row, parsed.get(row.id))
+                handled += len(rows)
             notify_unauthenticated()
         finally:
             db.session.remove()
         return handled
 
-    def _ingest_one(self, ingest_row, row) -> None:  # noqa: ANN001
-        parsed = self._take(row.id)
+    def _ingest_one(self, ingest_row, row, parsed) -> None:  # noqa: ANN001
         try:
             ingest_row(row, parsed=parsed)
         except OperationalError:
