@@ -52,9 +52,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from hub.views import admin, auth, board, members
+    from hub.views import admin, attachments, auth, board, held_mail, members
 
-    for module in (auth, board, members, admin):
+    for module in (auth, board, members, admin, held_mail, attachments):
         app.register_blueprint(module.bp)
 
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
