@@ -143,6 +143,29 @@ def scheduler_command() -> None:
     run_forever(app)
 
 
+@click.command("ingest")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--to", "recipient", help="Hub address it was sent to (default: from the headers).")
+@click.option("--from", "mail_from", default="", help="Envelope sender (default: From).")
+@with_appcontext
+def ingest_command(path: str, recipient: str | None, mail_from: str) -> None:
+    """Feed one stored message (an .eml file, or - for stdin) through ingest.
+
+    Running it again on the same message never posts twice.
+    """
+    from pathlib import Path
+
+    from hub.ingest_file import ingest_file
+
+    data = click.get_binary_stream("stdin").read() if path == "-" else Path(path).read_bytes()
+    try:
+        lines = ingest_file(data, recipient=recipient, mail_from=mail_from)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in lines:
+        click.echo(line)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (members, demo_command, smtpd_command, scheduler_command):
+    for command in (members, demo_command, smtpd_command, scheduler_command, ingest_command):
         app.cli.add_command(command)

@@ -21,3 +21,11 @@ class PermissionDenied(HubError):
 
 class NotFound(HubError):
     """The thing asked for does not exist (or is deleted)."""
+
+
+class TooManyPosts(PermissionDenied):
+    """The member has reached the hourly post limit; trying later will work."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit

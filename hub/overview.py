@@ -1,9 +1,8 @@
 """The admins' network overview: a few counts and one small chart, no per-member rankings.
 
-Two figures come from parts of Hub that live elsewhere: held inbound mail (the mail-in
-side) and bouncing addresses (the digest side). They are read through the two seams
-below, which import lazily and answer ``None`` ("not available") where that part is
-not installed, so this page never depends on them being present.
+Held inbound mail is counted from the mail-in side's table. Bouncing addresses come
+from the digest side through the seam below, which imports lazily and answers ``None``
+("not available") where that part is not installed.
 """
 
 from __future__ import annotations
@@ -24,20 +23,16 @@ ACTIVE_WINDOW = timedelta(weeks=4)
 WEEKS = 12
 
 
-# --- seams to the mail-in and digest sides -------------------------------------------------
+# --- held mail, and the seam to the digest side -------------------------------------------------
 
 
 def held_mail_count() -> int | None:
-    """Inbound messages held for a moderator, or None where held mail is not available.
+    """Inbound messages held for a moderator (``hub.models.InboundMessage``)."""
+    from hub.models import InboundMessage, InboundStatus
 
-    Seam: expects ``mailer.held.held_count() -> int`` from the mail-in side.
-    """
-    try:
-        from mailer import held  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    count = getattr(held, "held_count", None)
-    return int(count()) if callable(count) else None
+    return db.session.scalar(
+        select(func.count(InboundMessage.id)).where(InboundMessage.status == InboundStatus.HELD)
+    )
 
 
 def bouncing_checker():  # noqa: ANN201 (returns a predicate or None)

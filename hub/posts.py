@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.clock import utcnow
-from hub.errors import NotFound, PermissionDenied, ValidationError
+from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.extensions import db
-from hub.models import Member, MemberState, Post
+from hub.models import Member, MemberState, Post, PostAttachment
 from hub.render import render_markdown
 
 log = logging.getLogger(__name__)
 
 SOURCES = ("web", "email", "demo")
+RATE_WINDOW = timedelta(hours=1)
+
+
+class ImageFile(Protocol):
+    """An image to store with a post (``mailer.parse.Attachment`` is one)."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 def _clean_body(body: str) -> str:
@@ -36,6 +47,39 @@ def _check_author(author: Member) -> None:
         raise PermissionDenied("Your membership is suspended, so you cannot post.")
 
 
+def posts_in_last_hour(author: Member, now: datetime) -> int:
+    """How many posts ``author`` wrote in the hour before ``now`` (the rate limit counts these)."""
+    return db.session.scalar(
+        select(func.count(Post.id)).where(
+            Post.author_id == author.id, Post.created_at > now - RATE_WINDOW
+        )
+    )
+
+
+def check_rate(author: Member, *, now: datetime | None = None, pending: int = 0) -> None:
+    """Raise ``TooManyPosts`` when ``author`` reached ``HUB_POST_RATE_PER_HOUR``.
+
+    ``pending`` counts posts already promised but not written yet (mail accepted and
+    waiting for the ingest worker).
+    """
+    limit = current_app.config["HUB_POST_RATE_PER_HOUR"]
+    if limit and posts_in_last_hour(author, now or utcnow()) + pending >= limit:
+        raise TooManyPosts(
+            f"You have posted {limit} times in the last hour, the most this hub allows. "
+            "Try again a little later.",
+            limit,
+        )
+
+
+def validate_post(author: Member, body: str, *, parent: Post | None = None) -> str:
+    """Check what ``create_post`` checks, without writing; return the cleaned body."""
+    _check_author(author)
+    body = _clean_body(body)
+    if parent is not None and parent.deleted_at is not None:
+        raise NotFound("The update you are replying to has been deleted.")
+    return body
+
+
 def create_post(
     author: Member,
     body: str,
@@ -44,17 +88,23 @@ def create_post(
     source: str = "web",
     now: datetime | None = None,
     commit: bool = True,
+    images: Sequence[ImageFile] = (),
+    dropped_attachments: Sequence[str] = (),
+    rate_limit: bool = False,
 ) -> Post:
-    """Validate and store an update, or a reply when ``parent`` is given."""
-    _check_author(author)
-    body = _clean_body(body)
+    """Validate and store an update, or a reply when ``parent`` is given.
+
+    ``images`` are stored and shown with the post; ``dropped_attachments`` names files
+    that came with it but are not shown (the post says so). ``rate_limit=True`` applies
+    ``HUB_POST_RATE_PER_HOUR`` (mail ingest checks it itself before accepting a message).
+    """
     if source not in SOURCES:
         raise ValueError(f"unknown post source {source!r}")
-    if parent is not None:
-        if parent.deleted_at is not None:
-            raise NotFound("The update you are replying to has been deleted.")
-        if parent.parent_id is not None:  # replies are one level deep
-            parent = db.session.get(Post, parent.parent_id)
+    body = validate_post(author, body, parent=parent)
+    if rate_limit:
+        check_rate(author, now=now)
+    if parent is not None and parent.parent_id is not None:  # replies are one level deep
+        parent = db.session.get(Post, parent.parent_id)
     post = Post(
         author=author,
         body=body,
@@ -64,6 +114,19 @@ def create_post(
         created_at=now or utcnow(),
     )
     db.session.add(post)
+    for position, image in enumerate(images):
+        db.session.add(
+            PostAttachment(
+                post=post,
+                position=position,
+                filename=image.filename[:255],
+                content_type=image.content_type,
+                size=len(image.data),
+                data=image.data,
+            )
+        )
+    for position, name in enumerate(dropped_attachments, start=len(images)):
+        db.session.add(PostAttachment(post=post, position=position, filename=name[:255]))
     if commit:
         db.session.commit()
         log.info("post %s created by member %s from %s", post.id, author.id, source)

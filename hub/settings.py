@@ -78,6 +78,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("RELAY_TIMEOUT", 30, "Seconds to wait for the relay before a retry."),
     Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters."),
+    Setting(
+        "POST_RATE_PER_HOUR",
+        30,
+        "Most posts one member may make by email in an hour; more are deferred with "
+        "`451 4.7.1` (0: no limit).",
+    ),
+    Setting(
+        "TRUSTED_AUTHSERV_IDS",
+        "",
+        "Comma-separated authserv-ids of the mail servers whose `Authentication-Results` "
+        "headers Hub trusts for mail to post@ (DMARC or aligned DKIM pass). Empty: mail "
+        "to post@ is held until the member publishes it from a link sent to them.",
+    ),
     Setting("PAGE_SIZE", 20, "Updates per page on the board and profiles."),
     Setting("LOGIN_LINK_MINUTES", 30, "How long a login link stays valid."),
     Setting(

@@ -59,8 +59,10 @@ def init_app(app: Flask) -> None:
         admin_import,
         admin_invitations,
         admin_members,
+        attachments,
         auth,
         board,
+        held_mail,
         invitations,
         members,
         moderation,
@@ -77,6 +79,8 @@ def init_app(app: Flask) -> None:
         admin_import,
         invitations,
         moderation,
+        held_mail,
+        attachments,
         my_data,
     ):
         app.register_blueprint(module.bp)

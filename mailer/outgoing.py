@@ -18,10 +18,9 @@ from flask import current_app, render_template
 
 from hub.clock import utcnow
 from mailer.backends import get_backend
+from mailer.classify import LOOP_HEADER
 
 log = logging.getLogger(__name__)
-
-LOOP_HEADER = "X-Hub-Loop"
 
 
 def _from_address(display_name: str | None = None) -> Address:

@@ -138,3 +138,29 @@ def test_audit_log_filters_and_cannot_be_edited(cast):
     for method in (mod.post, mod.put, mod.delete):
         assert method("/moderation/audit").status_code == 405
     assert mod.get("/moderation/audit/1").status_code == 404
+
+
+def test_queue_shows_held_mail_with_its_reason_and_discarding_is_audited(cast):
+    from hub.models import InboundMessage
+
+    people, clients, _ = cast
+    row = InboundMessage(
+        rcpt_to="post@hub.example.net",
+        raw=b"Subject: hi\r\n\r\nhello",
+        status="held",
+        from_address="someone@example.org",
+        subject="Cheap pills",
+        reason="From someone@example.org does not match the reply address",
+    )
+    db.session.add(row)
+    db.session.commit()
+    mod = clients["moderator"]
+    queue = mod.get("/moderation").data.decode()
+    assert "Held mail (1)" in queue and "Cheap pills" in queue
+    assert "does not match the reply address" in queue
+    assert mod.post(f"/moderation/mail/{row.id}/discard").status_code == 302
+    assert "Held mail (0)" in mod.get("/moderation").data.decode()
+    entry = db.session.scalar(select(AuditEntry))
+    assert (entry.actor_name, entry.action) == ("Mona Moderator", "mail.discard")
+    assert entry.target_label == "from someone@example.org: Cheap pills"
+    assert "does not match" in entry.reason

@@ -33,7 +33,7 @@ ADMIN_ACTIONS = [
     ("/admin/import/abcdefghijklmnopqrstuvwxyz", {}),
     ("/admin/join-requests/1", {"decision": "approve"}),
 ]
-MODERATION_PAGES = ["/moderation", "/moderation/audit"]
+MODERATION_PAGES = ["/moderation", "/moderation/audit", "/moderation/mail"]
 MODERATION_ACTIONS = [("/moderation/posts/{post}", {"decision": "delete"})]
 
 
@@ -160,3 +160,21 @@ def test_suspended_member_cannot_log_in_or_post_on_the_web(client, world, app):
     assert back.status_code == 302
     login(client, member)
     assert client.post("/posts", data={"body": "Back again"}).status_code == 302
+
+
+def test_member_suspended_by_an_admin_cannot_post_by_email(app, client, world):
+    from mailer.addresses import reply_address
+    from mailer.smtpd import Listener
+    from tests.mailhelpers import free_port, message, send
+
+    member, post = world["member"], world["post"]
+    login(client, world["admin"])
+    assert client.post(f"/admin/members/{member.id}/suspend").status_code == 302
+    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
+    try:
+        to = reply_address(member, post)
+        code, text = send(listener.port, member.email, to, message(member.email, to, "hi"))
+    finally:
+        listener.stop()
+    assert code == 550 and "is suspended" in text
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.author_id == member.id)) == 0

@@ -1,7 +1,9 @@
 """Hub's database models. Each module owns one part of the domain."""
 
+from hub.models.attachment import PostAttachment
 from hub.models.auth import LoginRequest, LoginToken
 from hub.models.curation import EmailChange, Invitation, JoinRequest, JoinRequestState
+from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
 from hub.models.post import Post
@@ -10,6 +12,8 @@ __all__ = [
     "AuditEntry",
     "EmailChange",
     "Flag",
+    "InboundMessage",
+    "InboundStatus",
     "Interest",
     "Invitation",
     "JoinRequest",
@@ -20,4 +24,5 @@ __all__ = [
     "MemberRole",
     "MemberState",
     "Post",
+    "PostAttachment",
 ]

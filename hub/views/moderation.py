@@ -42,7 +42,10 @@ def flag(post_id: int):  # noqa: ANN201
 @moderator_required
 def queue() -> str:
     return render_template(
-        "moderation/queue.html", items=flags.review_queue(), held_mail=held_mail_count()
+        "moderation/queue.html",
+        items=flags.review_queue(),
+        held=flags.held_messages(),
+        held_mail=held_mail_count(),
     )
 
 

@@ -1,0 +1,231 @@
+"""How fast the listener turns replies into posts, beside two ceilings measured in the same run.
+
+    .venv/bin/python bench/ingest.py [--messages 5000] [--clients 8] [--members 1000]
+
+1,000 members, 8 concurrent SMTP clients on loopback (one connection each), 5,000 replies
+to 100 updates. Three servers, each a separate process so its peak memory is its own:
+
+- ``null``: aiosmtpd with a handler that only answers 250 (the SMTP ceiling);
+- ``commit``: aiosmtpd with a handler that only commits the raw bytes to SQLite (WAL);
+- ``hub``: ``hub smtpd`` on a SQLite file; timed from the first connect until every
+  message is a post, and checked that each was posted exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import smtplib
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SECRET = "bench-secret"
+DOMAIN = "hub.example.net"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(kind: str, port: int, db_path: str) -> None:
+    """Run a ceiling server until SIGTERM (a child process of the benchmark)."""
+    from aiosmtpd.controller import Controller
+
+    class Null:
+        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+            return "250 OK"
+
+    class Commit:
+        def __init__(self) -> None:
+            self.db = sqlite3.connect(db_path, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS raw (id INTEGER PRIMARY KEY, data BLOB)")
+
+        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+            with self.db:
+                self.db.execute("INSERT INTO raw (data) VALUES (?)", (envelope.original_content,))
+            return "250 OK"
+
+    controller = Controller(Null() if kind == "null" else Commit(), hostname="127.0.0.1", port=port)
+    controller.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    controller.stop()
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _send_all(port: int, jobs: list[tuple[str, str, bytes]], clients: int) -> tuple[float, float]:
+    """Send every message on ``clients`` connections; return the seconds from first connect."""
+    errors: list[str] = []
+
+    def client(part: list[tuple[str, str, bytes]]) -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+            for sender, to, data in part:
+                try:
+                    smtp.sendmail(sender, [to], data)
+                except smtplib.SMTPException as exc:
+                    errors.append(str(exc))
+
+    threads = [threading.Thread(target=client, args=(jobs[i::clients],)) for i in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} messages refused, first: {errors[0]}")
+    return time.perf_counter() - start, start
+
+
+def _prepare(workdir: Path, members: int, messages: int) -> tuple[dict, list]:
+    from email.message import EmailMessage
+
+    from hub.database import upgrade_database
+    from hub.extensions import db
+    from hub.models import Member, Post
+    from mailer.addresses import reply_address
+    from tests.conftest import make_app
+
+    url = f"sqlite:///{workdir / 'hub.sqlite3'}"
+    app = make_app(url, workdir, HUB_SECRET_KEY=SECRET, HUB_MAIL_DOMAIN=DOMAIN)
+    upgrade_database(app)
+    jobs = []
+    with app.app_context():
+        people = [
+            Member(email=f"member{n}@example.org", name=f"Member {n}") for n in range(members)
+        ]
+        db.session.add_all(people)
+        db.session.flush()
+        updates = [Post(author=people[n], body=f"update {n}", body_html="") for n in range(100)]
+        db.session.add_all(updates)
+        db.session.commit()
+        for n in range(messages):
+            member, post = people[n % members], updates[n % 100]
+            msg = EmailMessage()
+            msg["From"] = f"{member.name} <{member.email}>"
+            msg["To"] = reply_address(member, post)
+            msg["Subject"] = f"Re: {post.body}"
+            msg["Message-ID"] = f"<bench-{n}@client.example>"
+            msg.set_content(
+                f"Reply number {n}: sounds good, count me in.\n\n"
+                f"On Mon, 3 Mar 2025 at 10:00, {post.author.name} wrote:\n> {post.body}\n"
+            )
+            jobs.append((member.email, msg["To"], bytes(msg).replace(b"\n", b"\r\n")))
+        db.engine.dispose()
+    env = {
+        **os.environ,
+        "HUB_INSTANCE_DIR": str(workdir),
+        "HUB_DATABASE_URL": url,
+        "HUB_SECRET_KEY": SECRET,
+        "HUB_MAIL_DOMAIN": DOMAIN,
+        "HUB_MAIL_BACKEND": "memory",
+        "HUB_POST_RATE_PER_HOUR": "0",
+    }
+    return env, jobs
+
+
+def _posts(db_file: Path) -> tuple[int, int]:
+    with sqlite3.connect(db_file) as conn:
+        total, distinct = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT body) FROM post WHERE parent_id IS NOT NULL"
+        ).fetchone()
+    return total, distinct
+
+
+def _run_ceiling(kind: str, workdir: Path, jobs: list, clients: int) -> tuple[float, float]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, str(port), str(workdir / f"{kind}.sqlite3")]
+    )
+    try:
+        _wait_for(port)
+        seconds, _ = _send_all(port, jobs, clients)
+        return seconds, _peak_rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+
+
+def _run_hub(env: dict, workdir: Path, jobs: list, clients: int) -> tuple[float, float, float]:
+    port = _free_port()
+    env = {**env, "HUB_SMTP_PORT": str(port)}
+    with (workdir / "smtpd.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "hub"), "smtpd"], env=env, stdout=log, stderr=log
+        )
+    try:
+        _wait_for(port)
+        acked_seconds, start = _send_all(port, jobs, clients)
+        while _posts(workdir / "hub.sqlite3")[0] < len(jobs):
+            time.sleep(0.02)
+        posted_seconds = time.perf_counter() - start
+        time.sleep(1)
+        total, distinct = _posts(workdir / "hub.sqlite3")
+        if total != len(jobs) or distinct != len(jobs):
+            raise SystemExit(f"posted {total} ({distinct} distinct) of {len(jobs)}")
+        return acked_seconds, posted_seconds, _peak_rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--serve", nargs=3, metavar=("KIND", "PORT", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]), args.serve[2])
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        env, jobs = _prepare(workdir, args.members, args.messages)
+        n = len(jobs)
+        null_s, null_mb = _run_ceiling("null", workdir, jobs, args.clients)
+        commit_s, commit_mb = _run_ceiling("commit", workdir, jobs, args.clients)
+        acked_s, hub_s, hub_mb = _run_hub(env, workdir, jobs, args.clients)
+    print(f"{n} replies, {args.clients} clients, {args.members} members, SQLite (WAL)")
+    print(f"  ceiling, answer 250 only      {n / null_s:8.0f} msg/s   peak RSS {null_mb:6.1f} MB")
+    print(
+        f"  ceiling, commit raw only      {n / commit_s:8.0f} msg/s   peak RSS {commit_mb:6.1f} MB"
+    )
+    print(f"  hub, all 250s given           {n / acked_s:8.0f} msg/s")
+    print(f"  hub, every message a post     {n / hub_s:8.0f} msg/s   peak RSS {hub_mb:6.1f} MB")
+    print(f"  hub / commit-only ceiling     {commit_s / hub_s:8.2f}  (target >= 0.50)")
+    print(f"  each message posted exactly once: yes ({n} posts, {n} distinct)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Held and refused mail: listing it for moderators, releasing, discarding, publishing.
+
+A held message waits for a person: a moderator releases (posts) or discards it, and an
+unauthenticated update sent to post@ can also be published by its own author from the link
+Hub mails them (once per message).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+
+from hub import audit
+from hub.clock import utcnow
+from hub.errors import HubError, NotFound, PermissionDenied
+from hub.extensions import db
+from hub.models import InboundMessage, InboundStatus, Member, Post
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 200
+
+
+def held_and_refused(limit: int = LIST_LIMIT) -> list[InboundMessage]:
+    """Held messages and refusals, newest first, for the moderators' page."""
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.status.in_([InboundStatus.HELD, InboundStatus.REFUSED]))
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _held(message_id: int) -> InboundMessage:
+    row = db.session.get(InboundMessage, message_id)
+    if row is None:
+        raise NotFound("That message does not exist.")
+    if row.status != InboundStatus.HELD:
+        raise NotFound(f"That message is no longer held (it is {row.status}).")
+    return row
+
+
+def preview(row: InboundMessage) -> str:
+    """The text a release would post."""
+    return _decision(row).body
+
+
+def _decision(row: InboundMessage):  # noqa: ANN202 (mailer.ingest.Decision)
+    from mailer.ingest import decide
+    from mailer.parse import parse_message
+
+    parsed = parse_message(row.raw)
+    return decide(
+        parsed,
+        recipient=row.rcpt_to,
+        envelope_from=row.mail_from,
+        now=utcnow(),
+        rate_limit=False,
+    )
+
+
+def _post_held(row: InboundMessage, by: Member, now: datetime | None) -> Post:
+    from mailer.ingest import make_post
+
+    now = now or utcnow()
+    decision = _decision(row)
+    if (
+        decision.status not in (InboundStatus.ACCEPTED, InboundStatus.HELD)
+        or decision.member is None
+    ):
+        raise HubError(f"It cannot be posted: {decision.reason}.")
+    post = make_post(decision, now=now)
+    row.status = InboundStatus.POSTED
+    row.post = post
+    row.handled_at = now
+    row.handled_by_id = by.id
+    db.session.commit()
+    log.info(
+        "mail %s (row %s) released by member %s as post %s", row.message_id, row.id, by.id, post.id
+    )
+    return post
+
+
+def release_held(message_id: int, moderator: Member, *, now: datetime | None = None) -> Post:
+    """Post a held message as its author (a moderator's decision)."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators may release held mail.")
+    row = _held(message_id)
+    post = _post_held(row, moderator, now)
+    audit.record(moderator, "mail.release", post, reason=row.reason, now=now)
+    db.session.commit()
+    return post
+
+
+def discard_held(message_id: int, moderator: Member, *, now: datetime | None = None) -> None:
+    """Discard a held or refused message: it is never posted and its bytes are deleted."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators may discard held mail.")
+    row = db.session.get(InboundMessage, message_id)
+    if row is None or row.status not in (InboundStatus.HELD, InboundStatus.REFUSED):
+        raise NotFound("That message is not held or refused any more.")
+    row.status = InboundStatus.DISCARDED
+    row.raw = b""
+    row.handled_at = now or utcnow()
+    row.handled_by_id = moderator.id
+    label = f"from {row.from_address or '(none)'}: {row.subject or '(no subject)'}"
+    audit.record(moderator, "mail.discard", label=label, reason=row.reason, now=now)
+    db.session.commit()
+    log.info("mail %s (row %s) discarded by member %s", row.message_id, row.id, moderator.id)
+
+
+def own_held(message_id: int, member: Member) -> InboundMessage:
+    """A held post@ message of ``member``'s that they may publish themselves."""
+    from mailer.ingest import HOLD_UNAUTHENTICATED
+
+    row = db.session.get(InboundMessage, message_id)
+    if row is None or row.member_id != member.id or row.hold != HOLD_UNAUTHENTICATED:
+        raise NotFound("There is no update of yours waiting to be published here.")
+    if row.status == InboundStatus.POSTED:
+        raise NotFound("This update is already published.")
+    if row.status != InboundStatus.HELD:
+        raise NotFound("This update was discarded by a moderator.")
+    return row
+
+
+def publish_own(message_id: int, member: Member, *, now: datetime | None = None) -> Post:
+    """The author confirms an unauthenticated update they sent to post@."""
+    return _post_held(own_held(message_id, member), member, now)
+
+
+def hold_failed(row_id: int, reason: str) -> None:
+    """Hold an accepted row that could not be posted, so it stops blocking the others."""
+    from mailer.ingest import HOLD_LATE
+
+    row = db.session.get(InboundMessage, row_id)
+    if row is not None and row.status == InboundStatus.ACCEPTED:
+        row.status = InboundStatus.HELD
+        row.hold = HOLD_LATE
+        row.reason = reason[:1000]
+        db.session.commit()
+
+
+def notify_unauthenticated(*, now: datetime | None = None) -> int:
+    """Send each unauthenticated post@ sender one mail with a link to publish; return how many."""
+    from hub.urls import external_url
+    from mailer.ingest import HOLD_UNAUTHENTICATED
+    from mailer.outgoing import build_message, send
+
+    rows = db.session.scalars(
+        select(InboundMessage).where(
+            InboundMessage.status == InboundStatus.HELD,
+            InboundMessage.hold == HOLD_UNAUTHENTICATED,
+            InboundMessage.notified_at.is_(None),
+        )
+    ).all()
+    for row in rows:
+        if row.member is None:
+            continue
+        row.notified_at = now or utcnow()
+        db.session.commit()  # mark first: a crash while sending never sends twice
+        message = build_message(
+            "publish_held",
+            to=row.member.email,
+            subject=f"Publish your update on {_hub_name()}?",
+            context={
+                "member": row.member,
+                "subject": row.subject,
+                "text": preview(row),
+                "link": external_url("held_mail.publish", message_id=row.id),
+            },
+            headers={"Auto-Submitted": "auto-replied"},
+        )
+        send(message)
+    return len(rows)
+
+
+def _hub_name() -> str:
+    from flask import current_app
+
+    return current_app.config["HUB_NAME"]

@@ -1,0 +1,25 @@
+"""Images that came with posts by email, served to logged-in members only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+from flask_login import login_required
+
+from hub.errors import NotFound
+from hub.extensions import db
+from hub.models import PostAttachment
+
+bp = Blueprint("attachments", __name__)
+
+
+@bp.get("/images/<int:attachment_id>")
+@login_required
+def image(attachment_id: int) -> Response:
+    attachment = db.session.get(PostAttachment, attachment_id)
+    if attachment is None or not attachment.is_image or not attachment.post.is_visible:
+        raise NotFound("That image does not exist or its update was removed.")
+    response = Response(attachment.data, mimetype=attachment.content_type)
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

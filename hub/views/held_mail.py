@@ -1,0 +1,73 @@
+"""Held and refused mail: the moderators' page, and the author's own "publish" link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from hub import held_mail
+from hub.access import moderator_required
+from hub.errors import HubError, NotFound, PermissionDenied
+
+bp = Blueprint("held_mail", __name__)
+
+
+@bp.get("/moderation/mail")
+@moderator_required
+def index() -> str:
+    rows = held_mail.held_and_refused()
+    previews = {}
+    for row in rows:
+        if row.status == "held":
+            try:
+                previews[row.id] = held_mail.preview(row)
+            except Exception:  # a preview must never break the page
+                previews[row.id] = ""
+    return render_template("moderation/mail.html", rows=rows, previews=previews)
+
+
+@bp.post("/moderation/mail/<int:message_id>/release")
+@moderator_required
+def release(message_id: int) -> Response:
+    try:
+        post = held_mail.release_held(message_id, current_user)
+    except (NotFound, PermissionDenied):
+        raise
+    except HubError as exc:
+        flash(f"Message {message_id} was not posted. {exc}")
+        return redirect(url_for("held_mail.index"))
+    flash(f"Message {message_id} is posted.")
+    return redirect(
+        url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
+    )
+
+
+@bp.post("/moderation/mail/<int:message_id>/discard")
+@moderator_required
+def discard(message_id: int) -> Response:
+    held_mail.discard_held(message_id, current_user)
+    flash(f"Message {message_id} is discarded.")
+    return redirect(url_for("held_mail.index"))
+
+
+@bp.route("/mail/<int:message_id>/publish", methods=["GET", "POST"])
+@login_required
+def publish(message_id: int) -> str | Response | tuple[str, int]:
+    """GET shows the update waiting to be published; POST publishes it."""
+    from flask import request
+
+    row = held_mail.own_held(message_id, current_user)
+    text = held_mail.preview(row)
+    if request.method == "GET":
+        return render_template("mail/publish.html", row=row, text=text, error=None)
+    try:
+        post = held_mail.publish_own(message_id, current_user)
+    except (NotFound, PermissionDenied):
+        raise
+    except HubError as exc:
+        return render_template("mail/publish.html", row=row, text=text, error=str(exc)), 400
+    flash("Your update is on the board.")
+    return redirect(
+        url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
+    )

@@ -1,0 +1,404 @@
+"""Turning inbound mail into posts: decide, store, then post.
+
+``receive`` runs inside the SMTP transaction: it parses the message, runs every check that
+can refuse it (steps 1-4 of the flow below), and stores an ``InboundMessage`` row, committed
+before it returns the 250 reply. ``ingest_row`` runs afterwards (the ingest worker, or
+``hub ingest``): it makes the post and marks the row posted in one transaction, so a crash
+at any point either leaves the row ``accepted`` (posted on the next start) or finished.
+
+1. parse (``mailer.parse``), 2. drop automatic mail (``mailer.classify``), 3. identify the
+author from the reply key or, for post@, the authenticated From, 4. choose and trim the text
+(``mailer.replies``), 5. post through ``hub.posts.create_post``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from hub import posts
+from hub.clock import utcnow
+from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
+from hub.extensions import db
+from hub.members import find_member
+from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
+from mailer import smtp_replies as R
+from mailer.addresses import POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
+from mailer.authresults import authenticated
+from mailer.classify import classify
+from mailer.parse import Attachment, ParsedMessage, parse_message
+from mailer.replies import trim_reply
+
+log = logging.getLogger(__name__)
+
+MAX_IMAGES = 4
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+# Why a message is held; ``hub.held_mail`` acts on these.
+HOLD_FROM_MISMATCH = "from_mismatch"
+HOLD_UNAUTHENTICATED = "unauthenticated"
+HOLD_TRIMMED_EMPTY = "trimmed_empty"
+HOLD_LATE = "late"
+
+
+@dataclass
+class Decision:
+    """What to do with one message for one recipient, and the SMTP reply that says so."""
+
+    status: str
+    reply: str
+    reason: str
+    member: Member | None = None
+    parent: Post | None = None
+    body: str = ""
+    hold: str = ""
+    images: list[Attachment] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def stores(self) -> bool:
+        """Temporary refusals (4xx) leave no row: the sending server will try again."""
+        return not self.reply.startswith("4")
+
+
+def _refuse(reply: str, reason: str, member: Member | None = None) -> Decision:
+    return Decision(InboundStatus.REFUSED, reply, reason, member=member)
+
+
+def _hold(kind: str, reason: str, member: Member | None, **kwargs: object) -> Decision:
+    return Decision(InboundStatus.HELD, R.ACCEPTED, reason, member=member, hold=kind, **kwargs)  # type: ignore[arg-type]
+
+
+def dedupe_key(parsed: ParsedMessage, raw: bytes, recipient: str) -> str:
+    """The sender's Message-ID (or, lacking one, the bytes) with the recipient, hashed."""
+    ident = parsed.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    return hashlib.sha256(f"{ident}\n{recipient.lower()}".encode()).hexdigest()
+
+
+def _author(
+    parsed: ParsedMessage, recipient: str
+) -> tuple[Member | None, Post | None, Decision | None]:
+    """Step 3: who wrote this and what it answers, or the decision that ends here."""
+    config = current_app.config
+    hub = config["HUB_NAME"]
+    route = split_recipient(recipient, config["HUB_MAIL_DOMAIN"])
+    sender = parsed.from_address or ""
+    if route is not None and route.kind == REPLY_PREFIX:
+        key = verify_key(config["HUB_SECRET_KEY"], route.token)
+        if key is None:
+            return (
+                None,
+                None,
+                _refuse(
+                    R.UNKNOWN_ADDRESS.format(domain=config["HUB_MAIL_DOMAIN"]), "invalid reply key"
+                ),
+            )
+        member = db.session.get(Member, key.member_id)
+        if member is None or member.state == MemberState.FORMER:  # removed, or left
+            reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
+            return None, None, _refuse(reply, "the reply key's member no longer exists")
+        if member.state == MemberState.SUSPENDED:
+            return member, None, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
+        parent = None
+        if key.post_id is not None:
+            parent = db.session.get(Post, key.post_id)
+            if parent is None or parent.deleted_at is not None:
+                return member, None, _refuse(R.POST_DELETED, "reply to a deleted post", member)
+        if sender != member.email.lower():
+            reason = (
+                f"From {sender or '(none)'} does not match {member.email}, "
+                "to whom the reply address belongs"
+            )
+            return member, parent, _hold(HOLD_FROM_MISMATCH, reason, member)
+        return member, parent, None
+    # post@
+    member = find_member(sender)
+    if member is None or member.state == MemberState.INVITED:
+        reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
+        return None, None, _refuse(reply, f"{sender or 'no From address'} is not an active member")
+    if member.state == MemberState.SUSPENDED:
+        return member, None, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
+    trusted = config["HUB_TRUSTED_AUTHSERV_IDS"].split(",")
+    ok, why = authenticated(parsed.header_all("Authentication-Results"), sender, trusted)
+    if not ok:
+        return member, None, _hold(HOLD_UNAUTHENTICATED, f"not authenticated: {why}", member)
+    return member, None, None
+
+
+def _attachments(parsed: ParsedMessage) -> tuple[list[Attachment], list[str]]:
+    images, dropped = [], list(parsed.dropped_attachments)
+    for image in parsed.images:
+        if len(image.data) > MAX_IMAGE_BYTES:
+            dropped.append(f"{image.filename} (larger than 5 MB)")
+        elif len(images) >= MAX_IMAGES:
+            dropped.append(f"{image.filename} (more than {MAX_IMAGES} images)")
+        else:
+            images.append(image)
+    return images, dropped
+
+
+def decide(
+    parsed: ParsedMessage,
+    *,
+    recipient: str,
+    envelope_from: str,
+    now: datetime,
+    pending: int = 0,
+    rate_limit: bool = True,
+) -> Decision:
+    """Steps 2-4 for one recipient: reads the database, writes nothing."""
+    config = current_app.config
+    verdict = classify(parsed, envelope_from=envelope_from, own_domain=config["HUB_MAIL_DOMAIN"])
+    if not verdict.is_ok:
+        return Decision(InboundStatus.DROPPED, R.ACCEPTED, f"{verdict.kind}: {verdict.reason}")
+    member, parent, ended = _author(parsed, recipient)
+    if ended is not None:
+        if ended.status == InboundStatus.HELD:
+            ended.body = trim_reply(parsed.text).strip() or parsed.text.strip()
+            ended.images, ended.dropped = _attachments(parsed)
+            ended.parent = parent
+        return ended
+    assert member is not None
+    images, dropped = _attachments(parsed)
+    body = trim_reply(parsed.text).strip()
+    if not body:
+        if parsed.text.strip():
+            reason = "nothing was left after removing quotes and signature"
+            return _hold(
+                HOLD_TRIMMED_EMPTY,
+                reason,
+                member,
+                parent=parent,
+                body=parsed.text.strip(),
+                images=images,
+                dropped=dropped,
+            )
+        return _refuse(R.EMPTY, "empty message", member)
+    limit = config["HUB_POST_MAX_LENGTH"]
+    if len(body) > limit:
+        return _refuse(
+            R.TOO_LONG.format(length=len(body), limit=limit),
+            f"{len(body)} characters, over the limit of {limit}",
+            member,
+        )
+    try:
+        posts.validate_post(member, body, parent=parent)
+        if rate_limit:
+            posts.check_rate(member, now=now, pending=pending)
+    except TooManyPosts as exc:
+        return _refuse(R.RATE_LIMITED.format(limit=exc.limit), "hourly post limit reached", member)
+    except NotFound:
+        return _refuse(R.POST_DELETED, "reply to a deleted post", member)
+    except PermissionDenied:
+        return _refuse(R.SUSPENDED.format(hub=config["HUB_NAME"]), "member suspended", member)
+    except ValidationError as exc:
+        return _refuse(R.NOT_ACCEPTABLE.format(reason=str(exc).rstrip(".")), str(exc), member)
+    return Decision(
+        InboundStatus.ACCEPTED, R.ACCEPTED, "", member, parent, body, images=images, dropped=dropped
+    )
+
+
+def _pending(member: Member | None) -> int:
+    if member is None:
+        return 0
+    return db.session.scalar(
+        select(func.count(InboundMessage.id)).where(
+            InboundMessage.member_id == member.id,
+            InboundMessage.status == InboundStatus.ACCEPTED,
+        )
+    )
+
+
+def _row(
+    parsed: ParsedMessage,
+    raw: bytes,
+    mail_from: str,
+    recipient: str,
+    decision: Decision,
+    now: datetime,
+) -> InboundMessage:
+    return InboundMessage(
+        received_at=now,
+        mail_from=mail_from[:320],
+        rcpt_to=recipient[:320],
+        message_id=(parsed.message_id or "")[:998] or None,
+        dedupe_key=None
+        if decision.status == InboundStatus.REFUSED
+        else dedupe_key(parsed, raw, recipient),
+        from_address=(parsed.from_address or "")[:320],
+        subject=parsed.subject[:300],
+        raw=raw,
+        status=decision.status,
+        reason=decision.reason,
+        hold=decision.hold,
+        member_id=decision.member.id if decision.member is not None else None,
+    )
+
+
+def receive(
+    raw: bytes,
+    *,
+    mail_from: str,
+    recipients: list[str],
+    now: datetime | None = None,
+    parsed: ParsedMessage | None = None,
+) -> tuple[str, list[int]]:
+    """Decide and store one message for its reply/post recipients.
+
+    Returns the SMTP reply and the ids of the rows accepted for posting.
+
+    Runs inside the SMTP transaction. A row is committed for every recipient whose
+    message is accepted, held, dropped or refused (4xx refusals store nothing), so the
+    reply is only given once the bytes are durable.
+    """
+    now = now or utcnow()
+    parsed = parsed or parse_message(raw)
+    replies: list[str] = []
+    accepted: list[int] = []
+    for recipient in recipients:
+        key = dedupe_key(parsed, raw, recipient)
+        if db.session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
+            log.info("mail %s to %s: already received", parsed.message_id, recipient)
+            replies.append(R.ACCEPTED_ALREADY)
+            continue
+        decision = decide(
+            parsed,
+            recipient=recipient,
+            envelope_from=mail_from,
+            now=now,
+            pending=_pending_for(parsed, recipient),
+        )
+        log.info(
+            "mail %s to %s: %s %s", parsed.message_id, recipient, decision.status, decision.reason
+        )
+        replies.append(decision.reply)
+        if not decision.stores:
+            continue
+        row = _row(parsed, raw, mail_from, recipient, decision, now)
+        db.session.add(row)
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same message arrived on another connection just now
+            db.session.rollback()
+            replies[-1] = R.ACCEPTED_ALREADY
+            continue
+        if row.status == InboundStatus.ACCEPTED:
+            accepted.append(row.id)
+    return _combine(replies), accepted
+
+
+def _pending_for(parsed: ParsedMessage, recipient: str) -> int:
+    """Accepted-but-not-posted rows of the member this mail would be from (for the rate limit)."""
+    config = current_app.config
+    route = split_recipient(recipient, config["HUB_MAIL_DOMAIN"])
+    member = None
+    if route is not None and route.kind == REPLY_PREFIX:
+        key = verify_key(config["HUB_SECRET_KEY"], route.token)
+        member = db.session.get(Member, key.member_id) if key else None
+    elif route is not None and route.kind == POST_LOCAL:
+        member = find_member(parsed.from_address or "")
+    return _pending(member)
+
+
+def _combine(replies: list[str]) -> str:
+    """One DATA reply for several recipients: success if any succeeded, else the first refusal."""
+    for reply in replies:
+        if reply.startswith("2"):
+            return reply
+    return replies[0] if replies else R.ACCEPTED
+
+
+def ingest_row(
+    row: InboundMessage, *, parsed: ParsedMessage | None = None, now: datetime | None = None
+) -> Post | None:
+    """Post an accepted row, once: the post and the row's new status commit together."""
+    if row.status != InboundStatus.ACCEPTED:
+        return row.post
+    post = _post_row(row, parsed=parsed, now=now or utcnow())
+    db.session.commit()
+    if post is not None:
+        log.info("mail %s (row %s) posted as post %s", row.message_id, row.id, post.id)
+    return post
+
+
+def ingest_rows(
+    rows: list[InboundMessage], parsed: dict[int, ParsedMessage], *, now: datetime | None = None
+) -> int:
+    """Post a batch of accepted rows in one transaction (all or none); return how many posted."""
+    now = now or utcnow()
+    posted = 0
+    for row in rows:
+        if _post_row(row, parsed=parsed.get(row.id), now=now) is not None:
+            posted += 1
+    db.session.commit()
+    log.info(
+        "posted %d of %d stored messages (rows %s-%s)", posted, len(rows), rows[0].id, rows[-1].id
+    )
+    return posted
+
+
+def _post_row(row: InboundMessage, *, parsed: ParsedMessage | None, now: datetime) -> Post | None:
+    """Make the post for ``row`` and claim the row, uncommitted; None when held or taken."""
+    parsed = parsed or parse_message(row.raw)
+    decision = decide(
+        parsed, recipient=row.rcpt_to, envelope_from=row.mail_from, now=now, rate_limit=False
+    )
+    if decision.status != InboundStatus.ACCEPTED:
+        # Something changed after the 250 (a post deleted, a member suspended): a person decides.
+        row.status = InboundStatus.HELD
+        row.hold = HOLD_LATE
+        row.reason = f"accepted, then {decision.reason or decision.status}"
+        log.warning(
+            "mail %s (row %s) held after acceptance: %s", row.message_id, row.id, row.reason
+        )
+        return None
+    post = make_post(decision, now=now)
+    db.session.flush()
+    claimed = db.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == row.id, InboundMessage.status == InboundStatus.ACCEPTED)
+        .values(status=InboundStatus.POSTED, post_id=post.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:  # another worker posted it first: keep theirs
+        db.session.delete(post)
+        db.session.flush()
+        return None
+    return post
+
+
+def make_post(decision: Decision, *, now: datetime) -> Post:
+    """The one call into ``hub.posts`` (not committed: the caller commits with the row)."""
+    assert decision.member is not None
+    return posts.create_post(
+        decision.member,
+        decision.body,
+        parent=decision.parent,
+        source="email",
+        now=now,
+        commit=False,
+        images=decision.images,
+        dropped_attachments=decision.dropped,
+        rate_limit=False,
+    )
+
+
+def pending_rows(limit: int = 100) -> list[InboundMessage]:
+    """Accepted rows not yet posted, oldest first.
+
+    Several workers may read the same rows; ``ingest_row`` claims each one with a
+    conditional UPDATE in the posting transaction, so only one of them posts it.
+    """
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.status == InboundStatus.ACCEPTED)
+        .order_by(InboundMessage.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

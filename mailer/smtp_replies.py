@@ -1,0 +1,55 @@
+"""Every SMTP reply the listener gives, as a named constant with its enhanced status code.
+
+"Our fault, try again" is 4xx (the sending server retries); "this message is not acceptable"
+is 5xx with a sentence a person understands, because the sender's own mail server quotes it
+back to them. Templates take ``str.format`` fields.
+"""
+
+from __future__ import annotations
+
+ACCEPTED = "250 2.0.0 Thanks, your message has been received"
+ACCEPTED_ALREADY = "250 2.0.0 Thanks, this message had already been received"
+RCPT_OK = "250 2.1.5 Recipient OK"
+
+NOT_OURS = "550 5.1.1 No such mailbox here: this server only takes mail for {domain}"
+UNKNOWN_ADDRESS = (
+    "550 5.1.1 This reply address is not valid (it may have been mistyped); "
+    "reply to the original email or write to post@{domain}"
+)
+SIZE_EXCEEDED = (
+    "552 5.3.4 This message is larger than {limit_mb} MB, the most this hub accepts; "
+    "send fewer or smaller pictures"
+)
+LINE_TOO_LONG = "500 5.5.2 A line of this message is longer than SMTP allows (998 characters)"
+NOT_A_MEMBER = (
+    "550 5.7.1 {address} is not a member of {hub}, so it cannot post here; "
+    "ask an admin of {hub} for an invitation"
+)
+SUSPENDED = "550 5.7.1 Your membership of {hub} is suspended, so you cannot post"
+POST_DELETED = "550 5.7.1 The update you replied to has been deleted, so your reply was not posted"
+TOO_LONG = (
+    "550 5.7.1 Your message is {length} characters long after quotes and signature were "
+    "removed; the limit is {limit}. Please shorten it and send it again"
+)
+EMPTY = "550 5.7.1 Your message is empty: write your update or reply above the quoted text"
+NOT_ACCEPTABLE = "550 5.7.1 {reason}"
+RATE_LIMITED = (
+    "451 4.7.1 You have posted {limit} times in the last hour, the most this hub allows; "
+    "your mail server will try again later"
+)
+TEMPORARY_FAILURE = (
+    "451 4.3.0 The hub could not store your message just now; your mail server will try again"
+)
+SERVICE_UNAVAILABLE = "421 4.3.2 The hub is shutting down; please try again later"
+
+
+def is_well_formed(reply: str) -> bool:
+    """True for a single-line reply with a 3-digit code, a space and text (RFC 5321 4.2)."""
+    return (
+        len(reply) >= 5
+        and reply[:3].isdigit()
+        and reply[0] in "2345"
+        and reply[3] == " "
+        and "\r" not in reply
+        and "\n" not in reply
+    )

@@ -1,0 +1,121 @@
+"""The ingest worker: one thread that posts what the listener stored.
+
+The SMTP transaction ends as soon as the raw message is committed; this thread then makes
+the posts, so a slow post never holds up a sending server. On start it first posts
+whatever an earlier run stored but did not post (after a crash, say), and it polls every
+few seconds so rows stored by another process (``hub ingest``) are posted too. It also sends
+the one "publish your update" mail for unauthenticated mail to post@.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+
+from hub.extensions import db
+from mailer.parse import ParsedMessage
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 5.0
+BATCH = 200
+_CACHE_LIMIT = 2000
+
+
+class IngestWorker:
+    def __init__(self, app: Flask, *, poll_seconds: float = POLL_SECONDS) -> None:
+        self.app = app
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        # Parsed messages handed over by the listener, so posting need not parse twice.
+        self._parsed: OrderedDict[int, ParsedMessage] = OrderedDict()
+        self._thread: threading.Thread | None = None
+        self.idle = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="ingest-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def notify(self, row_ids: list[int], parsed: ParsedMessage) -> None:
+        """Rows were committed: post them soon."""
+        with self._lock:
+            for row_id in row_ids:
+                self._parsed[row_id] = parsed
+            while len(self._parsed) > _CACHE_LIMIT:
+                self._parsed.popitem(last=False)
+        self.idle.clear()
+        self._wake.set()
+
+    def _take(self, row_id: int) -> ParsedMessage | None:
+        with self._lock:
+            return self._parsed.pop(row_id, None)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                with self.app.app_context():
+                    self.drain()
+            except OperationalError:
+                log.exception("ingest worker: database unavailable; retrying")
+                self._stop.wait(self.poll_seconds)
+            except Exception:
+                log.exception("ingest worker failed; retrying")
+                self._stop.wait(self.poll_seconds)
+            if not self._wake.is_set():
+                self.idle.set()
+            self._wake.wait(self.poll_seconds)
+
+    def drain(self) -> int:
+        """Post every accepted row; return how many were handled."""
+        from hub.held_mail import notify_unauthenticated
+        from mailer.ingest import ingest_row, ingest_rows, pending_rows
+
+        handled = 0
+        try:
+            while not self._stop.is_set():
+                rows = pending_rows(BATCH)
+                if not rows:
+                    break
+                parsed = {row.id: p for row in rows if (p := self._take(row.id)) is not None}
+                try:
+                    ingest_rows(rows, parsed)  # one transaction for the batch
+                except OperationalError:
+                    db.session.rollback()
+                    raise
+                except Exception:
+                    # One bad message must not block the rest: retry them one by one.
+                    db.session.rollback()
+                    for row in pending_rows(BATCH):
+                        self._ingest_one(ingest_row, row, parsed.get(row.id))
+                handled += len(rows)
+            notify_unauthenticated()
+        finally:
+            db.session.remove()
+        return handled
+
+    def _ingest_one(self, ingest_row, row, parsed) -> None:  # noqa: ANN001
+        try:
+            ingest_row(row, parsed=parsed)
+        except OperationalError:
+            db.session.rollback()
+            raise
+        except Exception as exc:
+            # A message that cannot be posted must not block the others: hold it.
+            log.exception("mail %s (row %s) could not be posted", row.message_id, row.id)
+            db.session.rollback()
+            from hub.held_mail import hold_failed
+
+            hold_failed(row.id, f"could not be posted: {type(exc).__name__}: {exc}")

@@ -1,0 +1,66 @@
+"""Reply addresses: minted in one place, unforgeable, within 64 characters, read back."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailer.addresses import (
+    CONTEXTS,
+    make_key,
+    read_reply_address,
+    reply_address,
+    split_recipient,
+    verify_key,
+)
+
+SECRET = "a-secret"
+
+
+def test_reply_address_for_a_post_names_member_and_post(app, make_member, make_post):
+    member = make_member()
+    post = make_post(make_member())
+    address = reply_address(member, post)
+    assert address.startswith("reply+") and address.endswith("@hub.example.net")
+    key = read_reply_address(address)
+    assert (key.member_id, key.context, key.post_id) == (member.id, "post", post.id)
+    assert read_reply_address(address.upper()) == key  # servers may change the case
+
+
+@pytest.mark.parametrize("context", ["prompt", "digest", "update"])
+def test_prompt_and_digest_addresses_answer_with_a_new_update(app, make_member, context):
+    member = make_member()
+    key = read_reply_address(reply_address(member, context=context, target_id=7))
+    assert (key.member_id, key.context, key.post_id, key.target_id) == (
+        member.id,
+        context,
+        None,
+        7,
+    )
+
+
+def test_local_part_fits_rfc_5321_even_for_huge_ids():
+    for context in CONTEXTS:
+        key = make_key(SECRET, 2**63 - 1, context, 2**63 - 1)
+        assert len(f"reply+{key}") <= 64
+        assert verify_key(SECRET, key).member_id == 2**63 - 1
+
+
+def test_keys_cannot_be_forged_or_moved_to_another_member_or_post():
+    key = make_key(SECRET, 5, "post", 9)
+    assert verify_key(SECRET, key) is not None
+    head, member, mac = key.split("-")
+    assert verify_key(SECRET, f"{head}-{'6'}-{mac}") is None  # other member
+    assert verify_key(SECRET, f"p8-{member}-{mac}") is None  # other post
+    assert verify_key(SECRET, f"d9-{member}-{mac}") is None  # other context
+    assert verify_key("another-secret", key) is None
+    flipped = mac[:-1] + ("a" if mac[-1] != "a" else "b")
+    assert verify_key(SECRET, f"{head}-{member}-{flipped}") is None
+    for junk in ["", "x", "p1-1", "p-1-" + mac, "--", "p1-1-" + "a" * 200, "é1-1-abc"]:
+        assert verify_key(SECRET, junk) is None
+
+
+def test_split_recipient_only_takes_our_domain():
+    assert split_recipient("POST@hub.example.net", "hub.example.net").kind == "post"
+    assert split_recipient("bounces+abc@hub.example.net", "hub.example.net").token == "abc"
+    assert split_recipient("post@evil.example", "hub.example.net") is None
+    assert split_recipient("no-at-sign", "hub.example.net") is None

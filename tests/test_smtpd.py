@@ -1,0 +1,279 @@
+"""The SMTP listener for real: an aiosmtpd server on an ephemeral port, smtplib as the client."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+import pytest
+from sqlalchemy import event
+
+from hub.extensions import db
+from hub.models import InboundStatus, MemberState, PostAttachment
+from mailer import smtp_replies as R
+from mailer.addresses import reply_address
+from mailer.smtpd import Listener
+from tests.mailhelpers import (
+    MAIL_DATA,
+    free_port,
+    message,
+    posts_with_body,
+    rows,
+    send,
+    wait_until_posted,
+)
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"HUB_SMTP_MAX_MESSAGE_SIZE": 200_000, "HUB_POST_RATE_PER_HOUR": 3}
+
+
+@pytest.fixture
+def listener(app):
+    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
+    yield listener
+    listener.stop()
+
+
+@pytest.fixture
+def people(make_member, make_post):
+    anna = make_member("Anna Schmidt", email="anna@hub-members.example")
+    bob = make_member("Bob Jones", email="bob@example.org")
+    post = make_post(anna, "Who wants to join a heat pump working group?")
+    return anna, bob, post
+
+
+def test_reply_becomes_a_reply_on_the_right_thread(listener, people):
+    anna, bob, post = people
+    to = reply_address(bob, post)
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, "Count me in!"))
+    assert (code, text) == (250, R.ACCEPTED[4:])
+    wait_until_posted()
+    [reply] = posts_with_body("Count me in!")
+    assert (reply.author_id, reply.parent_id, reply.source) == (bob.id, post.id, "email")
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected_start", "expected_end"),
+    [
+        ("gmail_reply.eml", "Hi Anna,\n\nThanks for putting the digest together.", "Best,\nJörg"),
+        ("outlook_desktop.eml", "Hi Anna,\n\nthat’s great news", "Kind regards\nMartin Weber"),
+        ("apple_mail_flowed.eml", "Hi Anna,\n\nI had a look at the draft", "Best regards,\nSophie"),
+        ("android_gmail.eml", "¡Hola Anna!\n\nMe apunto al grupo de trabajo 👍.", "Lucía"),
+        ("iphone_reply.eml", "Here’s the rig after today’s test run:", "grey box on the left."),
+    ],
+)
+def test_real_client_replies_land_as_their_text_on_the_thread(
+    listener, people, make_member, sample, expected_start, expected_end
+):
+    from mailer.parse import parse_message
+
+    anna, _, post = people
+    raw = (MAIL_DATA / sample).read_bytes()
+    sender = parse_message(raw).from_address
+    member = make_member("Client User", email=sender)
+    code, _ = send(listener.port, sender, reply_address(member, post), raw)
+    assert code == 250
+    wait_until_posted()
+    db.session.rollback()
+    [reply] = [p for p in _replies(post) if p.author_id == member.id]
+    assert reply.body.startswith(expected_start) and reply.body.endswith(expected_end)
+    assert "wrote:" not in reply.body and "Sent from my" not in reply.body
+    assert "From:" not in reply.body and "> " not in reply.body
+
+
+def _replies(post):
+    from sqlalchemy import select
+
+    from hub.models import Post
+
+    return list(db.session.scalars(select(Post).where(Post.parent_id == post.id)))
+
+
+def test_phone_photo_is_shown_with_the_post_and_pdf_named(listener, people, make_member, client):
+    from tests.conftest import login
+
+    _, _, post = people
+    raw = (MAIL_DATA / "attachments_png_pdf.eml").read_bytes()
+    lena = make_member("Lena Vogel", email="lena.vogel@gmail.com")
+    assert send(listener.port, lena.email, reply_address(lena, post), raw)[0] == 250
+    wait_until_posted()
+    [reply] = [p for p in _replies(post) if p.author_id == lena.id]
+    image, dropped = sorted(reply.attachments, key=lambda a: a.position)
+    assert (image.content_type, dropped.filename) == ("image/png", "Protokoll März.pdf")
+    login(client, lena)
+    page = client.get(f"/posts/{post.id}").data.decode()
+    assert f'src="/images/{image.id}"' in page and "Protokoll März.pdf" in page
+    served = client.get(f"/images/{image.id}")
+    assert served.status_code == 200 and served.mimetype == "image/png"
+    assert served.data == db.session.get(PostAttachment, image.id).data
+    client.post("/logout")
+    assert client.get(f"/images/{image.id}").status_code == 302  # members only
+
+
+def test_address_not_ours_is_refused_at_rcpt(listener):
+    code, text = send(listener.port, "a@example.org", "someone@elsewhere.example", b"x")
+    assert (code, text) == (550, R.NOT_OURS.format(domain="hub.example.net")[4:])
+
+
+@pytest.mark.parametrize(
+    "rcpt", ["reply+p1-1-aaaaaaaaaaaaaaaaaaaaaaaa@hub.example.net", "nobody@hub.example.net"]
+)
+def test_forged_key_or_unknown_mailbox_is_550_5_1_1(listener, rcpt):
+    code, text = send(listener.port, "a@example.org", rcpt, b"x")
+    assert code == 550 and text.startswith("5.1.1")
+
+
+def test_size_is_advertised_and_larger_mail_is_552_5_3_4(listener, people):
+    _, bob, post = people
+    with smtplib.SMTP("127.0.0.1", listener.port) as smtp:
+        smtp.ehlo()
+        assert smtp.esmtp_features["size"] == "200000"
+        code, text = smtp.mail(bob.email, ["SIZE=300000"])
+        assert code == 552 and text.decode().startswith("5.3.4")
+    to = reply_address(bob, post)
+    big = message(bob.email, to, "x" * 60 + ("\n" + "y" * 70) * 4000)
+    code, text = send(listener.port, bob.email, to, big)
+    assert code == 552 and text.startswith("5.3.4 This message is larger than")
+
+
+def test_spoofed_from_with_valid_key_is_held_not_posted(listener, people, client):
+    anna, bob, post = people
+    to = reply_address(bob, post)
+    forged = message("mallory@evil.example", to, "Buy cheap watches")
+    assert send(listener.port, "mallory@evil.example", to, forged)[0] == 250
+    wait_until_posted()
+    assert posts_with_body("Buy cheap watches") == []
+    [row] = rows()
+    assert row.status == InboundStatus.HELD and "mallory@evil.example" in row.reason
+
+
+def test_out_of_office_to_the_digest_is_not_posted_and_not_answered(listener, people, outbox):
+    _, bob, _ = people
+    raw = (MAIL_DATA / "out_of_office_exchange_en.eml").read_bytes()
+    karin_to = reply_address(bob, context="digest")
+    assert send(listener.port, bob.email, karin_to, raw)[0] == 250
+    wait_until_posted()
+    [row] = rows()
+    assert row.status == InboundStatus.DROPPED and row.reason.startswith("auto_reply")
+    assert row.post_id is None and outbox == []
+
+
+def test_not_a_member_writing_to_post_is_told_to_ask_for_an_invitation(listener):
+    msg = message("stranger@example.com", "post@hub.example.net", "Hi all")
+    code, text = send(listener.port, "stranger@example.com", "post@hub.example.net", msg)
+    assert code == 550
+    assert text == (
+        "5.7.1 stranger@example.com is not a member of Test Network, so it cannot post here; "
+        "ask an admin of Test Network for an invitation"
+    )
+    assert rows()[0].status == InboundStatus.REFUSED  # moderators can see it
+
+
+def test_suspended_member_is_refused(listener, people):
+    _, bob, post = people
+    bob.state = MemberState.SUSPENDED
+    db.session.commit()
+    to = reply_address(bob, post)
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, "hello"))
+    assert code == 550 and "is suspended" in text and text.startswith("5.7.1")
+
+
+def test_reply_to_deleted_post_is_refused(listener, people):
+    anna, bob, post = people
+    from hub.posts import delete_post
+
+    delete_post(anna, post)
+    to = reply_address(bob, post)
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, "hello"))
+    assert code == 550 and "has been deleted" in text
+
+
+def test_too_long_and_empty_replies_are_refused(listener, people):
+    _, bob, post = people
+    to = reply_address(bob, post)
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, "word " * 200))
+    assert code == 550 and "the limit is 500" in text
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, "   \n"))
+    assert code == 550 and text.startswith("5.7.1 Your message is empty")
+
+
+def test_only_quoted_text_is_held_not_posted_empty(listener, people):
+    _, bob, post = people
+    to = reply_address(bob, post)
+    body = "On Mon, 3 Mar 2025 at 10:00, Anna wrote:\n> Who wants to join?\n"
+    assert send(listener.port, bob.email, to, message(bob.email, to, body))[0] == 250
+    wait_until_posted()
+    [row] = rows()
+    assert row.status == InboundStatus.HELD and row.hold == "trimmed_empty"
+
+
+def test_rate_limit_is_451_4_7_1(listener, people):
+    _, bob, post = people
+    to = reply_address(bob, post)
+    for n in range(3):
+        assert send(listener.port, bob.email, to, message(bob.email, to, f"reply {n}"))[0] == 250
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, "one too many"))
+    assert code == 451 and text.startswith("4.7.1 You have posted 3 times")
+    wait_until_posted()
+    assert posts_with_body("one too many") == []
+
+
+def test_same_message_twice_is_posted_once(listener, people):
+    _, bob, post = people
+    to = reply_address(bob, post)
+    msg = message(bob.email, to, "Only once please")
+    assert send(listener.port, bob.email, to, msg)[0] == 250
+    code, text = send(listener.port, bob.email, to, msg)
+    assert (code, text) == (250, R.ACCEPTED_ALREADY[4:])
+    wait_until_posted()
+    assert len(posts_with_body("Only once please")) == 1
+
+
+def test_database_failure_is_451_4_3_0_with_traceback_and_listener_keeps_serving(
+    listener, people, caplog
+):
+    _, bob, post = people
+    to = reply_address(bob, post)
+
+    def fail(conn, cursor, statement, *args):  # noqa: ANN001
+        if statement.lstrip().upper().startswith("INSERT INTO INBOUND_MESSAGE"):
+            raise RuntimeError("disk on fire")
+
+    event.listen(db.engine, "before_cursor_execute", fail)
+    try:
+        with caplog.at_level(logging.ERROR, logger="mailer.smtpd"):
+            code, text = send(listener.port, bob.email, to, message(bob.email, to, "lost?"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", fail)
+    assert (code, text) == (451, R.TEMPORARY_FAILURE[4:])
+    assert "disk on fire" in caplog.text and "Traceback" in caplog.text
+    code, _ = send(listener.port, bob.email, to, message(bob.email, to, "lost?"))
+    assert code == 250  # the sender's retry goes through
+    wait_until_posted()
+    assert len(posts_with_body("lost?")) == 1
+
+
+def test_hub_loop_mail_is_dropped(listener, people):
+    _, bob, post = people
+    to = reply_address(bob, post)
+    msg = message(bob.email, to, "a digest", headers={"X-Hub-Loop": "hub.example.net"})
+    assert send(listener.port, bob.email, to, msg)[0] == 250
+    wait_until_posted()
+    assert rows()[0].status == InboundStatus.DROPPED and posts_with_body("a digest") == []
+
+
+def test_bounce_and_unsubscribe_prefixes_are_routed(app, people):
+    seen = []
+    listener = Listener(app, host="127.0.0.1", port=free_port())
+    listener.handler.routes["bounces"] = lambda rcpt, raw: seen.append(rcpt) or "250 2.0.0 noted"
+    listener.start()
+    try:
+        rcpt = "bounces+abc123@hub.example.net"
+        assert send(listener.port, "", rcpt, b"Subject: failure\r\n\r\nx") == (250, "2.0.0 noted")
+        code, _ = send(listener.port, "", "unsubscribe+tok@hub.example.net", b"Subject: x\r\n\r\n")
+        assert code == 250
+    finally:
+        listener.stop()
+    assert seen == ["bounces+abc123@hub.example.net"]
