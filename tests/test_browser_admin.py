@@ -73,7 +73,8 @@ def test_admin_imports_a_csv_and_an_invitee_accepts_from_the_outbox(
     assert invitee.get_by_label("Interests").input_value() == "cycling, logistics"
     invitee.get_by_label("What you do").fill("Founder")
     invitee.get_by_role("button", name="Join Test Network").click()
-    assert invitee.url.startswith(live_server + "/")
+    assert invitee.url == live_server + "/"
+    assert "Welcome to Test Network, Zoë Zander" in invitee.locator(".notice").inner_text()
     assert invitee.get_by_role("button", name="Log out").is_visible()
     invitee.goto(live_server + "/members")
     assert (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -20,12 +21,21 @@ bp = Blueprint("admin_import", __name__, url_prefix="/admin/import")
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 SHOWN = 200
+KEEP_SECONDS = 24 * 60 * 60
 
 
 def _folder() -> Path:
     folder = Path(current_app.instance_path) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _forget_old_previews(folder: Path) -> None:
+    """Previews nobody confirmed within a day are deleted (they hold people's addresses)."""
+    cutoff = time.time() - KEEP_SECONDS
+    for path in folder.glob("*.csv"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def _form(error: str | None = None, status: int = 200):  # noqa: ANN202
@@ -56,6 +66,7 @@ def preview():  # noqa: ANN201
     except importer.ImportFileError as exc:
         return _form(f"{upload.filename}: {exc} Nothing was imported.", 400)
     token = secrets.token_urlsafe(24)
+    _forget_old_previews(_folder())
     (_folder() / f"{token}.csv").write_bytes(data)
     return render_template(
         "admin/import_preview.html",

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_user, logout_user
 
 from hub import invitations, join_requests
@@ -51,7 +60,11 @@ def accept(token: str):  # noqa: ANN201
         return _invalid(str(exc))
     logout_user()
     login_user(member, remember=True)
-    return redirect(url_for("board.index", welcome=1))
+    flash(
+        f"Welcome to {current_app.config['HUB_NAME']}, {member.name}. Share what you are "
+        "working on below; your profile can say more whenever you like."
+    )
+    return redirect(url_for("board.index"))
 
 
 @bp.route("/join", methods=["GET", "POST"])
