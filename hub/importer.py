@@ -23,7 +23,8 @@ from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
 from hub.members import normalise_email, parse_interests
-from hub.models import Interest, Member, MemberState
+from hub.models import FormerAddress, Interest, Member, MemberState
+from hub.tokens import hash_token
 
 log = logging.getLogger(__name__)
 
@@ -185,9 +186,29 @@ def read_csv(
             f"The file is not valid CSV near line {reader.line_num}: {exc}."
         ) from exc
     members = (known or existing_addresses)([row.email for row in rows])
+    departed = former_addresses([row.email for row in rows]) if known is None else set()
     for row in rows:
+        if row.email in departed:
+            reason = f"{row.email} left the network; invite them yourself if they want to return"
+            preview.invalid.append(Problem(row.line, row.email, reason))
+            continue
         (preview.existing if row.email in members else preview.new).append(row)
+    preview.invalid.sort(key=lambda problem: problem.line)
     return preview
+
+
+def former_addresses(addresses: Iterable[str]) -> set[str]:
+    """Which of ``addresses`` belonged to members who were removed or left."""
+    by_hash = {hash_token(address): address for address in addresses}
+    found: set[str] = set()
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), BATCH):
+        chunk = hashes[start : start + BATCH]
+        rows = db.session.scalars(
+            select(FormerAddress.email_hash).where(FormerAddress.email_hash.in_(chunk))
+        )
+        found.update(by_hash[h] for h in rows)
+    return found
 
 
 def existing_addresses(addresses: Iterable[str]) -> set[str]:

@@ -21,6 +21,7 @@ from hub.errors import PermissionDenied, ValidationError
 from hub.extensions import db
 from hub.models import (
     EmailChange,
+    FormerAddress,
     Invitation,
     LoginToken,
     Member,
@@ -28,6 +29,7 @@ from hub.models import (
     MemberState,
     Post,
 )
+from hub.tokens import hash_token
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,9 @@ def anonymise(member: Member, *, delete_posts: bool, now: datetime | None = None
         .values(member_id=None, revoked_at=func.coalesce(Invitation.revoked_at, now))
     )
     member.interests = []
+    digest = hash_token(member.email.lower())
+    if db.session.scalar(select(FormerAddress).where(FormerAddress.email_hash == digest)) is None:
+        db.session.add(FormerAddress(email_hash=digest, left_at=now))
     member.email = f"former-{member.id}@former.invalid"
     member.name = FORMER_NAME
     for key in ("organisation", "title", "bio", "location", "links"):

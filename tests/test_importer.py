@@ -168,3 +168,16 @@ def test_semicolons_and_header_aliases_are_understood(app):
     assert [(r.email, r.name, r.organisation, r.title) for r in preview.new] == [
         ("ada@example.org", "Ada Osei", "Nordwind", "CTO")
     ]
+
+
+def test_people_who_left_are_not_signed_up_again(app, make_member, write, runner):
+    from hub.membership import anonymise
+
+    gone = make_member("Gone Gabi", email="gabi@example.org")
+    anonymise(gone, delete_posts=False)
+    db.session.commit()
+    data = HEADER + b"Gabi,Gabi@Example.org,X\r\nNew Nia,nia@example.org,Y\r\n"
+    result = runner.invoke(args=["members", "import", write(data)])
+    assert "1 new, 0 already members, 1 invalid" in result.output
+    assert "gabi@example.org left the network" in result.output
+    assert db.session.scalar(select(Member).where(Member.email == "gabi@example.org")) is None

@@ -2,7 +2,13 @@
 
 from hub.models.attachment import PostAttachment
 from hub.models.auth import LoginRequest, LoginToken
-from hub.models.curation import EmailChange, Invitation, JoinRequest, JoinRequestState
+from hub.models.curation import (
+    EmailChange,
+    FormerAddress,
+    Invitation,
+    JoinRequest,
+    JoinRequestState,
+)
 from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
@@ -12,6 +18,7 @@ __all__ = [
     "AuditEntry",
     "EmailChange",
     "Flag",
+    "FormerAddress",
     "InboundMessage",
     "InboundStatus",
     "Interest",

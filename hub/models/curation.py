@@ -85,3 +85,17 @@ class EmailChange(db.Model):
     confirmed_at: Mapped[datetime | None]
 
     member: Mapped[Member] = relationship()
+
+
+class FormerAddress(db.Model):
+    """The SHA-256 of an address whose member was removed or left, and nothing else.
+
+    It lets a later import skip people who left instead of signing them up again,
+    without keeping their address.
+    """
+
+    __tablename__ = "former_address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    left_at: Mapped[datetime] = mapped_column(default=utcnow)

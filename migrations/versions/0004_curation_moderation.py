@@ -72,6 +72,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_invitation_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitation_member_id'), ['member_id'], unique=False)
 
+    op.create_table('former_address',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email_hash', sa.String(length=64), nullable=False),
+    sa.Column('left_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_former_address')),
+    sa.UniqueConstraint('email_hash', name=op.f('uq_former_address_email_hash'))
+    )
     op.create_table('join_request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -121,6 +128,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_join_request_created_at'))
 
     op.drop_table('join_request')
+    op.drop_table('former_address')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitation_member_id'))
         batch_op.drop_index(batch_op.f('ix_invitation_email'))
