@@ -93,7 +93,7 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
             progress=bar.update,
         )
     click.echo(
-        f"Imported {len(result.added)} new members"
+        f"Imported {result.added} new members"
         f"{f', sent {result.invited} invitations' if invite else ''}; "
         f"skipped {result.skipped} already members, {counts['invalid']} invalid and "
         f"{counts['duplicates']} repeated rows."

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from hub import audit
 from hub.clock import utcnow
@@ -225,9 +225,33 @@ def existing_addresses(addresses: Iterable[str]) -> set[str]:
 
 @dataclass
 class ImportResult:
-    added: list[Member]
+    added: int
     skipped: int
     invited: int = 0
+
+
+def _insert_batch(rows: list[Row], *, state: str, timezone: str, now: datetime) -> list[int]:
+    """Insert members and their interests in two statements; return the new member ids."""
+    values = [
+        {
+            "email": row.email,
+            "name": row.name,
+            "organisation": row.organisation,
+            "title": row.title,
+            "state": state,
+            "timezone": timezone,
+            "joined_at": now,
+        }
+        for row in rows
+    ]
+    result = db.session.execute(
+        insert(Member).returning(Member.id, Member.email, sort_by_parameter_order=True), values
+    )
+    ids = {email: member_id for member_id, email in result}
+    tags = [{"member_id": ids[row.email], "tag": tag} for row in rows for tag in row.interests]
+    if tags:
+        db.session.execute(insert(Interest), tags)
+    return list(ids.values())
 
 
 def apply(
@@ -243,41 +267,29 @@ def apply(
     now = now or utcnow()
     from hub import invitations  # late: invitations imports the mailer
 
-    added: list[Member] = []
+    added = 0
     skipped = len(preview.existing)
     outgoing: list[tuple[object, str]] = []
+    state = MemberState.INVITED if invite else MemberState.ACTIVE
     for start in range(0, len(preview.new), BATCH):
         batch = preview.new[start : start + BATCH]
         already = existing_addresses([row.email for row in batch])  # idempotent on re-runs
-        for row in batch:
-            if row.email in already:
-                skipped += 1
-                continue
-            member = Member(
-                email=row.email,
-                name=row.name,
-                organisation=row.organisation,
-                title=row.title,
-                state=MemberState.INVITED if invite else MemberState.ACTIVE,
-                timezone=default_timezone,
-                joined_at=now,
-                interests=[Interest(tag=tag) for tag in row.interests],
-            )
-            db.session.add(member)
-            added.append(member)
+        fresh = [row for row in batch if row.email not in already]
+        skipped += len(batch) - len(fresh)
+        if fresh:
+            ids = _insert_batch(fresh, state=state, timezone=default_timezone, now=now)
+            added += len(ids)
             if invite:
-                db.session.flush()
-                outgoing.append(invitations.open_invitation(member, actor, now))
+                members = db.session.scalars(select(Member).where(Member.id.in_(ids)))
+                outgoing.extend(invitations.open_invitation(m, actor, now) for m in members)
         db.session.commit()
         if progress:
             progress(len(batch))
     if added:
-        label = f"{len(added)} added, {skipped} already members" + (
-            ", all invited" if invite else ""
-        )
+        label = f"{added} added, {skipped} already members" + (", all invited" if invite else "")
         audit.record(actor, "member.import", label=label, now=now)
         db.session.commit()
     for invitation, token in outgoing:
         invitations.send_invitation(invitation, token, actor)
-    log.info("import: %s added, %s skipped, invite=%s", len(added), skipped, invite)
+    log.info("import: %s added, %s skipped, invite=%s", added, skipped, invite)
     return ImportResult(added, skipped, len(outgoing))

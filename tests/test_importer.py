@@ -72,7 +72,7 @@ def test_apply_skips_addresses_that_joined_after_the_preview(export, make_member
     preview = importer.read_csv(export.data, max_rows=20000)
     make_member(email="person.1@example.org")  # joined between preview and import
     result = importer.apply(preview, None)
-    assert len(result.added) == 1879 and result.skipped == 31
+    assert result.added == 1879 and result.skipped == 31
     assert _members() == 30 + 1 + 1879
 
 

@@ -96,7 +96,7 @@ def confirm(token: str):  # noqa: ANN201
     )
     path.unlink(missing_ok=True)
     flash(
-        f"Imported {len(outcome.added)} new member{'s' if len(outcome.added) != 1 else ''}"
+        f"Imported {outcome.added} new member{'s' if outcome.added != 1 else ''}"
         f"{f' and sent {outcome.invited} invitations' if outcome.invited else ''}; "
         f"{outcome.skipped} already members, {len(result.invalid)} invalid rows and "
         f"{len(result.duplicates)} repeated rows skipped."
