@@ -95,5 +95,7 @@ def scheduler_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (members, demo_command, smtpd_command, scheduler_command):
+    from digests.cli import digest, prompt
+
+    for command in (members, demo_command, smtpd_command, scheduler_command, digest, prompt):
         app.cli.add_command(command)
