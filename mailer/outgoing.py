@@ -115,7 +115,8 @@ def build_message(
     }
     if member is not None and kind in UNSUBSCRIBE_KIND:
         context.setdefault("unsubscribe_url", _unsubscribe_url(member, kind))
-    text = render_template(f"email/{template}.txt", **context)
+    # Templates keep their logic readable; runs of blank lines it leaves are closed up.
+    text = re.sub(r"\n{3,}", "\n\n", render_template(f"email/{template}.txt", **context))
     html = inline_css(render_template(f"email/{template}.html", **context))
     message = EmailMessage()
     message["Subject"] = subject
