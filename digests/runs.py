@@ -31,6 +31,11 @@ from mailer.outgoing import build_message
 
 log = logging.getLogger(__name__)
 
+# A period starts where the member's last one ended, so nothing falls between two digests;
+# after a long silence (or a switch from weekly to daily) it reaches back at most this many
+# periods, so nobody gets a month of updates at once.
+MAX_CATCH_UP = 3
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -92,7 +97,7 @@ def due_plans(
             continue
         length = period_length(timing.frequency)
         start = last_ends.get(member.id)
-        start = max(start, end - 2 * length) if start else end - length
+        start = max(start, end - MAX_CATCH_UP * length) if start else end - length
         if start < end:
             plans.append(Planned(member.id, key, start, end))
     return plans
@@ -265,5 +270,5 @@ def preview_window(member: Member, *, now: datetime | None = None) -> tuple[date
         .order_by(Delivery.period_end.desc())
         .limit(1)
     )
-    start = max(last, now - 2 * length) if last else now - length
+    start = max(last, now - MAX_CATCH_UP * length) if last else now - length
     return start, now
