@@ -39,12 +39,13 @@ def thread_message_id(post: Post) -> str:
 def record_reply(post: Post) -> None:
     """Note that ``post``'s parent's author should hear of it (not committed here)."""
     parent = post.parent
-    if parent is None or parent.author_id == post.author_id:
+    # Before the flush only the relationships are set, not the id columns.
+    if parent is None or parent.author.id == post.author.id:
         return
     db.session.add(
         ReplyNotice(
             reply=post,
-            recipient_id=parent.author_id,
+            recipient_id=parent.author.id,
             update_id=parent.id,
             created_at=post.created_at,
             status=DeliveryStatus.PENDING,
