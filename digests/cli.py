@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import click
@@ -59,9 +60,7 @@ def _run_with_progress(label: str, run: Callable, dry_run: bool) -> None:
     bar: dict[str, object] = {}
 
     def on_total(total: int) -> None:
-        bar["bar"] = click.progressbar(
-            length=total, label=label, file=click.get_text_stream("stderr")
-        )
+        bar["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
         bar["bar"].__enter__()
 
     def progress(step: int) -> None:
