@@ -281,6 +281,18 @@ def process(
     summary = Summary()
     release_abandoned(kind, now=now)
     tried: set[int] = set()
+    # The posts selected once for the period stay loaded across the per-delivery commits
+    # instead of being reloaded, one query per post, after each of them.
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        _process_batches(kind, handler, now=now, summary=summary, tried=tried, progress=progress)
+    finally:
+        session.expire_on_commit = expire
+    return summary
+
+
+def _process_batches(kind, handler, *, now, summary, tried, progress) -> None:  # noqa: ANN001
     while ids := claim(kind, now=now, exclude=tried):
         tried.update(ids)
         for delivery in db.session.scalars(
@@ -292,8 +304,6 @@ def process(
             _count(summary, outcome, reason)
             if progress:
                 progress(1)
-        db.session.expire_all()
-    return summary
 
 
 def _count(summary: Summary, outcome: str, reason: str) -> None:
