@@ -167,5 +167,15 @@ def ingest_command(path: str, recipient: str | None, mail_from: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (members, demo_command, smtpd_command, scheduler_command, ingest_command):
+    from digests.cli import digest, prompt
+
+    for command in (
+        members,
+        demo_command,
+        smtpd_command,
+        scheduler_command,
+        ingest_command,
+        digest,
+        prompt,
+    ):
         app.cli.add_command(command)

@@ -35,23 +35,12 @@ def held_mail_count() -> int | None:
     )
 
 
-def bouncing_checker():  # noqa: ANN201 (returns a predicate or None)
-    """``is_bouncing(member) -> bool`` from the digest side, or None where unavailable.
+def bouncing_count(members: list[Member]) -> int:
+    """How many of ``members`` Hub has stopped mailing because their address bounces."""
+    from digests.bounces import bouncing_member_ids
 
-    Seam: expects ``digests.bounces.is_bouncing(member)``.
-    """
-    try:
-        from digests import bounces  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(bounces, "is_bouncing", None)
-
-
-def bouncing_count(members: list[Member]) -> int | None:
-    is_bouncing = bouncing_checker()
-    if is_bouncing is None:
-        return None
-    return sum(1 for member in members if is_bouncing(member))
+    bouncing = bouncing_member_ids()
+    return sum(1 for member in members if member.id in bouncing)
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -134,7 +123,7 @@ class Overview:
     active: int
     pending_invitations: int
     held_mail: int | None
-    bouncing: int | None
+    bouncing: int
     open_flags: int
     chart: Chart
 

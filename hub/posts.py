@@ -127,9 +127,17 @@ def create_post(
         )
     for position, name in enumerate(dropped_attachments, start=len(images)):
         db.session.add(PostAttachment(post=post, position=position, filename=name[:255]))
+    if parent is not None:
+        from digests.notify import record_reply
+
+        record_reply(post)  # in the same transaction: the notice cannot be lost
     if commit:
         db.session.commit()
         log.info("post %s created by member %s from %s", post.id, author.id, source)
+        if parent is not None:
+            from digests.notify import after_reply
+
+            after_reply(post)
     return post
 
 

@@ -122,6 +122,36 @@ SETTINGS: tuple[Setting, ...] = (
         20000,
         "Most rows a member import file may have; larger files are refused unread.",
     ),
+    Setting(
+        "DIGEST_WEEKDAY",
+        "friday",
+        "Default weekday of the digest (members may choose their own), in their time zone.",
+    ),
+    Setting("DIGEST_HOUR", 15, "Default hour (0-23) of the digest, in each member's time zone."),
+    Setting(
+        "PROMPT_WEEKDAY", "monday", "Weekday of the weekly prompt, in each member's time zone."
+    ),
+    Setting("PROMPT_HOUR", 9, "Hour (0-23) of the weekly prompt, in each member's time zone."),
+    Setting(
+        "SEND_GRACE_HOURS",
+        24,
+        "A digest or prompt missed while Hub was down is still sent this many hours late, once.",
+    ),
+    Setting(
+        "REPLY_BATCH_MINUTES",
+        15,
+        "Replies to one member within this many minutes come in one notification (0: at once).",
+    ),
+    Setting(
+        "BOUNCE_THRESHOLD",
+        5,
+        "Bounce score at which Hub stops mailing an address (hard bounce 2, soft 1, once a day).",
+    ),
+    Setting("RELAY_RETRIES", 3, "Times the `smtp` backend retries a temporary (4xx) failure."),
+    Setting("RELAY_BACKOFF", 2, "Seconds before the first retry; doubled for each next one."),
+    Setting("DKIM_DOMAIN", "", "Domain that signs outgoing mail with DKIM (empty: no signing)."),
+    Setting("DKIM_SELECTOR", "", "DKIM selector; the public key is at `<selector>._domainkey`."),
+    Setting("DKIM_PRIVATE_KEY", "", "Path of the PEM file with the DKIM private key."),
     Setting("RUN_SCHEDULER", True, "Run the scheduler inside `python app.py`."),
     Setting("RUN_SMTPD", True, "Run the SMTP listener inside `python app.py`."),
 )

@@ -85,6 +85,10 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
 
+    from digests import web as digests_web
+
+    digests_web.init_app(app)
+
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: _error_page(404, str(e)))
     app.register_error_handler(403, lambda e: _error_page(403, "You may not see this page."))

@@ -10,7 +10,11 @@ import re
 import smtplib
 import ssl
 import threading
+import time
+from collections.abc import Callable
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +28,8 @@ _LINK_RE = re.compile(r"https?://\S+")
 
 
 class Backend(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage) -> None:
+        """Deliver ``message`` or raise ``SendError``."""
 
 
 class MemoryBackend:
@@ -67,34 +72,148 @@ class OutboxBackend:
         )
 
 
-class SmtpBackend:
-    """Sends through an SMTP relay with STARTTLS, implicit TLS or none, and optional auth."""
+class SendError(Exception):
+    """The relay did not take a message. ``permanent`` (5xx) means do not try again."""
 
-    def __init__(self, config: dict) -> None:
+    def __init__(self, reason: str, *, permanent: bool, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+        self.code = code
+
+
+def _recipients(message: EmailMessage) -> list[str]:
+    addresses = message.get_all("To", []) + message.get_all("Cc", [])
+    return [address for _name, address in getaddresses([str(a) for a in addresses])]
+
+
+def _sender(message: EmailMessage) -> str:
+    return (
+        str(message.get("Return-Path", "")).strip().strip("<>")
+        or parseaddr(str(message["From"]))[1]
+    )
+
+
+class SmtpBackend:
+    """Sends through an SMTP relay, keeping one connection open between messages.
+
+    STARTTLS, implicit TLS or none, and optional auth. A temporary failure (4xx, or the
+    connection dropping) is retried ``HUB_RELAY_RETRIES`` times, waiting ``HUB_RELAY_BACKOFF``
+    seconds and doubling; a permanent one (5xx) raises ``SendError(permanent=True)`` at once
+    so the caller can record it. The envelope sender is the message's VERP ``Return-Path``.
+    """
+
+    def __init__(
+        self,
+        config: dict,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.host = config["HUB_RELAY_HOST"]
         self.port = int(config["HUB_RELAY_PORT"])
         self.username = config["HUB_RELAY_USERNAME"]
         self.password = config["HUB_RELAY_PASSWORD"]
         self.security = config["HUB_RELAY_SECURITY"]
         self.timeout = float(config["HUB_RELAY_TIMEOUT"])
+        self.retries = int(config.get("HUB_RELAY_RETRIES", 3))
+        self.backoff = float(config.get("HUB_RELAY_BACKOFF", 2))
+        self.ssl_context = ssl_context or ssl.create_default_context()
+        self.sleep = sleep
+        self.connections = 0  # how many times a connection was opened (for tests and logs)
+        self._smtp: smtplib.SMTP | None = None
+        self._lock = threading.Lock()
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
         if self.security == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=context
+                self.host, self.port, timeout=self.timeout, context=self.ssl_context
             )
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.security == "starttls":
-                smtp.starttls(context=context)
+                smtp.starttls(context=self.ssl_context)
         if self.username:
             smtp.login(self.username, self.password)
+        self.connections += 1
         return smtp
 
+    def close(self) -> None:
+        """Say QUIT to the relay, if a connection is open."""
+        with self._lock:
+            self._drop(polite=True)
+
+    def _drop(self, *, polite: bool = False) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit() if polite else smtp.close()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def _attempt(self, sender: str, recipients: list[str], data: bytes) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            refused = self._smtp.sendmail(sender, recipients, data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()))
+            raise SendError(_text(code, reply), permanent=code >= 500, code=code) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise SendError(
+                _text(exc.smtp_code, exc.smtp_error),
+                permanent=exc.smtp_code >= 500,
+                code=exc.smtp_code,
+            ) from exc
+        if refused:  # some recipients refused: Hub sends one recipient a message
+            code, reply = next(iter(refused.values()))
+            raise SendError(_text(code, reply), permanent=code >= 500, code=code)
+
     def send(self, message: EmailMessage) -> None:
-        with self._connect() as smtp:
-            smtp.send_message(message)
+        sender, recipients = _sender(message), _recipients(message)
+        data = message.as_bytes(policy=SMTP_POLICY)
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            with self._lock:
+                try:
+                    self._attempt(sender, recipients, data)
+                    return
+                except SendError as exc:
+                    if exc.permanent or attempt == self.retries:
+                        self._reset()
+                        raise
+                    error: Exception = exc
+                    self._reset()
+                except (smtplib.SMTPException, OSError) as exc:
+                    self._drop()
+                    if attempt == self.retries:
+                        raise SendError(f"relay unreachable: {exc}", permanent=False) from exc
+                    error = exc
+            log.warning(
+                "relay refused %s for now (%s); retry %s of %s in %.1fs",
+                message["Message-ID"],
+                error,
+                attempt + 1,
+                self.retries,
+                delay,
+            )
+            self.sleep(delay)
+            delay *= 2
+
+    def _reset(self) -> None:
+        """After a refusal, clear the transaction; drop the connection if even that fails."""
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+
+def _text(code: int, reply: bytes | str) -> str:
+    if isinstance(reply, bytes):
+        reply = reply.decode("utf-8", "replace")
+    return f"{code} {reply}".strip()
 
 
 def make_backend(config: dict) -> Backend:

@@ -1,32 +1,86 @@
 """The one builder of Hub's outgoing mail, and the one sender.
 
 Every message is made from a pair of templates, ``templates/email/<name>.txt`` and
-``.html``, into ``multipart/alternative``, and every header is set here.
+``.html``, into ``multipart/alternative``, and every header is set here:
+
+- ``Message-ID`` under the hub's mail domain (stable per delivery when the caller gives one,
+  so a resend after a crash is recognisably the same message);
+- ``From`` with the hub's name, or the author's name where the mail carries one person's words;
+- ``Reply-To`` with the personal reply address; ``In-Reply-To``/``References`` to thread;
+- ``List-Id``, ``List-Unsubscribe`` (HTTPS and ``mailto:``) with ``List-Unsubscribe-Post``
+  (RFC 8058) on every mail a member can turn off;
+- ``Auto-Submitted: auto-generated`` on the digest and prompt, ``X-Auto-Response-Suppress``
+  on all, so autoresponders stay quiet;
+- ``Return-Path`` with the member's VERP bounce address (the SMTP backend uses it as the
+  envelope sender).
+
+The HTML part's ``<style>`` is inlined (css-inline) because Gmail and Outlook drop most
+stylesheets; the layout itself is tables, with no scripts, fonts, images or tracking.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
+import css_inline
 from flask import current_app, render_template
 
 from hub.clock import utcnow
+from hub.models import Member
 from mailer.backends import get_backend
 from mailer.classify import LOOP_HEADER
 
 log = logging.getLogger(__name__)
+
+# Which preference a kind of mail answers to; account mail (login links) cannot be turned off.
+UNSUBSCRIBE_KIND = {
+    "digest": "digest",
+    "prompt": "prompt",
+    "reply": "replies",
+    "receipt": "receipts",
+}
+AUTO_GENERATED = {"digest", "prompt"}
+KINDS = ("account", *UNSUBSCRIBE_KIND)
+
+_inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
 
 
 def _from_address(display_name: str | None = None) -> Address:
     config = current_app.config
     local, _, domain = config["HUB_MAIL_FROM"].partition("@")
     return Address(display_name or config["HUB_NAME"], local, domain)
+
+
+def list_id() -> str:
+    """``"<Hub name>" <slug.domain>``: one list per hub, so filters can sort its mail."""
+    config = current_app.config
+    slug = re.sub(r"[^a-z0-9]+", "-", config["HUB_NAME"].lower()).strip("-") or "hub"
+    return f"{config['HUB_NAME']} <{slug}.{config['HUB_MAIL_DOMAIN']}>"
+
+
+def inline_css(html: str) -> str:
+    """Move the ``<style>`` rules into ``style`` attributes, for mail clients."""
+    return _inliner.inline(html)
+
+
+def list_headers(member: Member, kind: str) -> dict[str, str]:
+    """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` for one member and kind of mail."""
+    from hub.urls import external_url
+    from mailer.verp import unsubscribe_address, unsubscribe_token
+
+    which = UNSUBSCRIBE_KIND[kind]
+    url = external_url("unsubscribe.page", token=unsubscribe_token(member, which))
+    return {
+        "List-Unsubscribe": f"<{url}>, <mailto:{unsubscribe_address(member, which)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def build_message(
@@ -38,26 +92,53 @@ def build_message(
     reply_to: str | None = None,
     from_name: str | None = None,
     headers: Mapping[str, str] | None = None,
+    kind: str = "account",
+    member: Member | None = None,
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
 ) -> EmailMessage:
-    """Render ``templates/email/<template>.txt`` and ``.html`` into a ready message."""
+    """Render ``templates/email/<template>.txt`` and ``.html`` into a ready message.
+
+    ``kind`` is ``account``, ``digest``, ``prompt``, ``reply`` or ``receipt``; ``member``
+    is the recipient (taken from ``context["member"]`` when not given).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of mail {kind!r}")
     config = current_app.config
+    member = member or (context or {}).get("member")
     context = {
         "hub_name": config["HUB_NAME"],
         "base_url": config["HUB_BASE_URL"],
         **(context or {}),
     }
-    text = render_template(f"email/{template}.txt", **context)
-    html = render_template(f"email/{template}.html", **context)
+    if member is not None and kind in UNSUBSCRIBE_KIND:
+        context.setdefault("unsubscribe_url", _unsubscribe_url(member, kind))
+    # Templates keep their logic readable; runs of blank lines it leaves are closed up.
+    text = re.sub(r"\n{3,}", "\n\n", render_template(f"email/{template}.txt", **context))
+    html = inline_css(render_template(f"email/{template}.html", **context))
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = _from_address(from_name)
     message["To"] = to
     message["Date"] = format_datetime(utcnow().replace(tzinfo=UTC))
-    message["Message-ID"] = make_msgid(domain=config["HUB_MAIL_DOMAIN"])
-    message[LOOP_HEADER] = config["HUB_MAIL_DOMAIN"]
-    message["X-Auto-Response-Suppress"] = "All"
+    message["Message-ID"] = message_id or make_msgid(domain=config["HUB_MAIL_DOMAIN"])
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    refs = [r for r in references if r] or ([in_reply_to] if in_reply_to else [])
+    if refs:
+        message["References"] = " ".join(refs)
     if reply_to:
         message["Reply-To"] = reply_to
+    message["List-Id"] = list_id()
+    if member is not None and kind in UNSUBSCRIBE_KIND:
+        for name, value in list_headers(member, kind).items():
+            message[name] = value
+    if kind in AUTO_GENERATED:
+        message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message[LOOP_HEADER] = config["HUB_MAIL_DOMAIN"]
+    message["Return-Path"] = f"<{_return_path(member)}>"
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(text)
@@ -65,7 +146,36 @@ def build_message(
     return message
 
 
+def _unsubscribe_url(member: Member, kind: str) -> str:
+    from hub.urls import external_url
+    from mailer.verp import unsubscribe_token
+
+    return external_url("unsubscribe.page", token=unsubscribe_token(member, UNSUBSCRIBE_KIND[kind]))
+
+
+def _return_path(member: Member | None) -> str:
+    from mailer.verp import bounce_address
+
+    if member is not None and member.id is not None:
+        return bounce_address(member)
+    return f"bounces@{current_app.config['HUB_MAIL_DOMAIN']}"
+
+
+def envelope_sender(message: EmailMessage) -> str:
+    """The address bounces go to: the message's ``Return-Path``."""
+    return (
+        str(message.get("Return-Path", "")).strip().strip("<>")
+        or current_app.config["HUB_MAIL_FROM"]
+    )
+
+
 def send(message: EmailMessage) -> None:
-    """Hand one message to the configured backend."""
+    """Sign (when DKIM is set up) and hand one message to the configured backend.
+
+    Raises ``mailer.backends.SendError`` when the relay refuses it.
+    """
+    from mailer.dkim_sign import sign_if_configured
+
+    sign_if_configured(message, current_app.config)
     get_backend(current_app).send(message)
     log.info("mail %s sent to %s: %s", message["Message-ID"], message["To"], message["Subject"])

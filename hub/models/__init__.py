@@ -9,10 +9,12 @@ from hub.models.curation import (
     JoinRequest,
     JoinRequestState,
 )
+from hub.models.digest import Delivery, DeliveryStatus, DigestIssue, ReplyNotice
 from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
 from hub.models.post import Post
+from hub.models.preferences import MailHealth, Preferences
 
 __all__ = [
     "AuditEntry",
@@ -21,15 +23,21 @@ __all__ = [
     "FormerAddress",
     "InboundMessage",
     "InboundStatus",
+    "Delivery",
+    "DeliveryStatus",
+    "DigestIssue",
     "Interest",
     "Invitation",
     "JoinRequest",
     "JoinRequestState",
     "LoginRequest",
     "LoginToken",
+    "MailHealth",
     "Member",
     "MemberRole",
     "MemberState",
     "Post",
     "PostAttachment",
+    "Preferences",
+    "ReplyNotice",
 ]

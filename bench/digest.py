@@ -1,0 +1,168 @@
+"""Digest sending speed: every member's digest to a local aiosmtpd sink.
+
+    .venv/bin/python bench/digest.py [--members 10000] [--updates 300]
+
+Prints digests per second and peak memory beside the ceiling measured in the same run:
+smtplib sending one prebuilt message of the same size to the same sink over one
+connection. The sink runs in its own process and counts messages per recipient, so the
+run also checks that every member received exactly one digest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import smtplib
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import timedelta
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def sink(port: int, ready, stop, results) -> None:  # noqa: ANN001 (multiprocessing objects)
+    from aiosmtpd.controller import Controller
+
+    counts: Counter = Counter()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+            counts.update(envelope.rcpt_tos)
+            return "250 2.0.0 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+    results.put(dict(counts))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed(members: int, updates: int) -> None:
+    from hub.clock import utcnow
+    from hub.extensions import db
+    from hub.models import Member, Post
+    from hub.render import render_markdown
+
+    now = utcnow()
+    db.session.execute(
+        Member.__table__.insert(),
+        [
+            {
+                "email": f"m{i}@example.org",
+                "name": f"Member {i:05d}",
+                "organisation": "Org",
+                "title": "",
+                "bio": "",
+                "location": "",
+                "links": "",
+                "role": "member",
+                "state": "active",
+                "timezone": "Europe/Berlin",
+                "joined_at": now - timedelta(days=90),
+            }
+            for i in range(members)
+        ],
+    )
+    body = "Working on the sensor housing and the grant report, with a supplier for seals. " * 2
+    db.session.execute(
+        Post.__table__.insert(),
+        [
+            {
+                "author_id": 1 + (i * 37) % members,
+                "body": f"{i}: {body}",
+                "body_html": render_markdown(f"{i}: {body}"),
+                "source": "web",
+                "created_at": now - timedelta(days=6) + timedelta(minutes=i),
+            }
+            for i in range(updates)
+        ],
+    )
+    db.session.commit()
+
+
+def ceiling(port: int, message: bytes, count: int) -> float:
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for _ in range(count):
+            smtp.sendmail("bench@hub.localhost", ["ceiling@example.org"], message)
+    return count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--updates", type=int, default=300)
+    args = parser.parse_args()
+
+    port = free_port()
+    ready, stop, results = mp.Event(), mp.Event(), mp.Queue()
+    proc = mp.Process(target=sink, args=(port, ready, stop, results))
+    proc.start()
+    ready.wait()
+
+    from hub import create_app
+    from hub.database import upgrade_database
+    from hub.extensions import db
+
+    workdir = Path(tempfile.mkdtemp(prefix="hub-bench-"))
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(workdir),
+            "HUB_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+            "HUB_MAIL_BACKEND": "smtp",
+            "HUB_RELAY_HOST": "127.0.0.1",
+            "HUB_RELAY_PORT": port,
+            "HUB_RELAY_SECURITY": "none",
+            "HUB_SECRET_KEY": "bench",
+            "HUB_MAIL_DOMAIN": "hub.localhost",
+        }
+    )
+    upgrade_database(app)
+    with app.app_context():
+        from digests import compose
+        from digests.runs import preview_window, send_digests
+        from hub.models import Member
+
+        seed(args.members, args.updates)
+        member = db.session.get(Member, 1)
+        start, end = preview_window(member)
+        sample = compose.render(compose.compose(member, start, end, seed=0)).as_bytes(
+            policy=SMTP_POLICY
+        )
+        ceiling_rate = ceiling(port, sample, 1000)
+        db.session.remove()
+        began = time.perf_counter()
+        summary = send_digests(manual=True)
+        elapsed = time.perf_counter() - began
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    stop.set()
+    counts = results.get(timeout=30)
+    proc.join()
+    counts.pop("ceiling@example.org", None)
+    exactly_one = len(counts) == args.members and set(counts.values()) == {1}
+    rate = summary.sent / elapsed
+    print(f"members {args.members}, updates {args.updates}, message {len(sample) / 1024:.0f} KB")
+    print(f"ceiling (smtplib, one prebuilt message): {ceiling_rate:8.1f} msg/s")
+    print(
+        f"digests sent: {summary.sent} in {elapsed:.1f} s: {rate:8.1f} digests/s "
+        f"({rate / ceiling_rate:.0%} of the ceiling)"
+    )
+    print(f"peak memory (sender process): {peak_mb:.0f} MB")
+    print(f"every member exactly one digest: {exactly_one} ({summary})")
+
+
+if __name__ == "__main__":
+    main()

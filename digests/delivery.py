@@ -1,0 +1,323 @@
+"""Idempotent sending: plan delivery rows, claim them, send each once, record the outcome.
+
+Rows have a unique (issue, member) key, so planning twice (two schedulers, a restart)
+adds nothing. Senders claim small batches: on PostgreSQL with ``SELECT ... FOR UPDATE
+SKIP LOCKED``, on SQLite with one ``UPDATE ... WHERE status = 'pending'`` (SQLite runs one
+writer at a time, so the update is the lock). A claim whose process died goes back to
+pending: at once when the process was on this host and is gone, otherwise after
+``LEASE``. The window in which a message can go out twice is between the relay's
+``250`` and the commit that records it; the Message-ID is fixed per delivery, so even
+then the recipient's mail system sees the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.models import Delivery, DeliveryStatus, DigestIssue
+from mailer.backends import SendError
+from mailer.outgoing import send
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+BATCH = 25
+MAX_ATTEMPTS = 5
+
+# A handler turns a claimed delivery into a message, or a reason to skip it.
+Handler = Callable[[Delivery], "EmailMessage | str"]
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Summary:
+    """What a run did, for the CLI and the logs."""
+
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+    def add(self, other: Summary) -> None:
+        self.sent += other.sent
+        self.skipped += other.skipped
+        self.failed += other.failed
+        self.reasons.update(other.reasons)
+
+    def __str__(self) -> str:
+        line = f"{self.sent} sent, {self.skipped} skipped, {self.failed} failed"
+        if self.reasons:
+            line += " (" + "; ".join(f"{r}: {n}" for r, n in self.reasons.most_common()) + ")"
+        return line
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One delivery to create: who, which issue, which window of posts."""
+
+    member_id: int
+    key: str
+    start: datetime
+    end: datetime
+
+
+def _insert(table):  # noqa: ANN001, ANN202 (SQLAlchemy table / insert construct)
+    dialect = db.engine.dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def plan(kind: str, planned: Iterable[Planned], *, now: datetime) -> int:
+    """Create the issues and delivery rows that do not exist yet; return how many rows."""
+    planned = list(planned)
+    if not planned:
+        return 0
+    keys = sorted({p.key for p in planned})
+    db.session.execute(
+        _insert(DigestIssue.__table__)
+        .values([{"kind": kind, "key": k, "created_at": now} for k in keys])
+        .on_conflict_do_nothing(index_elements=["kind", "key"])
+    )
+    issue_ids = dict(
+        db.session.execute(
+            select(DigestIssue.key, DigestIssue.id).where(
+                DigestIssue.kind == kind, DigestIssue.key.in_(keys)
+            )
+        ).all()
+    )
+    created = 0
+    for chunk in _chunks(planned, 500):
+        result = db.session.execute(
+            _insert(Delivery.__table__)
+            .values(
+                [
+                    {
+                        "issue_id": issue_ids[p.key],
+                        "member_id": p.member_id,
+                        "status": DeliveryStatus.PENDING,
+                        "period_start": p.start,
+                        "period_end": p.end,
+                        "message_id": "",
+                        "claimed_by": "",
+                        "attempts": 0,
+                        "error": "",
+                    }
+                    for p in chunk
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["issue_id", "member_id"])
+        )
+        created += max(result.rowcount or 0, 0)
+    db.session.commit()
+    return created
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def last_period_ends(kind: str) -> dict[int, datetime]:
+    """Each member's end of the last period planned for ``kind``: where the next one starts."""
+    rows = db.session.execute(
+        select(Delivery.member_id, func.max(Delivery.period_end))
+        .join(DigestIssue, Delivery.issue_id == DigestIssue.id)
+        .where(DigestIssue.kind == kind)
+        .group_by(Delivery.member_id)
+    ).all()
+    return dict(rows)
+
+
+def delivered_keys(kind: str, keys: Iterable[str]) -> set[tuple[str, int]]:
+    """``(key, member_id)`` pairs that already have a delivery row."""
+    keys = list(set(keys))
+    if not keys:
+        return set()
+    rows = db.session.execute(
+        select(DigestIssue.key, Delivery.member_id)
+        .join(DigestIssue, Delivery.issue_id == DigestIssue.id)
+        .where(DigestIssue.kind == kind, DigestIssue.key.in_(keys))
+    ).all()
+    return {(k, m) for k, m in rows}
+
+
+def _process_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # cannot tell: wait for the lease
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_abandoned(kind: str, *, now: datetime) -> int:
+    """Put claims of dead senders (or past the lease) back to pending."""
+    issue_ids = select(DigestIssue.id).where(DigestIssue.kind == kind).scalar_subquery()
+    owners = db.session.scalars(
+        select(Delivery.claimed_by)
+        .where(Delivery.status == DeliveryStatus.CLAIMED, Delivery.issue_id.in_(issue_ids))
+        .distinct()
+    ).all()
+    released = 0
+    for owner in owners:
+        if owner == worker_id():
+            continue
+        condition = Delivery.claimed_by == owner
+        if _process_alive(owner):
+            condition = and_(condition, Delivery.claimed_at < now - LEASE)
+        result = db.session.execute(
+            update(Delivery)
+            .where(condition, Delivery.status == DeliveryStatus.CLAIMED)
+            .values(status=DeliveryStatus.PENDING, claimed_by="")
+        )
+        released += result.rowcount or 0
+    db.session.commit()
+    if released:
+        log.warning("%s: %s abandoned claims back to pending", kind, released)
+    return released
+
+
+def claim(
+    kind: str, *, now: datetime, limit: int = BATCH, exclude: set[int] | None = None
+) -> list[int]:
+    """Claim up to ``limit`` pending deliveries of ``kind`` for this process."""
+    pick = (
+        select(Delivery.id)
+        .join(DigestIssue, Delivery.issue_id == DigestIssue.id)
+        .where(
+            DigestIssue.kind == kind,
+            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.attempts < MAX_ATTEMPTS,
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    if exclude:
+        pick = pick.where(Delivery.id.not_in(exclude))
+    if db.engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(of=Delivery, skip_locked=True)
+    ids = db.session.scalars(
+        update(Delivery)
+        .where(Delivery.id.in_(pick.scalar_subquery()), Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CLAIMED, claimed_by=worker_id(), claimed_at=now)
+        .returning(Delivery.id)
+    ).all()
+    db.session.commit()
+    return sorted(ids)
+
+
+def _message_id(delivery: Delivery, kind: str) -> str:
+    return (
+        f"<{kind}.{delivery.issue_id}.{delivery.member_id}@{current_app.config['HUB_MAIL_DOMAIN']}>"
+    )
+
+
+def _finish(delivery: Delivery, status: str, error: str = "", *, now: datetime) -> None:
+    delivery.status = status
+    delivery.error = error
+    delivery.claimed_by = ""
+    if status == DeliveryStatus.SENT:
+        delivery.sent_at = now
+    db.session.commit()
+
+
+def send_one(
+    delivery: Delivery, kind: str, handler: Handler, *, dry_run: bool, now: datetime
+) -> tuple[str, str]:
+    """Build and send one claimed delivery; return (outcome, reason)."""
+    outcome = handler(delivery)
+    if isinstance(outcome, str):
+        if not dry_run:
+            _finish(delivery, DeliveryStatus.SKIPPED, outcome, now=now)
+        return "skipped", outcome
+    if dry_run:
+        return "sent", ""
+    delivery.attempts += 1
+    delivery.message_id = str(outcome["Message-ID"])
+    try:
+        send(outcome)
+    except SendError as exc:
+        if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
+            _finish(delivery, DeliveryStatus.FAILED, str(exc), now=now)
+            log.warning(
+                "%s %s to member %s failed: %s", kind, delivery.message_id, delivery.member_id, exc
+            )
+            return "failed", "refused by the relay" if exc.permanent else "relay kept failing"
+        _finish(delivery, DeliveryStatus.PENDING, str(exc), now=now)
+        return "failed", "relay unavailable, will retry"
+    _finish(delivery, DeliveryStatus.SENT, now=now)
+    return "sent", ""
+
+
+def process(
+    kind: str,
+    handler: Handler,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Send every pending delivery of ``kind``, batch by batch, until none is left."""
+    now = now or utcnow()
+    summary = Summary()
+    release_abandoned(kind, now=now)
+    tried: set[int] = set()
+    # The posts selected once for the period stay loaded across the per-delivery commits
+    # instead of being reloaded, one query per post, after each of them.
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        _process_batches(kind, handler, now=now, summary=summary, tried=tried, progress=progress)
+    finally:
+        session.expire_on_commit = expire
+    return summary
+
+
+def _process_batches(kind, handler, *, now, summary, tried, progress) -> None:  # noqa: ANN001
+    while ids := claim(kind, now=now, exclude=tried):
+        tried.update(ids)
+        for delivery in db.session.scalars(
+            select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)
+        ):
+            if not delivery.message_id:
+                delivery.message_id = _message_id(delivery, kind)
+            outcome, reason = send_one(delivery, kind, handler, dry_run=False, now=now)
+            _count(summary, outcome, reason)
+            if progress:
+                progress(1)
+
+
+def _count(summary: Summary, outcome: str, reason: str) -> None:
+    setattr(summary, outcome, getattr(summary, outcome) + 1)
+    if reason:
+        summary.reasons[reason] += 1
+
+
+def pending_count(kind: str) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Delivery.id))
+            .join(DigestIssue, Delivery.issue_id == DigestIssue.id)
+            .where(DigestIssue.kind == kind, Delivery.status == DeliveryStatus.PENDING)
+        )
+        or 0
+    )
