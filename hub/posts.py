@@ -56,14 +56,21 @@ def posts_in_last_hour(author: Member, now: datetime) -> int:
     )
 
 
-def check_rate(author: Member, *, now: datetime | None = None, pending: int = 0) -> None:
+def check_rate(
+    author: Member, *, now: datetime | None = None, pending: int = 0, recent: int | None = None
+) -> None:
     """Raise ``TooManyPosts`` when ``author`` reached ``HUB_POST_RATE_PER_HOUR``.
 
     ``pending`` counts posts already promised but not written yet (mail accepted and
-    waiting for the ingest worker).
+    waiting for the ingest worker). ``recent`` is ``posts_in_last_hour`` when the caller
+    has already counted it (mail ingest does, in the query that loads the member).
     """
     limit = current_app.config["HUB_POST_RATE_PER_HOUR"]
-    if limit and posts_in_last_hour(author, now or utcnow()) + pending >= limit:
+    if not limit:
+        return
+    if recent is None:
+        recent = posts_in_last_hour(author, now or utcnow())
+    if recent + pending >= limit:
         raise TooManyPosts(
             f"You have posted {limit} times in the last hour, the most this hub allows. "
             "Try again a little later.",

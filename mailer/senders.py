@@ -1,0 +1,96 @@
+"""What ingest needs to know about a message's author, in one query.
+
+The SMTP transaction asks, per message: does the member exist, are they suspended, does the
+post they answer exist and is it deleted, and (for the rate limit) how many posts did they
+write in the last hour and how many of their messages wait to be posted. ``load_author``
+answers all of it with one Core ``SELECT`` and attaches the member and the post to the
+session as if the ORM had loaded them (only the columns read here are loaded; the rest load
+on first access), so ``hub.posts`` can use them without loading them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, make_transient_to_detached
+
+from hub.extensions import db
+from hub.models import InboundMessage, InboundStatus, Member, Post
+
+T = TypeVar("T", Member, Post)
+
+
+@dataclass(frozen=True)
+class Author:
+    """The member a message is from and the post it answers, as far as they exist."""
+
+    member: Member | None
+    parent: Post | None = None
+    #: Posts the member wrote since the rate window began (0 when not asked).
+    recent_posts: int = 0
+    #: The member's messages accepted but not posted yet (0 when not asked).
+    pending: int = 0
+
+
+def load_author(
+    *,
+    member_id: int | None = None,
+    email: str | None = None,
+    post_id: int | None = None,
+    since: datetime | None = None,
+) -> Author:
+    """Look up the member by id (or by address, any case) and the post ``post_id``.
+
+    With ``since``, also count the member's posts after it and their pending messages.
+    """
+    columns = [Member.id, Member.email, Member.state]
+    if since is not None:
+        written = aliased(Post)
+        columns += [
+            select(func.count(written.id))
+            .where(written.author_id == Member.id, written.created_at > since)
+            .correlate(Member)
+            .scalar_subquery(),
+            select(func.count(InboundMessage.id))
+            .where(
+                InboundMessage.member_id == Member.id,
+                InboundMessage.status == InboundStatus.ACCEPTED,
+            )
+            .correlate(Member)
+            .scalar_subquery(),
+        ]
+    query = select(*columns).select_from(Member)
+    if post_id is not None:
+        query = query.add_columns(Post.id, Post.deleted_at, Post.parent_id).outerjoin(
+            Post, Post.id == post_id
+        )
+    if member_id is not None:
+        query = query.where(Member.id == member_id)
+    else:
+        address = (email or "").strip().lower()
+        if not address:
+            return Author(None)
+        query = query.where(func.lower(Member.email) == address)
+    row = db.session.connection().execute(query.limit(1)).first()
+    if row is None:
+        return Author(None)
+    member = _attach(Member(id=row[0], email=row[1], state=row[2]))
+    recent, pending = (row[3], row[4]) if since is not None else (0, 0)
+    parent = None
+    if post_id is not None and row[-3] is not None:
+        parent = _attach(Post(id=row[-3], deleted_at=row[-2], parent_id=row[-1]))
+    return Author(member, parent, recent_posts=recent or 0, pending=pending or 0)
+
+
+def _attach(instance: T) -> T:
+    """Put a partly known row into the session as loaded, or return the one already there."""
+    key = db.session.identity_key(instance=instance)
+    existing = db.session.identity_map.get(key)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    make_transient_to_detached(instance)
+    db.session.add(instance)
+    return instance
