@@ -8,6 +8,7 @@ used nowhere else.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 
 import bleach
@@ -44,9 +45,20 @@ _cleaner = bleach.Cleaner(
 )
 
 
+_local = threading.local()
+
+
 def render_markdown(text: str) -> str:
     """Render member-written text to sanitised HTML."""
-    html = _markdown().convert(text or "")
+    # Building a Markdown instance costs more than converting a short post with it, so each
+    # thread keeps one and resets it between texts.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = _markdown()
+    try:
+        html = md.convert(text or "")
+    finally:
+        md.reset()
     return _cleaner.clean(html)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hub import posts
@@ -286,8 +286,10 @@ def receive(
 
 
 def _seen(key: str) -> bool:
-    query = select(InboundMessage.id).where(InboundMessage.dedupe_key == key)
-    return db.session.connection().execute(query).first() is not None
+    return db.session.connection().execute(_SEEN, {"key": key}).first() is not None
+
+
+_SEEN = select(InboundMessage.id).where(InboundMessage.dedupe_key == bindparam("key"))
 
 
 def _store(

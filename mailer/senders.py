@@ -10,11 +10,12 @@ on first access), so ``hub.posts`` can use them without loading them again.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from hub.extensions import db
@@ -46,43 +47,60 @@ def load_author(
 
     With ``since``, also count the member's posts after it and their pending messages.
     """
-    columns = [Member.id, Member.email, Member.state]
-    if since is not None:
+    params: dict[str, object] = {"member_id": member_id, "post_id": post_id, "since": since}
+    if member_id is None:
+        params["email"] = (email or "").strip().lower()
+        if not params["email"]:
+            return Author(None)
+    query = _query(member_id is None, post_id is not None, since is not None)
+    row = db.session.connection().execute(query, params).first()
+    if row is None:
+        return Author(None)
+    member = _attach(Member(id=row.id, email=row.email, state=row.state))
+    parent = None
+    if post_id is not None and row.post_id is not None:
+        parent = _attach(
+            Post(id=row.post_id, deleted_at=row.post_deleted_at, parent_id=row.post_parent_id)
+        )
+    if since is None:
+        return Author(member, parent)
+    return Author(member, parent, recent_posts=row.recent or 0, pending=row.pending or 0)
+
+
+@functools.cache
+def _query(by_email: bool, with_post: bool, with_counts: bool) -> Select:
+    """The statement for one combination of questions, built once (building costs more
+    than running it)."""
+    columns: list = [Member.id, Member.email, Member.state]
+    if with_counts:
         written = aliased(Post)
         columns += [
             select(func.count(written.id))
-            .where(written.author_id == Member.id, written.created_at > since)
+            .where(written.author_id == Member.id, written.created_at > bindparam("since"))
             .correlate(Member)
-            .scalar_subquery(),
+            .scalar_subquery()
+            .label("recent"),
             select(func.count(InboundMessage.id))
             .where(
                 InboundMessage.member_id == Member.id,
                 InboundMessage.status == InboundStatus.ACCEPTED,
             )
             .correlate(Member)
-            .scalar_subquery(),
+            .scalar_subquery()
+            .label("pending"),
         ]
     query = select(*columns).select_from(Member)
-    if post_id is not None:
-        query = query.add_columns(Post.id, Post.deleted_at, Post.parent_id).outerjoin(
-            Post, Post.id == post_id
-        )
-    if member_id is not None:
-        query = query.where(Member.id == member_id)
+    if with_post:
+        query = query.add_columns(
+            Post.id.label("post_id"),
+            Post.deleted_at.label("post_deleted_at"),
+            Post.parent_id.label("post_parent_id"),
+        ).outerjoin(Post, Post.id == bindparam("post_id"))
+    if by_email:
+        query = query.where(func.lower(Member.email) == bindparam("email"))
     else:
-        address = (email or "").strip().lower()
-        if not address:
-            return Author(None)
-        query = query.where(func.lower(Member.email) == address)
-    row = db.session.connection().execute(query.limit(1)).first()
-    if row is None:
-        return Author(None)
-    member = _attach(Member(id=row[0], email=row[1], state=row[2]))
-    recent, pending = (row[3], row[4]) if since is not None else (0, 0)
-    parent = None
-    if post_id is not None and row[-3] is not None:
-        parent = _attach(Post(id=row[-3], deleted_at=row[-2], parent_id=row[-1]))
-    return Author(member, parent, recent_posts=recent or 0, pending=pending or 0)
+        query = query.where(Member.id == bindparam("member_id"))
+    return query.limit(1)
 
 
 def _attach(instance: T) -> T:
