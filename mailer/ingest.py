@@ -27,6 +27,7 @@ from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
+from hub.render import render_markdown
 from mailer import smtp_replies as R
 from mailer.addresses import REPLY_PREFIX, split_recipient, verify_key
 from mailer.authresults import authenticated
@@ -34,6 +35,7 @@ from mailer.classify import classify
 from mailer.parse import Attachment, ParsedMessage, parse_message
 from mailer.replies import trim_reply
 from mailer.senders import Author, load_author
+from mailer.write_turn import write_turn
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +308,13 @@ def _store(
     than the INSERTs themselves, and this runs for every message before its 250.
     """
     values = _row(parsed, raw, mail_from, recipient, decision, now)
+    if decision.status == InboundStatus.ACCEPTED:
+        render_markdown(decision.body)  # outside the write turn; create_post reuses the result
+    with write_turn(db.engine):
+        return _write(values, decision, now)
+
+
+def _write(values: dict[str, object], decision: Decision, now: datetime) -> tuple[str, int]:
     if decision.status == InboundStatus.ACCEPTED:
         try:
             post = make_post(decision, now=now)
