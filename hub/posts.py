@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
@@ -56,14 +58,21 @@ def posts_in_last_hour(author: Member, now: datetime) -> int:
     )
 
 
-def check_rate(author: Member, *, now: datetime | None = None, pending: int = 0) -> None:
+def check_rate(
+    author: Member, *, now: datetime | None = None, pending: int = 0, recent: int | None = None
+) -> None:
     """Raise ``TooManyPosts`` when ``author`` reached ``HUB_POST_RATE_PER_HOUR``.
 
     ``pending`` counts posts already promised but not written yet (mail accepted and
-    waiting for the ingest worker).
+    waiting for the ingest worker). ``recent`` is ``posts_in_last_hour`` when the caller
+    has already counted it (mail ingest does, in the query that loads the member).
     """
     limit = current_app.config["HUB_POST_RATE_PER_HOUR"]
-    if limit and posts_in_last_hour(author, now or utcnow()) + pending >= limit:
+    if not limit:
+        return
+    if recent is None:
+        recent = posts_in_last_hour(author, now or utcnow())
+    if recent + pending >= limit:
         raise TooManyPosts(
             f"You have posted {limit} times in the last hour, the most this hub allows. "
             "Try again a little later.",
@@ -105,28 +114,38 @@ def create_post(
         check_rate(author, now=now)
     if parent is not None and parent.parent_id is not None:  # replies are one level deep
         parent = db.session.get(Post, parent.parent_id)
-    post = Post(
-        author=author,
+    post = _insert_post(
+        author,
+        parent,
         body=body,
         body_html=render_markdown(body),
-        parent=parent,
         source=source,
         created_at=now or utcnow(),
     )
-    db.session.add(post)
-    for position, image in enumerate(images):
-        db.session.add(
-            PostAttachment(
-                post=post,
-                position=position,
-                filename=image.filename[:255],
-                content_type=image.content_type,
-                size=len(image.data),
-                data=image.data,
-            )
-        )
-    for position, name in enumerate(dropped_attachments, start=len(images)):
-        db.session.add(PostAttachment(post=post, position=position, filename=name[:255]))
+    rows = [
+        {
+            "post_id": post.id,
+            "position": position,
+            "filename": image.filename[:255],
+            "content_type": image.content_type,
+            "size": len(image.data),
+            "data": image.data,
+        }
+        for position, image in enumerate(images)
+    ]
+    rows += [
+        {
+            "post_id": post.id,
+            "position": position,
+            "filename": name[:255],
+            "content_type": "",
+            "size": 0,
+            "data": None,
+        }
+        for position, name in enumerate(dropped_attachments, start=len(images))
+    ]
+    if rows:
+        db.session.connection().execute(PostAttachment.__table__.insert(), rows)
     if parent is not None:
         from digests.notify import record_reply
 
@@ -139,6 +158,48 @@ def create_post(
 
             after_reply(post)
     return post
+
+
+def _insert_post(author: Member, parent: Post | None, **values: object) -> Post:
+    """INSERT the post with Core and put it in the session as loaded.
+
+    A unit-of-work flush of one new object costs several times the statement itself; mail
+    ingest writes a post per message, so this path is kept lean. Columns not written here
+    load on first access.
+    """
+    db.session.flush()  # the caller's pending objects (a new author, say) need their ids
+    values.update(author_id=author.id, parent_id=parent.id if parent is not None else None)
+    post_id = db.session.connection().execute(_INSERT_POST, values).scalar_one()
+    post = Post(id=post_id, **values)
+    make_transient_to_detached(post)
+    db.session.add(post)
+    db.session.info.setdefault(_INSERTED, []).append(post)
+    set_committed_value(post, "author", author)
+    set_committed_value(post, "parent", parent)
+    return post
+
+
+_INSERT_POST = Post.__table__.insert().returning(Post.__table__.c.id)
+_INSERTED = "hub.posts: inserted with Core"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_posts(session: Session, previous_transaction: object) -> None:
+    """A rollback undoes the INSERT, so the session must forget the post it was told about.
+
+    (The ORM expunges objects it inserted itself; posts inserted with Core it sees as
+    loaded rows, so without this a later post reusing the id would clash with the ghost.)
+    """
+    if session.in_transaction():
+        return
+    for post in session.info.pop(_INSERTED, ()):
+        if post in session:
+            session.expunge(post)
+
+
+@event.listens_for(Session, "after_commit")
+def _posts_committed(session: Session) -> None:
+    session.info.pop(_INSERTED, None)
 
 
 def _own_post(member: Member, post: Post) -> Post:

@@ -8,6 +8,7 @@ used nowhere else.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 
 import bleach
@@ -44,10 +45,29 @@ _cleaner = bleach.Cleaner(
 )
 
 
+_local = threading.local()
+
+
 def render_markdown(text: str) -> str:
-    """Render member-written text to sanitised HTML."""
-    html = _markdown().convert(text or "")
-    return _cleaner.clean(html)
+    """Render member-written text to sanitised HTML.
+
+    The last text rendered in each thread is remembered, so a caller may render ahead of
+    time (mail ingest does, before it takes its turn to write) at no extra cost.
+    """
+    text = text or ""
+    if getattr(_local, "last", (None, ""))[0] == text:
+        return _local.last[1]
+    # Building a Markdown instance costs more than converting a short post with it, so each
+    # thread keeps one and resets it between texts.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = _markdown()
+    try:
+        html = _cleaner.clean(md.convert(text))
+    finally:
+        md.reset()
+    _local.last = (text, html)
+    return html
 
 
 def markdown_filter(html: str | None) -> Markup:

@@ -53,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
         10 * 1024 * 1024,
         "Largest message the listener accepts, in bytes (advertised with SIZE).",
     ),
+    Setting(
+        "SMTP_PROCESSES",
+        1,
+        "Listener processes `hub smtpd` runs on the one port (SO_REUSEPORT); more use more cores.",
+    ),
     Setting("MAIL_DOMAIN", "hub.localhost", "Domain of Hub's own addresses (reply+..., post@)."),
     Setting(
         "MAIL_FROM",

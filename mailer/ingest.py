@@ -19,21 +19,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hub import posts
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.extensions import db
-from hub.members import find_member
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
+from hub.render import render_markdown
 from mailer import smtp_replies as R
-from mailer.addresses import POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
+from mailer.addresses import REPLY_PREFIX, split_recipient, verify_key
 from mailer.authresults import authenticated
 from mailer.classify import classify
 from mailer.parse import Attachment, ParsedMessage, parse_message
 from mailer.replies import trim_reply
+from mailer.senders import Author, load_author
+from mailer.write_turn import write_turn
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +84,12 @@ def dedupe_key(parsed: ParsedMessage, raw: bytes, recipient: str) -> str:
 
 
 def _author(
-    parsed: ParsedMessage, recipient: str
-) -> tuple[Member | None, Post | None, Decision | None]:
-    """Step 3: who wrote this and what it answers, or the decision that ends here."""
+    parsed: ParsedMessage, recipient: str, *, since: datetime | None = None
+) -> tuple[Author, Decision | None]:
+    """Step 3: who wrote this and what it answers, or the decision that ends here.
+
+    With ``since`` the member's recent posts and pending messages are counted too.
+    """
     config = current_app.config
     hub = config["HUB_NAME"]
     route = split_recipient(recipient, config["HUB_MAIL_DOMAIN"])
@@ -92,43 +97,40 @@ def _author(
     if route is not None and route.kind == REPLY_PREFIX:
         key = verify_key(config["HUB_SECRET_KEY"], route.token)
         if key is None:
-            return (
-                None,
-                None,
-                _refuse(
-                    R.UNKNOWN_ADDRESS.format(domain=config["HUB_MAIL_DOMAIN"]), "invalid reply key"
-                ),
-            )
-        member = db.session.get(Member, key.member_id)
+            reply = R.UNKNOWN_ADDRESS.format(domain=config["HUB_MAIL_DOMAIN"])
+            return Author(None), _refuse(reply, "invalid reply key")
+        author = load_author(member_id=key.member_id, post_id=key.post_id, since=since)
+        member = author.member
         if member is None or member.state == MemberState.FORMER:  # removed, or left
             reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
-            return None, None, _refuse(reply, "the reply key's member no longer exists")
+            return author, _refuse(reply, "the reply key's member no longer exists")
         if member.state == MemberState.SUSPENDED:
-            return member, None, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
-        parent = None
-        if key.post_id is not None:
-            parent = db.session.get(Post, key.post_id)
-            if parent is None or parent.deleted_at is not None:
-                return member, None, _refuse(R.POST_DELETED, "reply to a deleted post", member)
+            return author, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
+        parent = author.parent
+        if key.post_id is not None and (parent is None or parent.deleted_at is not None):
+            return author, _refuse(R.POST_DELETED, "reply to a deleted post", member)
         if sender != member.email.lower():
             reason = (
                 f"From {sender or '(none)'} does not match {member.email}, "
                 "to whom the reply address belongs"
             )
-            return member, parent, _hold(HOLD_FROM_MISMATCH, reason, member)
-        return member, parent, None
+            return author, _hold(HOLD_FROM_MISMATCH, reason, member)
+        return author, None
     # post@
-    member = find_member(sender)
+    author = load_author(email=sender, since=since)
+    member = author.member
     if member is None or member.state == MemberState.INVITED:
         reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
-        return None, None, _refuse(reply, f"{sender or 'no From address'} is not an active member")
+        return Author(None), _refuse(
+            reply, f"{sender or 'no From address'} is not an active member"
+        )
     if member.state == MemberState.SUSPENDED:
-        return member, None, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
+        return author, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
     trusted = config["HUB_TRUSTED_AUTHSERV_IDS"].split(",")
     ok, why = authenticated(parsed.header_all("Authentication-Results"), sender, trusted)
     if not ok:
-        return member, None, _hold(HOLD_UNAUTHENTICATED, f"not authenticated: {why}", member)
-    return member, None, None
+        return author, _hold(HOLD_UNAUTHENTICATED, f"not authenticated: {why}", member)
+    return author, None
 
 
 def _attachments(parsed: ParsedMessage) -> tuple[list[Attachment], list[str]]:
@@ -152,12 +154,17 @@ def decide(
     pending: int = 0,
     rate_limit: bool = True,
 ) -> Decision:
-    """Steps 2-4 for one recipient: reads the database, writes nothing."""
+    """Steps 2-4 for one recipient: reads the database, writes nothing.
+
+    ``pending`` counts posts promised on top of the member's stored, unposted messages.
+    """
     config = current_app.config
     verdict = classify(parsed, envelope_from=envelope_from, own_domain=config["HUB_MAIL_DOMAIN"])
     if not verdict.is_ok:
         return Decision(InboundStatus.DROPPED, R.ACCEPTED, f"{verdict.kind}: {verdict.reason}")
-    member, parent, ended = _author(parsed, recipient)
+    rate = config["HUB_POST_RATE_PER_HOUR"] if rate_limit else 0
+    author, ended = _author(parsed, recipient, since=now - posts.RATE_WINDOW if rate else None)
+    member, parent = author.member, author.parent
     if ended is not None:
         if ended.status == InboundStatus.HELD:
             ended.body = trim_reply(parsed.text).strip() or parsed.text.strip()
@@ -189,8 +196,10 @@ def decide(
         )
     try:
         posts.validate_post(member, body, parent=parent)
-        if rate_limit:
-            posts.check_rate(member, now=now, pending=pending)
+        if rate:
+            posts.check_rate(
+                member, now=now, pending=author.pending + pending, recent=author.recent_posts
+            )
     except TooManyPosts as exc:
         return _refuse(R.RATE_LIMITED.format(limit=exc.limit), "hourly post limit reached", member)
     except NotFound:
@@ -204,17 +213,6 @@ def decide(
     )
 
 
-def _pending(member: Member | None) -> int:
-    if member is None:
-        return 0
-    return db.session.scalar(
-        select(func.count(InboundMessage.id)).where(
-            InboundMessage.member_id == member.id,
-            InboundMessage.status == InboundStatus.ACCEPTED,
-        )
-    )
-
-
 def _row(
     parsed: ParsedMessage,
     raw: bytes,
@@ -222,8 +220,9 @@ def _row(
     recipient: str,
     decision: Decision,
     now: datetime,
-) -> InboundMessage:
-    return InboundMessage(
+) -> dict[str, object]:
+    """The columns of the inbound-message row for this message and recipient."""
+    return dict(
         received_at=now,
         mail_from=mail_from[:320],
         rcpt_to=recipient[:320],
@@ -251,59 +250,96 @@ def receive(
 ) -> tuple[str, list[int]]:
     """Decide and store one message for its reply/post recipients.
 
-    Returns the SMTP reply and the ids of the rows accepted for posting.
+    Returns the SMTP reply and the ids of the rows stored for posting later.
 
     Runs inside the SMTP transaction. A row is committed for every recipient whose
     message is accepted, held, dropped or refused (4xx refusals store nothing), so the
-    reply is only given once the bytes are durable.
+    reply is only given once the bytes are durable. An accepted message is posted in the
+    same transaction that stores it (the row is stored as posted): one commit, and no
+    window in which it is stored but not posted. Only when posting fails is the row stored
+    unposted, for the ingest worker.
     """
     now = now or utcnow()
     parsed = parsed or parse_message(raw)
     replies: list[str] = []
-    accepted: list[int] = []
+    later: list[int] = []
     for recipient in recipients:
         key = dedupe_key(parsed, raw, recipient)
-        if db.session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
+        if _seen(key):
             log.info("mail %s to %s: already received", parsed.message_id, recipient)
             replies.append(R.ACCEPTED_ALREADY)
             continue
-        decision = decide(
-            parsed,
-            recipient=recipient,
-            envelope_from=mail_from,
-            now=now,
-            pending=_pending_for(parsed, recipient),
-        )
+        decision = decide(parsed, recipient=recipient, envelope_from=mail_from, now=now)
         log.info(
             "mail %s to %s: %s %s", parsed.message_id, recipient, decision.status, decision.reason
         )
         replies.append(decision.reply)
         if not decision.stores:
             continue
-        row = _row(parsed, raw, mail_from, recipient, decision, now)
-        db.session.add(row)
         try:
-            db.session.commit()
+            status, row_id = _store(parsed, raw, mail_from, recipient, decision, now)
         except IntegrityError:  # the same message arrived on another connection just now
             db.session.rollback()
             replies[-1] = R.ACCEPTED_ALREADY
             continue
-        if row.status == InboundStatus.ACCEPTED:
-            accepted.append(row.id)
-    return _combine(replies), accepted
+        if status == InboundStatus.ACCEPTED:
+            later.append(row_id)
+    return _combine(replies), later
 
 
-def _pending_for(parsed: ParsedMessage, recipient: str) -> int:
-    """Accepted-but-not-posted rows of the member this mail would be from (for the rate limit)."""
-    config = current_app.config
-    route = split_recipient(recipient, config["HUB_MAIL_DOMAIN"])
-    member = None
-    if route is not None and route.kind == REPLY_PREFIX:
-        key = verify_key(config["HUB_SECRET_KEY"], route.token)
-        member = db.session.get(Member, key.member_id) if key else None
-    elif route is not None and route.kind == POST_LOCAL:
-        member = find_member(parsed.from_address or "")
-    return _pending(member)
+def _seen(key: str) -> bool:
+    return db.session.connection().execute(_SEEN, {"key": key}).first() is not None
+
+
+_SEEN = select(InboundMessage.id).where(InboundMessage.dedupe_key == bindparam("key"))
+
+
+def _store(
+    parsed: ParsedMessage,
+    raw: bytes,
+    mail_from: str,
+    recipient: str,
+    decision: Decision,
+    now: datetime,
+) -> tuple[str, int]:
+    """Commit the row, and with an accepted message its post, in one transaction.
+
+    Returns the row's status and id. Written with Core: the ORM's unit of work costs more
+    than the INSERTs themselves, and this runs for every message before its 250.
+    """
+    values = _row(parsed, raw, mail_from, recipient, decision, now)
+    if decision.status == InboundStatus.ACCEPTED:
+        render_markdown(decision.body)  # outside the write turn; create_post reuses the result
+    with write_turn(db.engine):
+        return _write(values, decision, now)
+
+
+def _write(values: dict[str, object], decision: Decision, now: datetime) -> tuple[str, int]:
+    if decision.status == InboundStatus.ACCEPTED:
+        try:
+            post = make_post(decision, now=now)
+            post_id = post.id
+            row_id = _insert_row({**values, "status": InboundStatus.POSTED, "post_id": post_id})
+            db.session.commit()
+            log.info("mail %s (row %s) posted as post %s", values["message_id"], row_id, post_id)
+            return InboundStatus.POSTED, row_id
+        except (IntegrityError, OperationalError):
+            raise
+        except Exception:  # the worker tries again, and holds it if it still fails
+            log.exception(
+                "mail %s: posting failed; stored for the ingest worker", values["message_id"]
+            )
+            db.session.rollback()
+    row_id = _insert_row(values)
+    db.session.commit()
+    return str(values["status"]), row_id
+
+
+def _insert_row(values: dict[str, object]) -> int:
+    return db.session.connection().execute(_INSERT_ROW, values).scalar_one()
+
+
+_INSERT_ROW = InboundMessage.__table__.insert().returning(InboundMessage.__table__.c.id)
 
 
 def _combine(replies: list[str]) -> str:

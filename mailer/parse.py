@@ -11,12 +11,11 @@ import email.utils
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 
 from mailer.charsets import clean_text, decode_header_value, unescape_8bit
-from mailer.mime_body import Attachment, BodyParts, collect_body
+from mailer.mime_body import POLICY, Attachment, BodyParts, collect_body
 
 __all__ = ["Attachment", "ParsedMessage", "parse_message"]
 
@@ -47,18 +46,26 @@ class ParsedMessage:
     dropped_attachments: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
+    #: Lower-cased header name -> its values in order, built once (classify asks many times).
+    _index: dict[str, list[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[str]] = {}
+        for key, value in self.headers:
+            index.setdefault(key.lower(), []).append(value)
+        object.__setattr__(self, "_index", index)
+
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""
-        wanted = name.lower()
-        return next((value for key, value in self.headers if key.lower() == wanted), None)
+        values = self._index.get(name.lower())
+        return values[0] if values else None
 
     def header_all(self, name: str) -> list[str]:
         """Every value of header ``name`` (case-insensitive), in message order."""
-        wanted = name.lower()
-        return [value for key, value in self.headers if key.lower() == wanted]
+        return list(self._index.get(name.lower(), ()))
 
     def has_header(self, name: str) -> bool:
-        return self.header(name) is not None
+        return name.lower() in self._index
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
@@ -68,7 +75,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     raw = bytes(raw)
     defects: list[str] = []
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        msg = BytesParser(policy=POLICY).parsebytes(raw)
         body = collect_body(msg, defects)
     except RecursionError:
         defects.append("MIME structure nested too deeply to parse; body ignored")
@@ -85,7 +92,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
 
 def _headers_only(raw: bytes) -> Message:
     try:
-        return BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        return BytesHeaderParser(policy=POLICY).parsebytes(raw)
     except Exception:
         return Message()
 

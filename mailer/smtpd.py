@@ -63,8 +63,23 @@ class HubSMTP(SMTP):
 
 
 class HubController(Controller):
+    """aiosmtpd's controller; with ``reuse_port`` several processes share one port."""
+
+    def __init__(self, handler: object, *, reuse_port: bool = False, **kwargs: object) -> None:
+        super().__init__(handler, **kwargs)
+        self.reuse_port = reuse_port
+
     def factory(self) -> SMTP:
         return HubSMTP(self.handler, **self.SMTP_kwargs)
+
+    def _create_server(self):  # noqa: ANN202 (aiosmtpd's own hook)
+        return self.loop.create_server(
+            self._factory_invoker,
+            host=self.hostname,
+            port=self.port,
+            ssl=self.ssl_context,
+            reuse_port=self.reuse_port or None,
+        )
 
 
 class HubHandler:
@@ -153,11 +168,20 @@ class HubHandler:
 class Listener:
     """The SMTP server plus the ingest worker that posts what it stored."""
 
-    def __init__(self, app: Flask, *, host: str | None = None, port: int | None = None) -> None:
-        self.worker = IngestWorker(app)
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        reuse_port: bool = False,
+        worker: bool = True,
+    ) -> None:
+        self.worker = IngestWorker(app) if worker else None
         self.handler = HubHandler(app, worker=self.worker)
         self.controller = HubController(
             self.handler,
+            reuse_port=reuse_port,
             hostname=host or app.config["HUB_SMTP_HOST"],
             port=port if port is not None else app.config["HUB_SMTP_PORT"],
             data_size_limit=app.config["HUB_SMTP_MAX_MESSAGE_SIZE"],
@@ -171,7 +195,8 @@ class Listener:
 
     def start(self) -> Listener:
         """Post what an earlier run stored but did not post, then start listening."""
-        self.worker.start()
+        if self.worker is not None:
+            self.worker.start()
         self.controller.start()
         log.info("SMTP listener on %s:%s", self.controller.hostname, self.port)
         return self
@@ -179,7 +204,8 @@ class Listener:
     def stop(self) -> None:
         self.controller.stop()
         self.handler.close()
-        self.worker.stop()
+        if self.worker is not None:
+            self.worker.stop()
 
 
 def make_controller(app: Flask, *, host: str | None = None, port: int | None = None) -> Listener:
@@ -188,8 +214,19 @@ def make_controller(app: Flask, *, host: str | None = None, port: int | None = N
 
 
 def serve_forever(app: Flask) -> None:
-    """Run the listener until SIGINT or SIGTERM."""
-    listener = Listener(app).start()
+    """Run the listener until SIGINT or SIGTERM, in ``HUB_SMTP_PROCESSES`` processes."""
+    processes = app.config["HUB_SMTP_PROCESSES"]
+    if processes > 1 and app.config["HUB_SMTP_PORT"] != 0:
+        from mailer.smtpd_processes import serve_processes
+
+        serve_processes(app, processes)
+    else:
+        serve_one(app)
+
+
+def serve_one(app: Flask, *, reuse_port: bool = False, worker: bool = True) -> None:
+    """Run one listener (and, with ``worker``, the ingest worker) until SIGINT or SIGTERM."""
+    listener = Listener(app, reuse_port=reuse_port, worker=worker).start()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
