@@ -22,19 +22,20 @@ TICK_SECONDS = 60
 
 
 def tick(app: Flask, now: datetime | None = None) -> None:
-    """Send whatever is due at ``now``: reply notifications, prompts, digests.
+    """Send whatever is due at ``now``: reply notifications, receipts, prompts, digests.
 
     Each part runs on its own, so one failing (the relay down) does not stop the others;
     whatever was not sent stays pending for the next tick.
     """
     from digests.notify import send_due_notices
+    from digests.receipts import send_due_receipts
     from digests.runs import send_digests, send_prompts
     from hub.extensions import db
 
     now = now or utcnow()
     with app.app_context():
         log.debug("scheduler tick at %s", now.isoformat())
-        for part in (send_due_notices, send_prompts, send_digests):
+        for part in (send_due_notices, send_due_receipts, send_prompts, send_digests):
             try:
                 part(now=now)
             except Exception:
