@@ -31,6 +31,7 @@ def tick(app: Flask, now: datetime | None = None) -> None:
     from digests.receipts import send_due_receipts
     from digests.runs import send_digests, send_prompts
     from hub.extensions import db
+    from mailer.backends import close_backend
 
     now = now or utcnow()
     with app.app_context():
@@ -41,6 +42,7 @@ def tick(app: Flask, now: datetime | None = None) -> None:
             except Exception:
                 log.exception("scheduler: %s failed at %s", part.__name__, now.isoformat())
                 db.session.rollback()
+        close_backend(app)  # relays drop idle connections; open a fresh one next tick
 
 
 def _add_jobs(scheduler: BackgroundScheduler | BlockingScheduler, app: Flask) -> None:
