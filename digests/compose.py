@@ -26,7 +26,7 @@ from digests.select import (
 )
 from hub.models import Member, Post
 from hub.urls import external_url
-from mailer.addresses import reply_address
+from mailer.addresses import post_reply_minter, reply_address
 from mailer.outgoing import build_message
 
 # Gmail clips a message whose HTML passes 102 KB; the updates get this much of it (an
@@ -202,11 +202,7 @@ def blocks_for(digest: Digest):  # noqa: ANN201 (a mailer.outgoing.Prerendered)
     period = _period(digest)
     if period.shared is None:
         period.shared = render_blocks(period.blocks, _urls(period)["post_url"])
-    return period.shared.for_reader(_reply_link(digest.member))
-
-
-def _reply_link(member: Member):  # noqa: ANN202
-    return lambda post_id: reply_address(member, context="post", target_id=post_id)
+    return period.shared.for_reader(post_reply_minter(digest.member))
 
 
 def render(digest: Digest, *, message_id: str | None = None) -> EmailMessage:

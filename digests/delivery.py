@@ -237,11 +237,11 @@ def _record(delivery_id: int, status: str, error: str = "", *, now: datetime, **
     """Write one delivery's outcome and commit: once committed, a rerun will not resend it."""
     if status == DeliveryStatus.SENT:
         values["sent_at"] = now
+    table = Delivery.__table__  # a plain UPDATE: the rows in the session are not kept in step
     db.session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
+        update(table)
+        .where(table.c.id == delivery_id)
         .values(status=status, error=error, claimed_by="", **values)
-        .execution_options(synchronize_session=False)
     )
     db.session.commit()
 

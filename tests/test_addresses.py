@@ -77,3 +77,12 @@ def test_reply_keys_are_the_full_hmac_truncated_to_24_base32_characters():
         payload, mac = made.rsplit("-", 1)
         full = base64.b32encode(hmac.new(key, payload.encode(), hashlib.sha256).digest())
         assert mac == full.decode().lower()[:24]
+
+
+def test_the_digest_minter_makes_the_same_addresses_as_reply_address(app, make_member, make_post):
+    from mailer.addresses import post_reply_minter
+
+    member = make_member("Ada Osei")
+    posts = [make_post(member, f"Update {i}") for i in range(3)]
+    mint = post_reply_minter(member)
+    assert [mint(p.id) for p in posts] == [reply_address(member, p) for p in posts]
