@@ -2,7 +2,8 @@
 
 Deciding (``compose``) and building (``render``) are separate so the preview page, the CLI
 and the sender share them. The parts that are the same for everyone in a period (the
-updates and new members) are selected once per period through a ``PeriodCache``.
+updates, replies, new members, and the updates rendered with their CSS inlined) are made
+once per period through a ``PeriodCache``; each member's digest fills in only what is theirs.
 """
 
 from __future__ import annotations
@@ -14,10 +15,18 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from digests.select import Block, fair_blocks, members_joined, replies_to_member, updates_between
+from digests.pieces import SharedBlocks, render_blocks
+from digests.select import (
+    Block,
+    Thread,
+    fair_blocks,
+    members_joined,
+    replies_by_author,
+    updates_between,
+)
 from hub.models import Member, Post
 from hub.urls import external_url
-from mailer.addresses import reply_address
+from mailer.addresses import post_reply_minter, reply_address
 from mailer.outgoing import build_message
 
 # Gmail clips a message whose HTML passes 102 KB; the updates get this much of it (an
@@ -40,6 +49,7 @@ class Digest:
     omitted_members: int = 0
     total_posts: int = 0
     frequency: str = "weekly"
+    period: Period | None = None
 
     @property
     def empty(self) -> bool:
@@ -47,12 +57,24 @@ class Digest:
 
 
 @dataclass
-class PeriodCache:
-    """Selections shared by every member with the same period (one send run)."""
+class Period:
+    """What every member's digest for one period and seed shares."""
 
-    periods: dict[tuple, tuple[list[Block], int, int, int, list[Member]]] = field(
-        default_factory=dict
-    )
+    blocks: list[Block]
+    omitted_posts: int
+    omitted_members: int
+    total_posts: int
+    joined: list[Member]
+    replies: dict[int, list[Thread]]  # by the author of the update replied to
+    shared: SharedBlocks | None = None  # rendered at the first message
+    urls: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class PeriodCache:
+    """Periods already selected in this send run, by ``(start, end, seed)``."""
+
+    periods: dict[tuple, Period] = field(default_factory=dict)
 
 
 def _cost(post: Post) -> int:
@@ -73,6 +95,19 @@ def _fit(blocks: list[Block]) -> tuple[list[Block], int, int]:
     return kept, 0, 0
 
 
+def _select(start: datetime, end: datetime, seed: int, author_id: int | None) -> Period:
+    posts = updates_between(start, end)
+    blocks, omitted_posts, omitted_members = _fit(fair_blocks(posts, seed))
+    return Period(
+        blocks=blocks,
+        omitted_posts=omitted_posts,
+        omitted_members=omitted_members,
+        total_posts=len(posts),
+        joined=members_joined(start, end),
+        replies=replies_by_author(start, end, author_id=author_id),
+    )
+
+
 def compose(
     member: Member,
     start: datetime,
@@ -82,25 +117,24 @@ def compose(
     cache: PeriodCache | None = None,
 ) -> Digest:
     """Decide what ``member``'s digest for ``[start, end)`` holds."""
-    key = (start, end, seed)
-    shared = cache.periods.get(key) if cache else None
-    if shared is None:
-        posts = updates_between(start, end)
-        blocks, omitted_posts, omitted_members = _fit(fair_blocks(posts, seed))
-        shared = (blocks, omitted_posts, omitted_members, len(posts), members_joined(start, end))
-        if cache:
-            cache.periods[key] = shared
-    blocks, omitted_posts, omitted_members, total, joined = shared
+    if cache is None:  # one member: select only their replies
+        period = _select(start, end, seed, member.id)
+    else:
+        key = (start, end, seed)
+        period = cache.periods.get(key)
+        if period is None:
+            period = cache.periods[key] = _select(start, end, seed, None)
     return Digest(
         member=member,
         start=start,
         end=end,
-        blocks=blocks,
-        replies=replies_to_member(member, start, end),
-        joined=[m for m in joined if m.id != member.id],
-        omitted_posts=omitted_posts,
-        omitted_members=omitted_members,
-        total_posts=total,
+        blocks=period.blocks,
+        replies=period.replies.get(member.id, []),
+        joined=[m for m in period.joined if m.id != member.id],
+        omitted_posts=period.omitted_posts,
+        omitted_members=period.omitted_members,
+        total_posts=period.total_posts,
+        period=period,
     )
 
 
@@ -124,8 +158,32 @@ def _url_maker(endpoint: str, arg: str):  # noqa: ANN202
     return lambda obj: template.format(obj.id)
 
 
+def _urls(period: Period) -> dict[str, object]:
+    if not period.urls:
+        period.urls.update(
+            post_url=_url_maker("board.show", "post_id"),
+            profile_url=_url_maker("members.profile", "member_id"),
+            board_url=external_url("board.index"),
+            settings_url=external_url("settings.page"),
+        )
+    return period.urls
+
+
+def _period(digest: Digest) -> Period:
+    if digest.period is None:  # built by hand (tests): treat it as its own period
+        digest.period = Period(
+            digest.blocks,
+            digest.omitted_posts,
+            digest.omitted_members,
+            digest.total_posts,
+            digest.joined,
+            {digest.member.id: digest.replies},
+        )
+    return digest.period
+
+
 def context(digest: Digest) -> dict[str, object]:
-    """Everything the digest templates need, reply links included."""
+    """What the digest templates need besides the blocks: this member's part of the digest."""
     member = digest.member
     zone = member.timezone or "UTC"
     return {
@@ -133,14 +191,18 @@ def context(digest: Digest) -> dict[str, object]:
         "digest": digest,
         "since": _local(digest.start, zone),
         "until": _local(digest.end, zone),
-        "reply_to": {p.id: reply_address(member, p) for b in digest.blocks for p in b.posts}
-        | {u.id: reply_address(member, u) for u, _ in digest.replies},
-        "post_url": _url_maker("board.show", "post_id"),
-        "profile_url": _url_maker("members.profile", "member_id"),
-        "board_url": external_url("board.index"),
-        "settings_url": external_url("settings.page"),
+        "reply_to": {u.id: reply_address(member, u) for u, _ in digest.replies},
         "digest_frequency": digest.frequency,
+        **_urls(_period(digest)),
     }
+
+
+def blocks_for(digest: Digest):  # noqa: ANN201 (a mailer.outgoing.Prerendered)
+    """The period's blocks, rendered once, with this member's reply links."""
+    period = _period(digest)
+    if period.shared is None:
+        period.shared = render_blocks(period.blocks, _urls(period)["post_url"])
+    return period.shared.for_reader(post_reply_minter(digest.member))
 
 
 def render(digest: Digest, *, message_id: str | None = None) -> EmailMessage:
@@ -155,4 +217,5 @@ def render(digest: Digest, *, message_id: str | None = None) -> EmailMessage:
         kind="digest",
         member=member,
         message_id=message_id,
+        prerendered={"blocks": blocks_for(digest)},
     )

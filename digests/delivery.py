@@ -25,17 +25,18 @@ from flask import current_app
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from digests.pipeline import Outcome, Pipeline
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus, DigestIssue
-from mailer.backends import SendError
-from mailer.outgoing import send
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
-BATCH = 25
+BATCH = 100
 MAX_ATTEMPTS = 5
 
 # A handler turns a claimed delivery into a message, or a reason to skip it.
@@ -232,41 +233,45 @@ def _message_id(delivery: Delivery, kind: str) -> str:
     )
 
 
-def _finish(delivery: Delivery, status: str, error: str = "", *, now: datetime) -> None:
-    delivery.status = status
-    delivery.error = error
-    delivery.claimed_by = ""
+def _record(delivery_id: int, status: str, error: str = "", *, now: datetime, **values) -> None:
+    """Write one delivery's outcome and commit: once committed, a rerun will not resend it."""
     if status == DeliveryStatus.SENT:
-        delivery.sent_at = now
+        values["sent_at"] = now
+    table = Delivery.__table__  # a plain UPDATE: the rows in the session are not kept in step
+    db.session.execute(
+        update(table)
+        .where(table.c.id == delivery_id)
+        .values(status=status, error=error, claimed_by="", **values)
+    )
     db.session.commit()
 
 
-def send_one(
-    delivery: Delivery, kind: str, handler: Handler, *, dry_run: bool, now: datetime
-) -> tuple[str, str]:
-    """Build and send one claimed delivery; return (outcome, reason)."""
-    outcome = handler(delivery)
-    if isinstance(outcome, str):
-        if not dry_run:
-            _finish(delivery, DeliveryStatus.SKIPPED, outcome, now=now)
-        return "skipped", outcome
-    if dry_run:
-        return "sent", ""
-    delivery.attempts += 1
-    delivery.message_id = str(outcome["Message-ID"])
-    try:
-        send(outcome)
-    except SendError as exc:
-        if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
-            _finish(delivery, DeliveryStatus.FAILED, str(exc), now=now)
-            log.warning(
-                "%s %s to member %s failed: %s", kind, delivery.message_id, delivery.member_id, exc
-            )
-            return "failed", "refused by the relay" if exc.permanent else "relay kept failing"
-        _finish(delivery, DeliveryStatus.PENDING, str(exc), now=now)
-        return "failed", "relay unavailable, will retry"
-    _finish(delivery, DeliveryStatus.SENT, now=now)
-    return "sent", ""
+@dataclass(frozen=True)
+class _OnWire:
+    """A delivery whose message is with the relay: what to record when it is taken."""
+
+    id: int
+    member_id: int
+    message_id: str
+    attempts: int
+
+
+def _settle(done: Outcome[_OnWire] | None, kind: str, summary: Summary, now: datetime) -> None:
+    """Record the outcome of a message the relay took or refused."""
+    if done is None:
+        return
+    sent, exc = done.token, done.error
+    fields = {"attempts": sent.attempts, "message_id": sent.message_id}
+    if exc is None:
+        _record(sent.id, DeliveryStatus.SENT, now=now, **fields)
+        count(summary, "sent", "")
+    elif exc.permanent or sent.attempts >= MAX_ATTEMPTS:
+        _record(sent.id, DeliveryStatus.FAILED, str(exc), now=now, **fields)
+        log.warning("%s %s to member %s failed: %s", kind, sent.message_id, sent.member_id, exc)
+        count(summary, "failed", "refused by the relay" if exc.permanent else "relay kept failing")
+    else:
+        _record(sent.id, DeliveryStatus.PENDING, str(exc), now=now, **fields)
+        count(summary, "failed", "relay unavailable, will retry")
 
 
 def process(
@@ -285,28 +290,54 @@ def process(
     # instead of being reloaded, one query per post, after each of them.
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False
+    pipeline: Pipeline[_OnWire] = Pipeline(current_app._get_current_object())
     try:
-        _process_batches(kind, handler, now=now, summary=summary, tried=tried, progress=progress)
+        with pipeline:
+            try:
+                _process_batches(
+                    kind,
+                    handler,
+                    pipeline,
+                    now=now,
+                    summary=summary,
+                    tried=tried,
+                    progress=progress,
+                )
+            finally:
+                _settle(pipeline.finish(), kind, summary, now)
     finally:
         session.expire_on_commit = expire
     return summary
 
 
-def _process_batches(kind, handler, *, now, summary, tried, progress) -> None:  # noqa: ANN001
+def _claimed_rows(ids: list[int]) -> Iterable[Delivery]:
+    return db.session.scalars(
+        select(Delivery)
+        .where(Delivery.id.in_(ids))
+        .options(joinedload(Delivery.member), joinedload(Delivery.issue))
+        .order_by(Delivery.id)
+    )
+
+
+def _process_batches(kind, handler, pipeline, *, now, summary, tried, progress) -> None:  # noqa: ANN001
     while ids := claim(kind, now=now, exclude=tried):
         tried.update(ids)
-        for delivery in db.session.scalars(
-            select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)
-        ):
-            if not delivery.message_id:
-                delivery.message_id = _message_id(delivery, kind)
-            outcome, reason = send_one(delivery, kind, handler, dry_run=False, now=now)
-            _count(summary, outcome, reason)
+        for row in _claimed_rows(ids):
+            if not row.message_id:  # recorded with the outcome, not flushed on its own
+                set_committed_value(row, "message_id", _message_id(row, kind))
+            built = handler(row)  # the previous message is on the wire meanwhile
+            if isinstance(built, str):
+                _record(row.id, DeliveryStatus.SKIPPED, built, now=now)
+                count(summary, "skipped", built)
+            else:
+                wire = _OnWire(row.id, row.member_id, str(built["Message-ID"]), row.attempts + 1)
+                _settle(pipeline.exchange(wire, built), kind, summary, now)
             if progress:
                 progress(1)
 
 
-def _count(summary: Summary, outcome: str, reason: str) -> None:
+def count(summary: Summary, outcome: str, reason: str) -> None:
+    """Add one delivery's outcome (``sent``, ``skipped``, ``failed``) to ``summary``."""
     setattr(summary, outcome, getattr(summary, outcome) + 1)
     if reason:
         summary.reasons[reason] += 1

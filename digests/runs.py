@@ -204,8 +204,11 @@ def _dry_run(kind, plans, handler, summary, progress, on_total) -> Summary:  # n
             period_end=plan.end,
             message_id="",
         )
-        outcome, reason = delivery.send_one(row, kind, handler, dry_run=True, now=plan.end)
-        delivery._count(summary, outcome, reason)
+        outcome = handler(row)
+        if isinstance(outcome, str):
+            delivery.count(summary, "skipped", outcome)
+        else:
+            delivery.count(summary, "sent", "")
         if progress:
             progress(1)
     db.session.rollback()

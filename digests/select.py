@@ -60,30 +60,40 @@ def fair_blocks(posts: list[Post], seed: int) -> list[Block]:
     return ordered[turn:] + ordered[:turn]
 
 
-def replies_to_member(
-    member: Member, start: datetime, end: datetime
-) -> list[tuple[Post, list[Post]]]:
-    """Others' visible replies in ``[start, end)`` to the member's visible updates."""
+Thread = tuple[Post, list[Post]]
+
+
+def replies_by_author(
+    start: datetime, end: datetime, *, author_id: int | None = None
+) -> dict[int, list[Thread]]:
+    """Others' visible replies in ``[start, end)`` to visible updates, by the updates' author.
+
+    One query for a whole send run (or, with ``author_id``, for one member's preview).
+    """
     parent = aliased(Post)
-    rows = db.session.execute(
+    query = (
         select(Post, parent)
         .join(parent, Post.parent_id == parent.id)
         .where(
-            parent.author_id == member.id,
-            Post.author_id != member.id,
+            Post.author_id != parent.author_id,
             *_visible(),
             *_visible(parent),
             Post.created_at >= start,
             Post.created_at < end,
         )
-        .order_by(parent.created_at, parent.id, Post.created_at, Post.id)
-    ).all()
-    threads: dict[int, tuple[Post, list[Post]]] = {}
-    grouped: defaultdict[int, list[Post]] = defaultdict(list)
-    for reply, update in rows:
-        threads.setdefault(update.id, (update, grouped[update.id]))
-        grouped[update.id].append(reply)
-    return list(threads.values())
+        .order_by(parent.author_id, parent.created_at, parent.id, Post.created_at, Post.id)
+    )
+    if author_id is not None:
+        query = query.where(parent.author_id == author_id)
+    threads: dict[int, dict[int, Thread]] = defaultdict(dict)
+    for reply, update in db.session.execute(query):
+        threads[update.author_id].setdefault(update.id, (update, []))[1].append(reply)
+    return {author: list(by_update.values()) for author, by_update in threads.items()}
+
+
+def replies_to_member(member: Member, start: datetime, end: datetime) -> list[Thread]:
+    """Others' visible replies in ``[start, end)`` to the member's visible updates."""
+    return replies_by_author(start, end, author_id=member.id).get(member.id, [])
 
 
 def members_joined(start: datetime, end: datetime) -> list[Member]:

@@ -14,15 +14,23 @@ Every message is made from a pair of templates, ``templates/email/<name>.txt`` a
 - ``Return-Path`` with the member's VERP bounce address (the SMTP backend uses it as the
   envelope sender).
 
-The HTML part's ``<style>`` is inlined (css-inline) because Gmail and Outlook drop most
-stylesheets; the layout itself is tables, with no scripts, fonts, images or tracking.
+The HTML part's ``<style>`` (``templates/email/mail.css``) is inlined (css-inline) because
+Gmail and Outlook drop most stylesheets; the layout itself is tables, with no scripts, fonts,
+images or tracking.
+
+A section that many messages share (the updates of a digest issue) can be rendered once, its
+HTML inlined once with ``inline_css_fragment``, and handed to the builder as a ``Prerendered``:
+the template gets a placeholder in its place, and the builder puts the section there after
+rendering and inlining the rest.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -70,6 +78,29 @@ def inline_css(html: str) -> str:
     return _inliner.inline(html)
 
 
+def inline_css_fragment(html: str) -> str:
+    """Inline the mail stylesheet into a piece of a message body (no ``<html>`` around it).
+
+    The result is what ``inline_css`` gives the same piece inside a whole message, as long as
+    the stylesheet's selectors do not look outside the piece (they are classes, tags and
+    descendants; tests compare both ways).
+    """
+    return _inliner.inline_fragment(html, render_template("email/mail.css"))
+
+
+@dataclass(frozen=True)
+class Prerendered:
+    """A section rendered ahead of the message: its text, and its HTML with CSS inlined."""
+
+    text: str
+    html: str
+
+
+# Stands in a template for a prerendered section until the section is put in its place. The
+# random part keeps anything a member wrote from ever matching it.
+_SLOT = f"hubsection{secrets.token_hex(8)}"
+
+
 def list_headers(member: Member, kind: str) -> dict[str, str]:
     """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` for one member and kind of mail."""
     from hub.urls import external_url
@@ -97,11 +128,13 @@ def build_message(
     message_id: str | None = None,
     in_reply_to: str | None = None,
     references: Sequence[str] = (),
+    prerendered: Mapping[str, Prerendered] | None = None,
 ) -> EmailMessage:
     """Render ``templates/email/<template>.txt`` and ``.html`` into a ready message.
 
     ``kind`` is ``account``, ``digest``, ``prompt``, ``reply`` or ``receipt``; ``member``
-    is the recipient (taken from ``context["member"]`` when not given).
+    is the recipient (taken from ``context["member"]`` when not given). Each
+    ``prerendered`` section goes where the templates print the variable of its name.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of mail {kind!r}")
@@ -114,9 +147,15 @@ def build_message(
     }
     if member is not None and kind in UNSUBSCRIBE_KIND:
         context.setdefault("unsubscribe_url", _unsubscribe_url(member, kind))
-    # Templates keep their logic readable; runs of blank lines it leaves are closed up.
-    text = re.sub(r"\n{3,}", "\n\n", render_template(f"email/{template}.txt", **context))
+    sections = prerendered or {}
+    context.update({name: f"{_SLOT}{name}." for name in sections})
+    text = render_template(f"email/{template}.txt", **context)
     html = inline_css(render_template(f"email/{template}.html", **context))
+    for name, section in sections.items():
+        text = text.replace(f"{_SLOT}{name}.", section.text)
+        html = html.replace(f"{_SLOT}{name}.", section.html)
+    # Templates keep their logic readable; runs of blank lines it leaves are closed up.
+    text = re.sub(r"\n{3,}", "\n\n", text)
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = _from_address(from_name)

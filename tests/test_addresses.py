@@ -64,3 +64,25 @@ def test_split_recipient_only_takes_our_domain():
     assert split_recipient("bounces+abc@hub.example.net", "hub.example.net").token == "abc"
     assert split_recipient("post@evil.example", "hub.example.net") is None
     assert split_recipient("no-at-sign", "hub.example.net") is None
+
+
+def test_reply_keys_are_the_full_hmac_truncated_to_24_base32_characters():
+    import base64
+    import hashlib
+    import hmac
+
+    key = hashlib.sha256(b"hub reply address\0" + SECRET.encode()).digest()
+    for payload_member, target in [(1, 2), (36**5, 7), (2**63 - 1, 2**63 - 1)]:
+        made = make_key(SECRET, payload_member, "post", target)
+        payload, mac = made.rsplit("-", 1)
+        full = base64.b32encode(hmac.new(key, payload.encode(), hashlib.sha256).digest())
+        assert mac == full.decode().lower()[:24]
+
+
+def test_the_digest_minter_makes_the_same_addresses_as_reply_address(app, make_member, make_post):
+    from mailer.addresses import post_reply_minter
+
+    member = make_member("Ada Osei")
+    posts = [make_post(member, f"Update {i}") for i in range(3)]
+    mint = post_reply_minter(member)
+    assert [mint(p.id) for p in posts] == [reply_address(member, p) for p in posts]

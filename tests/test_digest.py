@@ -14,6 +14,7 @@ from digests import compose
 from digests.runs import send_digests
 from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus
+from mailer.addresses import read_reply_address
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 START = datetime(2026, 11, 13, 14, 0)  # Friday 15:00 in Berlin
@@ -115,3 +116,50 @@ def test_big_period_stays_under_gmail_clipping(app, make_member, make_post, outb
     assert len(html.encode()) < 100_000
     assert digest.omitted_posts > 0
     assert f"and {digest.omitted_posts} more updates" in html.replace("\n", " ")
+
+
+def _in_one_go(digest: compose.Digest) -> tuple[str, str]:
+    """The digest's text and HTML rendered whole, blocks and all, then inlined whole."""
+    from flask import current_app, render_template
+    from markupsafe import Markup
+
+    from mailer.addresses import reply_address
+    from mailer.outgoing import _unsubscribe_url, inline_css
+
+    member = digest.member
+    context = {
+        **compose.context(digest),
+        "hub_name": current_app.config["HUB_NAME"],
+        "unsubscribe_url": _unsubscribe_url(member, "digest"),
+    }
+    context["reply_to"] |= {p.id: reply_address(member, p) for b in digest.blocks for p in b.posts}
+    blocks = {"blocks": digest.blocks, "reply_to": context["reply_to"]}
+    blocks["post_url"] = context["post_url"]
+    text = render_template(
+        "email/digest.txt",
+        **{**context, "blocks": render_template("email/digest_blocks.txt", **blocks)},
+    )
+    html = render_template(
+        "email/digest.html",
+        **{**context, "blocks": Markup(render_template("email/digest_blocks.html", **blocks))},
+    )
+    return re.sub(r"\n{3,}", "\n\n", text), inline_css(html)
+
+
+def test_digests_from_shared_pieces_equal_each_rendered_whole(network, make_post):
+    cy_update = make_post(network["cy"], "Cy's **own** <b>news</b>", now=START + timedelta(days=1))
+    make_post(network["ada"], "Reply to *Cy*", parent=cy_update, now=START + timedelta(days=2))
+    cache = compose.PeriodCache()
+    for name in ("ada", "bo", "cy", "dee"):
+        digest = compose.compose(network[name], START, END, seed=3, cache=cache)
+        message = compose.render(digest)
+        text, html = _in_one_go(digest)
+        # (the MIME part ends each body with a newline)
+        assert message.get_body(preferencelist=("plain",)).get_content() == text.rstrip() + "\n"
+        assert message.get_body(preferencelist=("html",)).get_content() == html.rstrip() + "\n"
+        # every reply link names this reader and the update it answers
+        links = [read_reply_address(a) for a in re.findall(r"mailto:(\S+)", text)]
+        updates = [p.id for b in digest.blocks for p in b.posts]
+        assert {k.member_id for k in links} == {network[name].id}
+        assert [k.post_id for k in links][: len(updates)] == updates
+    assert len(cache.periods) == 1
