@@ -214,6 +214,7 @@ def _run_hub(
 def _clear_posts(db_file: Path) -> None:
     """Remove the replies and stored mail of a run, so the next run starts the same."""
     with sqlite3.connect(db_file) as conn:
+        conn.execute("PRAGMA foreign_keys=ON")  # reply notices go with their replies
         conn.execute("DELETE FROM inbound_message")
         conn.execute("DELETE FROM post_attachment")
         conn.execute("DELETE FROM post WHERE parent_id IS NOT NULL")
