@@ -6,7 +6,10 @@ import sys
 from collections.abc import Callable
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+from mailer.backends import close_backend
 
 digest = click.Group("digest", help="Preview and send the digest.")
 prompt = click.Group("prompt", help="Send the weekly prompt.")
@@ -72,6 +75,7 @@ def _run_with_progress(label: str, run: Callable, dry_run: bool) -> None:
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
+        close_backend(current_app)
     verb = "Would send" if dry_run else "Done"
     click.echo(f"{verb}: {summary}")
     if summary.failed and not dry_run:

@@ -182,36 +182,3 @@ def render_notification(recipient: Member, update_post: Post, replies: list[Post
         in_reply_to=thread,
         references=[thread],
     )
-
-
-def send_receipt(post: Post) -> bool:
-    """Tell the author their emailed update is on the board, with what trimming kept.
-
-    Returns whether a receipt went out (not when the member turned receipts off or
-    their address bounces). Called by mail ingest after the post is committed.
-    """
-    author = post.author
-    if not takes(get_preferences(author), "receipts") or is_bouncing(author):
-        db.session.commit()
-        return False
-    thread = thread_message_id(post.parent or post)
-    message = build_message(
-        "receipt",
-        to=author.email,
-        subject="On the board: " + post.body.strip().splitlines()[0][:60],
-        context={
-            "member": author,
-            "post": post,
-            "post_url": external_url("board.show", post_id=post.id),
-            "edit_url": external_url("board.edit", post_id=post.id),
-            "delete_url": external_url("board.delete", post_id=post.id),
-            "settings_url": external_url("settings.page"),
-        },
-        reply_to=reply_address(author, post.parent or post),
-        kind="receipt",
-        member=author,
-        references=[thread],
-    )
-    db.session.commit()
-    send(message)
-    return True

@@ -22,24 +22,27 @@ TICK_SECONDS = 60
 
 
 def tick(app: Flask, now: datetime | None = None) -> None:
-    """Send whatever is due at ``now``: reply notifications, prompts, digests.
+    """Send whatever is due at ``now``: reply notifications, receipts, prompts, digests.
 
     Each part runs on its own, so one failing (the relay down) does not stop the others;
     whatever was not sent stays pending for the next tick.
     """
     from digests.notify import send_due_notices
+    from digests.receipts import send_due_receipts
     from digests.runs import send_digests, send_prompts
     from hub.extensions import db
+    from mailer.backends import close_backend
 
     now = now or utcnow()
     with app.app_context():
         log.debug("scheduler tick at %s", now.isoformat())
-        for part in (send_due_notices, send_prompts, send_digests):
+        for part in (send_due_notices, send_due_receipts, send_prompts, send_digests):
             try:
                 part(now=now)
             except Exception:
                 log.exception("scheduler: %s failed at %s", part.__name__, now.isoformat())
                 db.session.rollback()
+        close_backend(app)  # relays drop idle connections; open a fresh one next tick
 
 
 def _add_jobs(scheduler: BackgroundScheduler | BlockingScheduler, app: Flask) -> None:

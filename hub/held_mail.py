@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from hub import audit
 from hub.clock import utcnow
-from hub.errors import HubError, NotFound, PermissionDenied
+from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
-from hub.models import InboundMessage, InboundStatus, Member, Post
+from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
 
 log = logging.getLogger(__name__)
 
@@ -84,21 +84,59 @@ def _post_held(row: InboundMessage, by: Member, now: datetime | None) -> Post:
     return post
 
 
-def release_held(message_id: int, moderator: Member, *, now: datetime | None = None) -> Post:
-    """Post a held message as its author (a moderator's decision)."""
+def _check_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError("Keep the note to the author under 2,000 characters.", "note")
+    return note
+
+
+def _tell_author(row: InboundMessage, note: str, decision: str) -> None:
+    """Mail the moderators' note about a held message to the member who sent it."""
+    if not note or row.member is None or row.member.state != MemberState.ACTIVE:
+        return
+    from flask import current_app
+
+    from mailer.outgoing import build_message, send
+
+    hub_name = current_app.config["HUB_NAME"]
+    send(
+        build_message(
+            "held_mail_note",
+            to=row.member.email,
+            subject=f"A note from the moderators of {hub_name}",
+            context={
+                "member": row.member,
+                "subject": row.subject,
+                "note": note,
+                "decision": decision,
+            },
+        )
+    )
+
+
+def release_held(
+    message_id: int, moderator: Member, *, note: str = "", now: datetime | None = None
+) -> Post:
+    """Post a held message as its author (a moderator's decision), optionally with a note."""
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators may release held mail.")
+    note = _check_note(note)
     row = _held(message_id)
     post = _post_held(row, moderator, now)
-    audit.record(moderator, "mail.release", post, reason=row.reason, now=now)
+    audit.record(moderator, "mail.release", post, reason=note or row.reason, now=now)
     db.session.commit()
+    _tell_author(row, note, "posted on the board")
     return post
 
 
-def discard_held(message_id: int, moderator: Member, *, now: datetime | None = None) -> None:
+def discard_held(
+    message_id: int, moderator: Member, *, note: str = "", now: datetime | None = None
+) -> None:
     """Discard a held or refused message: it is never posted and its bytes are deleted."""
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators may discard held mail.")
+    note = _check_note(note)
     row = db.session.get(InboundMessage, message_id)
     if row is None or row.status not in (InboundStatus.HELD, InboundStatus.REFUSED):
         raise NotFound("That message is not held or refused any more.")
@@ -107,8 +145,9 @@ def discard_held(message_id: int, moderator: Member, *, now: datetime | None = N
     row.handled_at = now or utcnow()
     row.handled_by_id = moderator.id
     label = f"from {row.from_address or '(none)'}: {row.subject or '(no subject)'}"
-    audit.record(moderator, "mail.discard", label=label, reason=row.reason, now=now)
+    audit.record(moderator, "mail.discard", label=label, reason=note or row.reason, now=now)
     db.session.commit()
+    _tell_author(row, note, "not posted")
     log.info("mail %s (row %s) discarded by member %s", row.message_id, row.id, moderator.id)
 
 

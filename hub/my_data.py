@@ -49,6 +49,21 @@ def _post(post: Post) -> dict[str, Any]:
     }
 
 
+def _mail_settings(member: Member) -> dict[str, Any]:
+    """The member's mail choices (digest, prompt, notifications, receipts)."""
+    from digests.preferences import get_preferences
+
+    prefs = get_preferences(member, create=False)
+    return {
+        "digest_frequency": prefs.digest_frequency,
+        "digest_weekday": prefs.digest_weekday,
+        "digest_hour": prefs.digest_hour,
+        "weekly_prompt": prefs.prompt,
+        "reply_notifications": prefs.reply_notifications,
+        "receipts": prefs.receipts,
+    }
+
+
 def export(member: Member, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything Hub holds about ``member``, as plain JSON-ready data."""
     posts = db.session.scalars(
@@ -71,7 +86,12 @@ def export(member: Member, *, now: datetime | None = None) -> dict[str, Any]:
             "interests": member.interest_tags,
             "joined_at": _stamp(member.joined_at),
         },
-        "settings": {"timezone": member.timezone, "role": member.role, "state": member.state},
+        "settings": {
+            "timezone": member.timezone,
+            "role": member.role,
+            "state": member.state,
+            **_mail_settings(member),
+        },
         "updates": [_post(p) for p in posts if p.parent_id is None],
         "replies": [_post(p) for p in posts if p.parent_id is not None],
         "flags_raised": [

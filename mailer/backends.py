@@ -233,3 +233,11 @@ def get_backend(app: Flask) -> Backend:
     if backend is None:
         backend = app.extensions["hub_mail_backend"] = make_backend(app.config)
     return backend
+
+
+def close_backend(app: Flask) -> None:
+    """Close the relay connection the app's backend holds, if any (after a sending run)."""
+    backend = app.extensions.get("hub_mail_backend")
+    close = getattr(backend, "close", None)
+    if close is not None:
+        close()

@@ -398,13 +398,24 @@ class _Scan:
                 i = self.blocks[i]
                 continue
             line = self.lines[i]
-            if pat.SIG_DELIMITER.match(line) or pat.FOOTER_RULE.match(line):
+            if pat.FOOTER_RULE.match(line):
+                self._drop_dash_sign_off(keep)
+                break
+            if pat.SIG_DELIMITER.match(line):
                 break
             if not self.tail_tagline[i]:
                 keep.append(i)
                 has_text = True
             i += 1
         return keep
+
+    def _drop_dash_sign_off(self, keep: list[int]) -> None:
+        """Above a list footer, a lone "-Name" line is part of the footer's signature block."""
+        last = len(keep) - 1
+        while last >= 0 and self.kinds[keep[last]] == _BLANK:
+            last -= 1
+        if last >= 0 and pat.DASH_SIGN_OFF.match(self.lines[keep[last]]):
+            del keep[last:]
 
     def _after_header(self, i: int, has_text: bool, keep: list[int]) -> int | None:
         """Decide what an attribution header at ``i`` means; None cuts here."""

@@ -105,6 +105,10 @@ SIG_DELIMITER = re.compile(r"^--\s?$")
 # Long underscore rows are mailing-list footers and Outlook separators. Short
 # ones ("___") are Markdown rules and never count.
 FOOTER_RULE = re.compile(r"^_{10,}\s*$")
+
+# "-Ann Lee" on its own line: a dashed name sign-off. Right above a mailing-list footer it
+# belongs to the list's signature block, not to the message (the post shows its author).
+DASH_SIGN_OFF = re.compile(r"^\s*[-–—]\s?[A-ZÀ-Þ][\w.'’-]*(?: [A-ZÀ-Þ][\w.'’-]*){0,2}\s*$")
 # A line made only of rule characters (and the "ᐧ" left by mail trackers).
 RULE_ONLY = re.compile(r"^[\s\-_=~*#+—–ᐧ]+$")
 TRACKER = re.compile(r"^\s*ᐧ\s*$")

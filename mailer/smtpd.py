@@ -34,17 +34,25 @@ Route = Callable[[str, bytes], str]
 DATA_THREADS = 4
 
 
-def _accept_and_log(recipient: str, raw: bytes) -> str:
-    log.info("mail to %s accepted (%d bytes); no handler is installed for it", recipient, len(raw))
-    return R.ACCEPTED
+def _bounce(recipient: str, raw: bytes) -> str:
+    from mailer.bounces import handle_bounce
+
+    return handle_bounce(recipient, raw)
+
+
+def _unsubscribe(recipient: str, raw: bytes) -> str:
+    from hub.unsubscribe import handle_unsubscribe_mail
+
+    return handle_unsubscribe_mail(recipient, raw)
 
 
 def default_routes() -> dict[str, Route]:
-    """Local-part prefixes handled outside ingest: ``<prefix>+<token>@<domain>``."""
-    return {
-        "bounces": _accept_and_log,  # mailer.bounces.handle_bounce
-        "unsubscribe": _accept_and_log,  # hub.unsubscribe.handle_unsubscribe_mail
-    }
+    """Local-part prefixes handled outside ingest: ``<prefix>+<token>@<domain>``.
+
+    Bounces come back to the VERP ``Return-Path`` of Hub's mail; unsubscribe mail to the
+    ``mailto:`` of its ``List-Unsubscribe`` header.
+    """
+    return {"bounces": _bounce, "unsubscribe": _unsubscribe}
 
 
 class HubSMTP(SMTP):

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from hub import create_app
 from hub.extensions import db
 from hub.models import Member, Post
-from mailer.backends import MemoryBackend, get_backend
+from mailer.backends import MemoryBackend, close_backend, get_backend
 
 TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 
@@ -91,6 +91,7 @@ def app(database_url: str, _schema: None, tmp_path: Path, app_config: dict) -> I
     with app.app_context():
         _empty_tables()
         yield app
+        close_backend(app)
         db.session.remove()
         _empty_tables()
         db.engine.dispose()

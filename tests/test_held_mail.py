@@ -137,3 +137,31 @@ def test_hub_ingest_explains_a_file_without_our_address(runner, tmp_path):
     path.write_bytes(b"From: a@example.org\r\nTo: b@example.org\r\n\r\nhello\r\n")
     result = runner.invoke(args=["ingest", str(path)])
     assert result.exit_code != 0 and "name it with --to" in result.output
+
+
+def test_a_note_to_the_author_goes_with_release_or_discard(client, make_member, make_post, outbox):
+    mod = make_member("Mo Derator", role="moderator")
+    bob = make_member("Bob", email="bob@example.org")
+    first = _spoofed(bob, make_post(mod), "First words")
+    second = _spoofed(bob, make_post(mod), "Second words")
+    login(client, mod)
+    page = client.get("/moderation").data.decode()
+    assert 'name="note"' in page and "Note to Bob" in page
+    note = "Your mail came from another address; we posted it anyway."
+    client.post(f"/moderation/mail/{first.id}/release", data={"note": note})
+    client.post(f"/moderation/mail/{second.id}/discard", data={"note": "Not posted, sorry."})
+    client.post(f"/moderation/mail/{second.id}/discard", data={"note": "x" * 2001})
+    texts = [m.get_body(preferencelist=("plain",)).get_content() for m in outbox]
+    assert [m["To"] for m in outbox] == ["bob@example.org", "bob@example.org"]
+    assert note in texts[0] and "posted on the board" in texts[0]
+    assert "Not posted, sorry." in texts[1] and "not posted" in texts[1]
+    audit = client.get("/moderation/audit").data.decode()
+    assert note.replace("'", "&#39;") in audit and "Not posted, sorry." in audit
+
+
+def test_release_without_a_note_sends_nothing(client, make_member, make_post, outbox):
+    mod = make_member("Mo Derator", role="moderator")
+    row = _spoofed(make_member("Bob"), make_post(mod))
+    login(client, mod)
+    client.post(f"/moderation/mail/{row.id}/release", data={"note": "  "})
+    assert outbox == []

@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
 from digests import compose
-from digests.notify import render_notification, send_receipt
+from digests.notify import render_notification
 from digests.preferences import get_preferences
+from digests.receipts import send_receipt
 from digests.runs import render_prompt
 from hub.extensions import db
 from hub.models import Preferences

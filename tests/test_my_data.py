@@ -24,6 +24,9 @@ def test_download_holds_profile_updates_replies_and_settings(logged_in, make_mem
     theirs = make_post(other, "Their update")
     make_post(me, "My reply", parent=theirs)
     make_post(other, "Not mine", parent=mine)
+    from digests.preferences import turn_off
+
+    turn_off(me, "receipts")
     response = client.get("/me/data.json")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
@@ -32,6 +35,8 @@ def test_download_holds_profile_updates_replies_and_settings(logged_in, make_mem
     assert [u["body"] for u in data["updates"]] == ["My update"]
     assert [(r["body"], r["in_reply_to"]) for r in data["replies"]] == [("My reply", theirs.id)]
     assert data["settings"]["timezone"] == "Europe/Berlin"
+    assert data["settings"]["receipts"] is False
+    assert data["settings"]["digest_frequency"] == "weekly"
     assert "Not mine" not in response.data.decode()
 
 

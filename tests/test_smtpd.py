@@ -264,16 +264,32 @@ def test_hub_loop_mail_is_dropped(listener, people):
     assert rows()[0].status == InboundStatus.DROPPED and posts_with_body("a digest") == []
 
 
-def test_bounce_and_unsubscribe_prefixes_are_routed(app, people):
-    seen = []
-    listener = Listener(app, host="127.0.0.1", port=free_port())
-    listener.handler.routes["bounces"] = lambda rcpt, raw: seen.append(rcpt) or "250 2.0.0 noted"
-    listener.start()
+def test_bounces_and_unsubscribe_mail_reach_their_handlers(app, people):
+    from pathlib import Path
+
+    from digests.preferences import get_preferences
+    from hub.models import MailHealth
+    from mailer.verp import bounce_address, unsubscribe_address
+
+    _, bob, _ = people
+    bounce_to = bounce_address(bob)
+    dsn = (Path(__file__).parent / "data" / "bounces" / "hard_dsn.eml").read_bytes()
+    dsn = dsn.replace(b"BOUNCE_ADDRESS", bounce_to.encode()).replace(b"\r\n", b"\n")
+    dsn = dsn.replace(b"\n", b"\r\n")
+    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
     try:
-        rcpt = "bounces+abc123@hub.example.net"
-        assert send(listener.port, "", rcpt, b"Subject: failure\r\n\r\nx") == (250, "2.0.0 noted")
-        code, _ = send(listener.port, "", "unsubscribe+tok@hub.example.net", b"Subject: x\r\n\r\n")
+        code, _ = send(listener.port, "", bounce_to, dsn)
         assert code == 250
+        forged = "bounces+" + "x" * 20 + "@hub.example.net"
+        assert send(listener.port, "", forged, dsn)[0] == 550
+        unsubscribe_to = unsubscribe_address(bob, "digest")
+        code, reply = send(
+            listener.port, bob.email, unsubscribe_to, b"Subject: unsubscribe\r\n\r\n"
+        )
+        assert code == 250 and "digest" in reply
     finally:
         listener.stop()
-    assert seen == ["bounces+abc123@hub.example.net"]
+    db.session.expire_all()
+    health = db.session.get(MailHealth, bob.id)
+    assert health is not None and health.last_bounce_kind == "hard"
+    assert get_preferences(bob).digest_frequency == "none"

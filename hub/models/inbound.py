@@ -51,6 +51,9 @@ class InboundMessage(db.Model):
     )
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))
     notified_at: Mapped[datetime | None]
+    #: When the author was sent a receipt for the update this message became (claimed
+    #: before sending, so a crash loses a receipt rather than sending it twice).
+    receipt_at: Mapped[datetime | None]
     handled_at: Mapped[datetime | None]
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from hub import held_mail
 from hub.access import moderator_required
-from hub.errors import HubError, NotFound, PermissionDenied
+from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
 
 bp = Blueprint("held_mail", __name__)
 
@@ -31,7 +31,7 @@ def index() -> str:
 @moderator_required
 def release(message_id: int) -> Response:
     try:
-        post = held_mail.release_held(message_id, current_user)
+        post = held_mail.release_held(message_id, current_user, note=request.form.get("note", ""))
     except (NotFound, PermissionDenied):
         raise
     except HubError as exc:
@@ -46,7 +46,11 @@ def release(message_id: int) -> Response:
 @bp.post("/moderation/mail/<int:message_id>/discard")
 @moderator_required
 def discard(message_id: int) -> Response:
-    held_mail.discard_held(message_id, current_user)
+    try:
+        held_mail.discard_held(message_id, current_user, note=request.form.get("note", ""))
+    except ValidationError as exc:
+        flash(f"Message {message_id} was not discarded. {exc}")
+        return redirect(url_for("held_mail.index"))
     flash(f"Message {message_id} is discarded.")
     return redirect(url_for("held_mail.index"))
 

@@ -1,0 +1,90 @@
+"""Receipts: "your update is on the board", for updates that arrived by email.
+
+A receipt shows the trimmed text with links to edit or delete it, so a member can see
+what reply trimming kept. The scheduler's tick sends them for stored messages that
+became updates; each row is claimed before its receipt is sent, so a crash loses a
+receipt rather than sending it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from digests.bounces import is_bouncing
+from digests.notify import thread_message_id
+from digests.preferences import get_preferences, takes
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.models import InboundMessage, InboundStatus, Post
+from hub.urls import external_url
+from mailer.addresses import reply_address
+from mailer.outgoing import build_message, send
+
+log = logging.getLogger(__name__)
+
+#: Messages posted longer ago than this get no receipt (after an outage, say).
+RECEIPT_WINDOW = timedelta(days=2)
+
+
+def send_due_receipts(*, now: datetime | None = None) -> int:
+    """Send a receipt for each update that arrived by email and has none yet."""
+    now = now or utcnow()
+    due = db.session.execute(
+        select(InboundMessage.id, InboundMessage.post_id)
+        .join(Post, Post.id == InboundMessage.post_id)
+        .where(
+            InboundMessage.status == InboundStatus.POSTED,
+            InboundMessage.receipt_at.is_(None),
+            InboundMessage.received_at >= now - RECEIPT_WINDOW,
+            Post.parent_id.is_(None),
+            Post.deleted_at.is_(None),
+        )
+        .order_by(InboundMessage.id)
+    ).all()
+    sent = 0
+    for row_id, post_id in due:
+        claimed = db.session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == row_id, InboundMessage.receipt_at.is_(None))
+            .values(receipt_at=now)
+        ).rowcount
+        db.session.commit()
+        if claimed == 1 and send_receipt(db.session.get(Post, post_id)):
+            sent += 1
+    return sent
+
+
+def send_receipt(post: Post) -> bool:
+    """Tell the author their emailed update is on the board, with what trimming kept.
+
+    Returns whether a receipt went out (not when the member turned receipts off or
+    their address bounces). Called by mail ingest after the post is committed.
+    """
+    author = post.author
+    if not takes(get_preferences(author), "receipts") or is_bouncing(author):
+        db.session.commit()
+        return False
+    thread = thread_message_id(post.parent or post)
+    message = build_message(
+        "receipt",
+        to=author.email,
+        subject="On the board: " + post.body.strip().splitlines()[0][:60],
+        context={
+            "member": author,
+            "post": post,
+            "post_url": external_url("board.show", post_id=post.id),
+            "edit_url": external_url("board.edit", post_id=post.id),
+            "delete_url": external_url("board.delete", post_id=post.id),
+            "settings_url": external_url("settings.page"),
+        },
+        reply_to=reply_address(author, post.parent or post),
+        kind="receipt",
+        member=author,
+        references=[thread],
+    )
+    db.session.commit()
+    send(message)
+    return True

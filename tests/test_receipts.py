@@ -1,0 +1,61 @@
+"""Receipts: an update sent by email is confirmed once, showing what trimming kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from digests.preferences import turn_off
+from digests.receipts import send_due_receipts
+from mailer.addresses import reply_address
+from mailer.smtpd import Listener
+from tests.mailhelpers import free_port, message, send, wait_until_posted
+
+QUOTED = (
+    "Testing the new sensor housing this week.\n\n"
+    "On Mon, 16 Nov 2026 at 09:00, Hub <hub@hub.example.net> wrote:\n"
+    "> What are you working on this week?\n"
+)
+
+
+@pytest.fixture
+def listener(app):
+    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
+    yield listener
+    listener.stop()
+
+
+def test_an_emailed_update_gets_one_receipt_with_the_trimmed_text(
+    listener, make_member, make_post, outbox
+):
+    ana = make_member("Ana Ruiz", email="ana@example.org")
+    to = reply_address(ana, context="prompt")
+    assert send(listener.port, ana.email, to, message(ana.email, to, QUOTED))[0] == 250
+    wait_until_posted()
+
+    assert send_due_receipts() == 1
+    assert send_due_receipts() == 0  # never twice
+    (receipt,) = outbox
+    assert receipt["To"] == "ana@example.org"
+    assert receipt["Subject"] == "On the board: Testing the new sensor housing this week."
+    text = receipt.get_body(preferencelist=("plain",)).get_content()
+    assert "Testing the new sensor housing this week." in text
+    assert "What are you working on this week?" not in text  # the quote was trimmed
+    assert "/edit" in text and "/delete" in text
+
+
+def test_replies_get_no_receipt_and_members_can_turn_receipts_off(
+    listener, make_member, make_post, outbox
+):
+    ana = make_member("Ana Ruiz", email="ana@example.org")
+    bo = make_member("Bo Chen", email="bo@example.org")
+    update = make_post(ana, "Who has a spare oscilloscope?")
+    to = reply_address(bo, update)
+    assert send(listener.port, bo.email, to, message(bo.email, to, "I do!"))[0] == 250
+    turn_off(ana, "receipts")
+    to = reply_address(ana, context="digest")
+    assert (
+        send(listener.port, ana.email, to, message(ana.email, to, "Kiln firing Saturday"))[0] == 250
+    )
+    wait_until_posted()
+    send_due_receipts()
+    assert [m["Subject"] for m in outbox if m["Subject"].startswith("On the board")] == []
