@@ -1,10 +1,12 @@
 """The ingest worker: one thread that posts what the listener stored.
 
 The SMTP transaction ends as soon as the raw message is committed; this thread then makes
-the posts, so a slow post never holds up a sending server. On start it first posts
-whatever an earlier run stored but did not post (after a crash, say), and it polls every
-few seconds so rows stored by another process (``hub ingest``) are posted too. It also sends
-the one "publish your update" mail for unauthenticated mail to post@.
+the posts in batches (``mailer.poster``), so posting never holds up a sending server. The
+listener wakes it with ``notify`` (under ``hub smtpd`` it runs in a poster process of its
+own, woken through a pipe). On start it first posts whatever an earlier run stored but did
+not post (after a crash, say), and it polls every few seconds so rows stored by another
+process are posted too. It also sends the one "publish your update" mail for
+unauthenticated mail to post@.
 """
 
 from __future__ import annotations
