@@ -9,6 +9,7 @@ used nowhere else.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from functools import partial
 
 import bleach
@@ -46,17 +47,23 @@ _cleaner = bleach.Cleaner(
 
 
 _local = threading.local()
+_REMEMBERED = 256  # texts per thread: a batch of stored mail is rendered ahead of its write
 
 
 def render_markdown(text: str) -> str:
     """Render member-written text to sanitised HTML.
 
-    The last text rendered in each thread is remembered, so a caller may render ahead of
-    time (mail ingest does, before it takes its turn to write) at no extra cost.
+    The last few hundred texts rendered in each thread are remembered, so a caller may
+    render ahead of time (mail ingest does, before it takes its turn to write) at no
+    extra cost.
     """
     text = text or ""
-    if getattr(_local, "last", (None, ""))[0] == text:
-        return _local.last[1]
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = OrderedDict()
+    html = cache.get(text)
+    if html is not None:
+        return html
     # Building a Markdown instance costs more than converting a short post with it, so each
     # thread keeps one and resets it between texts.
     md = getattr(_local, "md", None)
@@ -66,7 +73,9 @@ def render_markdown(text: str) -> str:
         html = _cleaner.clean(md.convert(text))
     finally:
         md.reset()
-    _local.last = (text, html)
+    cache[text] = html
+    if len(cache) > _REMEMBERED:
+        cache.popitem(last=False)
     return html
 
 

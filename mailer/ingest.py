@@ -247,6 +247,7 @@ def receive(
     recipients: list[str],
     now: datetime | None = None,
     parsed: ParsedMessage | None = None,
+    post: bool = True,
 ) -> tuple[str, list[int]]:
     """Decide and store one message for its reply/post recipients.
 
@@ -254,10 +255,11 @@ def receive(
 
     Runs inside the SMTP transaction. A row is committed for every recipient whose
     message is accepted, held, dropped or refused (4xx refusals store nothing), so the
-    reply is only given once the bytes are durable. An accepted message is posted in the
-    same transaction that stores it (the row is stored as posted): one commit, and no
-    window in which it is stored but not posted. Only when posting fails is the row stored
-    unposted, for the ingest worker.
+    reply is only given once the bytes are durable. With ``post`` an accepted message is
+    posted in the same transaction that stores it (the row is stored as posted; only when
+    posting fails is it stored unposted). Without, it is stored ``accepted`` for the
+    ingest worker (``mailer.poster``), which posts in batches: the listener does so, to
+    keep the SMTP transaction short.
     """
     now = now or utcnow()
     parsed = parsed or parse_message(raw)
@@ -266,21 +268,28 @@ def receive(
     for recipient in recipients:
         key = dedupe_key(parsed, raw, recipient)
         if _seen(key):
-            log.info("mail %s to %s: already received", parsed.message_id, recipient)
+            log.debug("mail %s to %s: already received", parsed.message_id, recipient)
             replies.append(R.ACCEPTED_ALREADY)
             continue
         decision = decide(parsed, recipient=recipient, envelope_from=mail_from, now=now)
-        log.info(
-            "mail %s to %s: %s %s", parsed.message_id, recipient, decision.status, decision.reason
+        log.log(
+            logging.DEBUG if decision.status == InboundStatus.ACCEPTED else logging.INFO,
+            "mail %s to %s: %s %s",
+            parsed.message_id,
+            recipient,
+            decision.status,
+            decision.reason,
         )
         replies.append(decision.reply)
         if not decision.stores:
             continue
         try:
-            status, row_id = _store(parsed, raw, mail_from, recipient, decision, now)
-        except IntegrityError:  # the same message arrived on another connection just now
+            status, row_id = _store(parsed, raw, mail_from, recipient, decision, now, post)
+        except IntegrityError:
             db.session.rollback()
-            replies[-1] = R.ACCEPTED_ALREADY
+            if not _seen(key):  # not a duplicate: our fault, so 451 and the sender retries
+                raise
+            replies[-1] = R.ACCEPTED_ALREADY  # the same message came on another connection
             continue
         if status == InboundStatus.ACCEPTED:
             later.append(row_id)
@@ -301,27 +310,31 @@ def _store(
     recipient: str,
     decision: Decision,
     now: datetime,
+    post: bool = True,
 ) -> tuple[str, int]:
-    """Commit the row, and with an accepted message its post, in one transaction.
+    """Commit the row, and with ``post`` an accepted message's post, in one transaction.
 
     Returns the row's status and id. Written with Core: the ORM's unit of work costs more
     than the INSERTs themselves, and this runs for every message before its 250.
     """
     values = _row(parsed, raw, mail_from, recipient, decision, now)
-    if decision.status == InboundStatus.ACCEPTED:
+    post = post and decision.status == InboundStatus.ACCEPTED
+    if post:
         render_markdown(decision.body)  # outside the write turn; create_post reuses the result
     with write_turn(db.engine):
-        return _write(values, decision, now)
+        return _write(values, decision, now, post)
 
 
-def _write(values: dict[str, object], decision: Decision, now: datetime) -> tuple[str, int]:
-    if decision.status == InboundStatus.ACCEPTED:
+def _write(
+    values: dict[str, object], decision: Decision, now: datetime, post: bool
+) -> tuple[str, int]:
+    if post:
         try:
-            post = make_post(decision, now=now)
-            post_id = post.id
+            created = make_post(decision, now=now)
+            post_id = created.id
             row_id = _insert_row({**values, "status": InboundStatus.POSTED, "post_id": post_id})
             db.session.commit()
-            log.info("mail %s (row %s) posted as post %s", values["message_id"], row_id, post_id)
+            log.debug("mail %s (row %s) posted as post %s", values["message_id"], row_id, post_id)
             return InboundStatus.POSTED, row_id
         except (IntegrityError, OperationalError):
             raise
@@ -361,22 +374,6 @@ def ingest_row(
     if post is not None:
         log.info("mail %s (row %s) posted as post %s", row.message_id, row.id, post.id)
     return post
-
-
-def ingest_rows(
-    rows: list[InboundMessage], parsed: dict[int, ParsedMessage], *, now: datetime | None = None
-) -> int:
-    """Post a batch of accepted rows in one transaction (all or none); return how many posted."""
-    now = now or utcnow()
-    posted = 0
-    for row in rows:
-        if _post_row(row, parsed=parsed.get(row.id), now=now) is not None:
-            posted += 1
-    db.session.commit()
-    log.info(
-        "posted %d of %d stored messages (rows %s-%s)", posted, len(rows), rows[0].id, rows[-1].id
-    )
-    return posted
 
 
 def _post_row(row: InboundMessage, *, parsed: ParsedMessage | None, now: datetime) -> Post | None:

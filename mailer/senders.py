@@ -60,7 +60,12 @@ def load_author(
     parent = None
     if post_id is not None and row.post_id is not None:
         parent = _attach(
-            Post(id=row.post_id, deleted_at=row.post_deleted_at, parent_id=row.post_parent_id)
+            Post(
+                id=row.post_id,
+                deleted_at=row.post_deleted_at,
+                parent_id=row.post_parent_id,
+                author_id=row.post_author_id,
+            )
         )
     if since is None:
         return Author(member, parent)
@@ -95,6 +100,7 @@ def _query(by_email: bool, with_post: bool, with_counts: bool) -> Select:
             Post.id.label("post_id"),
             Post.deleted_at.label("post_deleted_at"),
             Post.parent_id.label("post_parent_id"),
+            Post.author_id.label("post_author_id"),
         ).outerjoin(Post, Post.id == bindparam("post_id"))
     if by_email:
         query = query.where(func.lower(Member.email) == bindparam("email"))

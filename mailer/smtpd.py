@@ -3,7 +3,8 @@
 Runs inside ``python app.py`` or on its own as ``hub smtpd``. RCPT refuses addresses that
 are not ours at once. DATA runs the checks that can refuse a message and commits the raw
 bytes (``mailer.ingest.receive``) in a worker thread, so the event loop keeps serving other
-clients; the 250 goes out only after that commit. Posting follows in the ingest worker.
+clients; the 250 goes out only after that commit. Posting follows in the ingest worker
+(``mailer.poster``): a thread of this process, or, under ``hub smtpd``, a process of its own.
 Anything that goes wrong on our side is a logged ``451 4.3.0``: the sender retries.
 """
 
@@ -23,7 +24,6 @@ from flask import Flask
 from hub.extensions import db
 from mailer import smtp_replies as R
 from mailer.addresses import POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
-from mailer.parse import parse_message
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -97,13 +97,14 @@ class HubHandler:
         self,
         app: Flask,
         *,
-        worker: IngestWorker | None = None,
+        wake: Callable[[], None] | None = None,
         routes: dict[str, Route] | None = None,
     ) -> None:
         self.app = app
         self.domain = app.config["HUB_MAIL_DOMAIN"].lower()
         self.secret = app.config["HUB_SECRET_KEY"]
-        self.worker = worker
+        #: Called after an accepted message is committed, to wake the poster.
+        self.wake = wake
         self.routes = routes if routes is not None else default_routes()
         self.executor = ThreadPoolExecutor(DATA_THREADS, thread_name_prefix="smtp-data")
 
@@ -161,11 +162,10 @@ class HubHandler:
             else:
                 ours.append(address)
         if ours:
-            parsed = parse_message(raw)
-            reply, accepted = receive(raw, mail_from=mail_from, recipients=ours, parsed=parsed)
+            reply, accepted = receive(raw, mail_from=mail_from, recipients=ours, post=False)
             replies.append(reply)
-            if accepted and self.worker is not None:
-                self.worker.notify(accepted, parsed)
+            if accepted and self.wake is not None:
+                self.wake()
         good = [r for r in replies if r.startswith("2")]
         return good[0] if good else replies[0]
 
@@ -184,9 +184,12 @@ class Listener:
         port: int | None = None,
         reuse_port: bool = False,
         worker: bool = True,
+        wake: Callable[[], None] | None = None,
     ) -> None:
         self.worker = IngestWorker(app) if worker else None
-        self.handler = HubHandler(app, worker=self.worker)
+        if self.worker is not None:
+            wake = self.worker.notify
+        self.handler = HubHandler(app, wake=wake)
         self.controller = HubController(
             self.handler,
             reuse_port=reuse_port,
@@ -222,19 +225,25 @@ def make_controller(app: Flask, *, host: str | None = None, port: int | None = N
 
 
 def serve_forever(app: Flask) -> None:
-    """Run the listener until SIGINT or SIGTERM, in ``HUB_SMTP_PROCESSES`` processes."""
-    processes = app.config["HUB_SMTP_PROCESSES"]
-    if processes > 1 and app.config["HUB_SMTP_PORT"] != 0:
+    """Run the listener until SIGINT or SIGTERM: ``HUB_SMTP_PROCESSES`` listener processes
+    beside one poster process (``mailer.smtpd_processes``)."""
+    if app.config["HUB_SMTP_PORT"] != 0:
         from mailer.smtpd_processes import serve_processes
 
-        serve_processes(app, processes)
-    else:
+        serve_processes(app, app.config["HUB_SMTP_PROCESSES"])
+    else:  # an ephemeral port cannot be shared: one process does it all
         serve_one(app)
 
 
-def serve_one(app: Flask, *, reuse_port: bool = False, worker: bool = True) -> None:
+def serve_one(
+    app: Flask,
+    *,
+    reuse_port: bool = False,
+    worker: bool = True,
+    wake: Callable[[], None] | None = None,
+) -> None:
     """Run one listener (and, with ``worker``, the ingest worker) until SIGINT or SIGTERM."""
-    listener = Listener(app, reuse_port=reuse_port, worker=worker).start()
+    listener = Listener(app, reuse_port=reuse_port, worker=worker, wake=wake).start()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

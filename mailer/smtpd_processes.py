@@ -1,22 +1,27 @@
-"""Several listener processes on one port, for machines with more than one core.
+"""``hub smtpd`` as processes: listeners on one port, and one poster beside them.
 
-A listener spends its time in Python (parsing, checks, rendering), so one process uses one
-core. With ``HUB_SMTP_PROCESSES`` above 1, ``hub smtpd`` forks that many listeners that
-bind the same port with ``SO_REUSEPORT``; the kernel spreads connections across them. Each
-child opens its own database connections (the parent's pool is disposed before forking).
-Only the first child runs the ingest worker that posts stored-but-unposted mail; claims
-are conditional UPDATEs, so this is about not doing the work twice, not about safety.
-The parent restarts a child that dies and passes SIGTERM/SIGINT on to all of them.
+A listener spends its time in Python (parsing, checks), so one process uses one core.
+``hub smtpd`` forks ``HUB_SMTP_PROCESSES`` listeners that bind the same port with
+``SO_REUSEPORT`` (the kernel spreads connections across them) and one poster process that
+turns the rows they stored into posts (``mailer.poster``), so posting uses a core of its
+own and never lengthens an SMTP transaction. A listener wakes the poster by writing a
+byte to a pipe after each commit; the poster also polls, and on start posts what an
+earlier run stored but did not post. Each child opens its own database connections (the
+parent's pool is disposed before forking). The parent restarts a child that dies and
+passes SIGTERM/SIGINT on to all of them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import logging
 import os
+import select
 import signal
 import threading
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -26,31 +31,39 @@ log = logging.getLogger(__name__)
 
 RESTART_PAUSE = 1.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+POSTER = -1  # the child index of the poster process
 
 
 def serve_processes(app: Flask, count: int) -> None:
-    """Fork ``count`` listeners sharing the port; return when they have all stopped."""
+    """Fork ``count`` listeners sharing the port and one poster; return when all stopped."""
     with app.app_context():
         db.engine.dispose()  # no connection may be shared across fork
+    wake_read, wake_write = os.pipe()
+    fcntl.fcntl(wake_write, fcntl.F_SETFL, os.O_NONBLOCK)  # a listener never waits on it
     children: dict[int, int] = {}  # pid -> index
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
         stop.set()
 
+    def start(index: int) -> int:
+        if index == POSTER:
+            return _fork(lambda: _run_poster(app, wake_read))
+        return _fork(lambda: _run_listener(app, wake_write))
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, on_signal)
-    for index in range(count):
-        children[_fork(app, index)] = index
-    log.info("SMTP listener running in %d processes: %s", count, sorted(children))
+    for index in [POSTER, *range(count)]:
+        children[start(index)] = index
+    log.info("SMTP listener running in %d processes and a poster: %s", count, sorted(children))
     while not stop.is_set():
         pid, status = _reap()
         if pid and pid in children:
             index = children.pop(pid)
-            log.error("SMTP listener process %s stopped (status %s); starting another", pid, status)
+            log.error("SMTP process %s stopped (status %s); starting another", pid, status)
             stop.wait(RESTART_PAUSE)
             if not stop.is_set():
-                children[_fork(app, index)] = index
+                children[start(index)] = index
         else:
             stop.wait(0.5)
     for pid in children:
@@ -61,7 +74,35 @@ def serve_processes(app: Flask, count: int) -> None:
     log.info("SMTP listener processes stopped")
 
 
-def _fork(app: Flask, index: int) -> int:
+def _run_listener(app: Flask, wake_write: int) -> None:
+    from mailer.smtpd import serve_one
+
+    def wake() -> None:
+        with contextlib.suppress(BlockingIOError):  # full: the poster has wake-ups waiting
+            os.write(wake_write, b"\0")
+
+    serve_one(app, reuse_port=True, worker=False, wake=wake)
+
+
+def _run_poster(app: Flask, wake_read: int) -> None:
+    """Run the ingest worker, waking it whenever a listener wrote to the pipe."""
+    from mailer.worker import IngestWorker
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    worker = IngestWorker(app)
+    worker.start()
+    while not stop.is_set():
+        ready, _, _ = select.select([wake_read], [], [], 0.5)
+        if ready:
+            os.read(wake_read, 65536)
+            worker.notify()
+    worker.stop()
+    log.info("SMTP poster stopped")
+
+
+def _fork(run: Callable[[], None]) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -70,11 +111,9 @@ def _fork(app: Flask, index: int) -> int:
         _stop_with_parent()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
-        from mailer.smtpd import serve_one
-
-        serve_one(app, reuse_port=True, worker=index == 0)
+        run()
     except BaseException:
-        log.exception("SMTP listener process %s failed", os.getpid())
+        log.exception("SMTP process %s failed", os.getpid())
         code = 1
     finally:
         logging.shutdown()

@@ -1,29 +1,28 @@
 """The ingest worker: one thread that posts what the listener stored.
 
 The SMTP transaction ends as soon as the raw message is committed; this thread then makes
-the posts, so a slow post never holds up a sending server. On start it first posts
-whatever an earlier run stored but did not post (after a crash, say), and it polls every
-few seconds so rows stored by another process (``hub ingest``) are posted too. It also sends
-the one "publish your update" mail for unauthenticated mail to post@.
+the posts in batches (``mailer.poster``), so posting never holds up a sending server. The
+listener wakes it with ``notify`` (under ``hub smtpd`` it runs in a poster process of its
+own, woken through a pipe). On start it first posts whatever an earlier run stored but did
+not post (after a crash, say), and it polls every few seconds so rows stored by another
+process are posted too. It also sends the one "publish your update" mail for
+unauthenticated mail to post@.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from hub.extensions import db
-from mailer.parse import ParsedMessage
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 5.0
-BATCH = 200
-_CACHE_LIMIT = 2000
+BATCH = 200  # rows per posting transaction
 
 
 class IngestWorker:
@@ -32,9 +31,6 @@ class IngestWorker:
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._lock = threading.Lock()
-        # Parsed messages handed over by the listener, so posting need not parse twice.
-        self._parsed: OrderedDict[int, ParsedMessage] = OrderedDict()
         self._thread: threading.Thread | None = None
         self.idle = threading.Event()
 
@@ -48,19 +44,10 @@ class IngestWorker:
         if self._thread is not None:
             self._thread.join(timeout=30)
 
-    def notify(self, row_ids: list[int], parsed: ParsedMessage) -> None:
+    def notify(self) -> None:
         """Rows were committed: post them soon."""
-        with self._lock:
-            for row_id in row_ids:
-                self._parsed[row_id] = parsed
-            while len(self._parsed) > _CACHE_LIMIT:
-                self._parsed.popitem(last=False)
         self.idle.clear()
         self._wake.set()
-
-    def _take(self, row_id: int) -> ParsedMessage | None:
-        with self._lock:
-            return self._parsed.pop(row_id, None)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -81,34 +68,36 @@ class IngestWorker:
     def drain(self) -> int:
         """Post every accepted row; return how many were handled."""
         from hub.held_mail import notify_unauthenticated
-        from mailer.ingest import ingest_row, ingest_rows, pending_rows
+        from mailer.ingest import ingest_row, pending_rows
+        from mailer.poster import post_pending
 
         handled = 0
         try:
             while not self._stop.is_set():
-                rows = pending_rows(BATCH)
-                if not rows:
-                    break
-                parsed = {row.id: p for row in rows if (p := self._take(row.id)) is not None}
                 try:
-                    ingest_rows(rows, parsed)  # one transaction for the batch
+                    count = post_pending(BATCH)  # one transaction for the batch
                 except OperationalError:
                     db.session.rollback()
                     raise
                 except Exception:
                     # One bad message must not block the rest: retry them one by one.
+                    log.exception("posting a batch failed; posting its messages one by one")
                     db.session.rollback()
-                    for row in pending_rows(BATCH):
-                        self._ingest_one(ingest_row, row, parsed.get(row.id))
-                handled += len(rows)
+                    rows = pending_rows(BATCH)
+                    for row in rows:
+                        self._ingest_one(ingest_row, row)
+                    count = len(rows)
+                if not count:
+                    break
+                handled += count
             notify_unauthenticated()
         finally:
             db.session.remove()
         return handled
 
-    def _ingest_one(self, ingest_row, row, parsed) -> None:  # noqa: ANN001
+    def _ingest_one(self, ingest_row, row) -> None:  # noqa: ANN001
         try:
-            ingest_row(row, parsed=parsed)
+            ingest_row(row)
         except OperationalError:
             db.session.rollback()
             raise

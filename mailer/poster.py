@@ -1,0 +1,118 @@
+"""Posting stored mail in batches, apart from the SMTP transaction.
+
+The listener commits each accepted message as an ``accepted`` row and answers 250; this
+module turns those rows into posts. A batch is prepared without holding the write turn:
+each row is parsed and checked again (a member may have been suspended or the post
+deleted since the 250) and its Markdown rendered. Then one short transaction writes it:
+one ``UPDATE ... RETURNING`` claims the rows that are still ``accepted``, so two posters
+never post one row twice (on PostgreSQL the second waits for the first's row locks and
+then finds them taken); the posts, and each claimed row's post id, follow and everything
+commits together. A crash at any point leaves each row either ``accepted`` (posted next
+time) or posted.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, update
+
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.models import InboundMessage, InboundStatus
+from hub.render import render_markdown
+from mailer.ingest import HOLD_LATE, Decision, decide, make_post
+from mailer.parse import parse_message
+from mailer.write_turn import write_turn
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+_T = InboundMessage.__table__
+_PENDING = (
+    select(_T.c.id, _T.c.raw, _T.c.rcpt_to, _T.c.mail_from, _T.c.message_id)
+    .where(_T.c.status == InboundStatus.ACCEPTED)
+    .order_by(_T.c.id)
+    .limit(bindparam("limit"))
+)
+_SET_POST = (
+    update(_T)
+    .where(_T.c.id == bindparam("row_id"))
+    .values(post_id=bindparam("post"))
+    .execution_options(synchronize_session=False)
+)
+
+
+def post_pending(limit: int = BATCH, *, now: datetime | None = None) -> int:
+    """Post up to ``limit`` accepted rows, oldest first, in one transaction.
+
+    Returns how many rows were handled (posted, held, or already taken by another poster).
+    """
+    now = now or utcnow()
+    rows = db.session.connection().execute(_PENDING, {"limit": limit}).all()
+    if not rows:
+        return 0
+    decisions = {row.id: _prepare(row, now) for row in rows}
+    with write_turn(db.engine):
+        claimed = _claim(list(decisions))
+        posted = []
+        for row_id in claimed:
+            decision = decisions[row_id]
+            if decision.status == InboundStatus.ACCEPTED:
+                post = make_post(decision, now=now)
+                posted.append({"row_id": row_id, "post": post.id})
+            else:
+                _hold_late(row_id, decision)
+        if posted:
+            db.session.flush()
+            db.session.connection().execute(_SET_POST, posted)
+        db.session.commit()
+    log.info(
+        "posted %d of %d stored messages (rows %s-%s)",
+        len(posted),
+        len(rows),
+        rows[0].id,
+        rows[-1].id,
+    )
+    return len(rows)
+
+
+def _prepare(row: object, now: datetime) -> Decision:
+    """The checks again, and the rendering, done before taking the write turn."""
+    parsed = parse_message(row.raw)  # type: ignore[attr-defined]
+    decision = decide(
+        parsed,
+        recipient=row.rcpt_to,  # type: ignore[attr-defined]
+        envelope_from=row.mail_from,  # type: ignore[attr-defined]
+        now=now,
+        rate_limit=False,
+    )
+    if decision.status == InboundStatus.ACCEPTED:
+        render_markdown(decision.body)  # remembered: create_post reuses it
+    return decision
+
+
+def _claim(row_ids: list[int]) -> list[int]:
+    """Mark the rows posted if they are still accepted; return the ids this poster got."""
+    statement = (
+        update(_T)
+        .where(_T.c.id.in_(row_ids), _T.c.status == InboundStatus.ACCEPTED)
+        .values(status=InboundStatus.POSTED)
+        .returning(_T.c.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(db.session.connection().execute(statement).scalars())
+
+
+def _hold_late(row_id: int, decision: Decision) -> None:
+    """Something changed after the 250 (a post deleted, a member suspended): a person decides."""
+    reason = f"accepted, then {decision.reason or decision.status}"
+    db.session.connection().execute(
+        update(_T)
+        .where(_T.c.id == row_id)
+        .values(status=InboundStatus.HELD, hold=HOLD_LATE, reason=reason[:1000])
+        .execution_options(synchronize_session=False)
+    )
+    log.warning("mail (row %s) held after acceptance: %s", row_id, reason)
