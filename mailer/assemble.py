@@ -15,7 +15,9 @@ knows what it sets, so here:
   (``set_raw``): plain ASCII values as they are, folded at their spaces when long, and
   anything else (non-ASCII display names and subjects, quoting) formatted by the standard
   library once per distinct value, so a header shared by an issue is formatted once;
-- ``OutgoingMessage`` writes a body as one string instead of a line at a time.
+- ``OutgoingMessage`` writes a body as one string instead of a line at a time, and keeps
+  the headers it has parsed for reading (the parts' ``Content-Type``, the same in every
+  message, is read by the generator several times per message).
 
 What comes out is an ordinary ``EmailMessage``: reading a header parses it then, as for a
 received message, and the decoded text is what the templates rendered.
@@ -30,15 +32,59 @@ import re
 import secrets
 from email.generator import BytesGenerator
 from email.message import EmailMessage, MIMEPart
+from email.policy import EmailPolicy
 from email.policy import default as DEFAULT_POLICY
 from io import BytesIO
 
 MAX_HEADER_LINE = 78  # RFC 5322's "SHOULD", and the standard library's folding width
 MAX_QP_LINE = 76  # RFC 2045
+_BOUNDARY = f"=_{secrets.token_hex(16)}"
 
 # Printable ASCII words with single spaces between them, nothing that reads as an
 # RFC 2047 encoded word: safe to write as given (and to fold at any of its spaces).
 _PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+
+
+class _OutgoingPolicy(EmailPolicy):
+    """``email.policy.default`` that parses a stored header value once per distinct value.
+
+    Header objects are immutable, so one parse serves every message that holds the value.
+    """
+
+    def header_fetch_parse(self, name: str, value: str):  # noqa: ANN201
+        if hasattr(value, "name"):
+            return value
+        return _parsed(name, value)
+
+    # A stored value that starts with a line break is folded right after the colon (as the
+    # standard library folds a value whose first word does not fit the first line).
+    def _after_colon(self, name: str, value: str) -> str | None:
+        if hasattr(value, "name") or not value.startswith("\n"):
+            return None
+        return name + ":" + value.replace("\n", self.linesep) + self.linesep
+
+    def fold(self, name: str, value: str) -> str:
+        return self._after_colon(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        folded = self._after_colon(name, value)
+        return super().fold_binary(name, value) if folded is None else folded.encode("ascii")
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(name: str, value: str):  # noqa: ANN202
+    return DEFAULT_POLICY.header_fetch_parse(name, value)
+
+
+POLICY = _OutgoingPolicy()
+
+
+@functools.lru_cache(maxsize=8)
+def _reading_once(policy: EmailPolicy) -> EmailPolicy:
+    """``policy`` (e.g. ``email.policy.SMTP``) reading headers as ``POLICY`` does."""
+    if type(policy) is not EmailPolicy:
+        return policy
+    return _OutgoingPolicy(**policy.__dict__)
 
 
 class _FastBytesGenerator(BytesGenerator):
@@ -56,10 +102,14 @@ class _FastBytesGenerator(BytesGenerator):
 
 
 class OutgoingMessage(EmailMessage):
-    """An ``EmailMessage`` that is written out with ``_FastBytesGenerator``."""
+    """An ``EmailMessage`` written out with ``_FastBytesGenerator``, reading with ``POLICY``."""
+
+    def __init__(self, policy=None) -> None:  # noqa: ANN001
+        super().__init__(policy=POLICY if policy is None else policy)
 
     def as_bytes(self, unixfrom: bool = False, policy=None) -> bytes:  # noqa: ANN001
-        policy = self.policy if policy is None else policy
+        # The generator reads headers through the policy it writes with: give it ours.
+        policy = self.policy if policy is None else _reading_once(policy)
         out = BytesIO()
         _FastBytesGenerator(out, mangle_from_=False, policy=policy).flatten(self, unixfrom=unixfrom)
         return out.getvalue()
@@ -113,7 +163,7 @@ def encode_text(text: str) -> tuple[str, str]:
 def text_part(text: str, subtype: str) -> MIMEPart:
     """A ``text/<subtype>`` part in UTF-8 holding ``text``, encoded now."""
     cte, body = encode_text(text)
-    part = MIMEPart(policy=DEFAULT_POLICY)
+    part = MIMEPart(policy=POLICY)
     part.set_raw("Content-Type", f'text/{subtype}; charset="utf-8"')
     part.set_raw("Content-Transfer-Encoding", cte)
     part.set_payload(body)
@@ -123,7 +173,9 @@ def text_part(text: str, subtype: str) -> MIMEPart:
 def alternative(message: EmailMessage, text: str, html: str) -> None:
     """Make ``message`` ``multipart/alternative`` of ``text`` and ``html`` (in that order)."""
     parts = [text_part(text, "plain"), text_part(html, "html")]
-    boundary = f"=_{secrets.token_hex(16)}"  # "=_" cannot occur in QP or base64
+    # "=_" cannot occur in QP or base64; one boundary per process keeps the header the
+    # same from message to message (parsed once), unless a 7bit body happens to hold it.
+    boundary = _BOUNDARY
     while any(boundary in part.get_payload() for part in parts):  # a 7bit body might
         boundary = f"=_{secrets.token_hex(16)}"
     message.set_raw("MIME-Version", "1.0")
@@ -167,9 +219,23 @@ def _fold_at_spaces(name: str, value: str) -> str:
     lines: list[str] = []
     line = f"{name}:"
     for word in value.split(" "):
-        if len(line) + 1 + len(word) > MAX_HEADER_LINE and line != f"{name}:":
+        if len(line) + 1 + len(word) > MAX_HEADER_LINE:
             lines.append(line)
             line = ""
         line = f"{line} {word}"
     lines.append(line)
-    return "\n".join(lines)[len(name) + 2 :]
+    folded = "\n".join(lines)[len(name) + 1 :]
+    return folded[1:] if folded.startswith(" ") else folded
+
+
+def header_text(message: EmailMessage, name: str) -> str | None:
+    """The first ``name`` header as stored, unfolded, without parsing it (None if absent).
+
+    For reading an address or a Message-ID cheaply; a value set the standard way reads as
+    its decoded text, one set here as written (so an encoded word stays encoded).
+    """
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return "".join(str(value).splitlines()).strip()
+    return None

@@ -42,7 +42,7 @@ from flask import current_app, render_template
 
 from hub.clock import utcnow
 from hub.models import Member
-from mailer.assemble import OutgoingMessage, alternative, set_header
+from mailer.assemble import OutgoingMessage, alternative, header_text, set_header
 from mailer.backends import get_backend
 from mailer.classify import LOOP_HEADER
 
@@ -259,4 +259,9 @@ def send(message: EmailMessage) -> None:
 
     sign_if_configured(message, current_app.config)
     get_backend(current_app).send(message)
-    log.info("mail %s sent to %s: %s", message["Message-ID"], message["To"], message["Subject"])
+    log.info(
+        "mail %s sent to %s: %s",
+        header_text(message, "Message-ID"),
+        header_text(message, "To"),
+        message["Subject"],
+    )
