@@ -148,9 +148,16 @@ def _escape_from(encoded: str) -> str:
 
 
 def encode_text(text: str) -> tuple[str, str]:
-    """``(Content-Transfer-Encoding, body)`` for a text part, as ``set_content`` chooses."""
+    """``(Content-Transfer-Encoding, body)`` for a text part, as ``set_content`` chooses.
+
+    (Except that a body with ``From`` at a line start is never left 7bit.)
+    """
     text = normalise_text(text)
-    if text.isascii() and max(map(len, text.split("\n"))) <= MAX_HEADER_LINE:
+    if (
+        text.isascii()
+        and max(map(len, text.split("\n"))) <= MAX_HEADER_LINE
+        and not (text.startswith("From ") or "\nFrom " in text)
+    ):
         return "7bit", text
     data = text.encode("utf-8")
     qp = quoted_printable(data)
