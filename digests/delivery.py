@@ -32,6 +32,7 @@ from digests.pipeline import Outcome, Pipeline
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus, DigestIssue
+from mailer.assemble import header_text
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +331,8 @@ def _process_batches(kind, handler, pipeline, *, now, summary, tried, progress) 
                 _record(row.id, DeliveryStatus.SKIPPED, built, now=now)
                 count(summary, "skipped", built)
             else:
-                wire = _OnWire(row.id, row.member_id, str(built["Message-ID"]), row.attempts + 1)
+                message_id = header_text(built, "Message-ID") or ""
+                wire = _OnWire(row.id, row.member_id, message_id, row.attempts + 1)
                 _settle(pipeline.exchange(wire, built), kind, summary, now)
             if progress:
                 progress(1)

@@ -21,6 +21,7 @@ from typing import Protocol
 from flask import Flask
 
 from hub.clock import utcnow
+from mailer.assemble import header_text
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +83,15 @@ class SendError(Exception):
 
 
 def _recipients(message: EmailMessage) -> list[str]:
-    addresses = message.get_all("To", []) + message.get_all("Cc", [])
+    # The header text as stored is enough for the addresses (no header objects needed).
+    addresses = [v for k, v in message.raw_items() if k.lower() in ("to", "cc")]
     return [address for _name, address in getaddresses([str(a) for a in addresses])]
 
 
 def _sender(message: EmailMessage) -> str:
-    return (
-        str(message.get("Return-Path", "")).strip().strip("<>")
-        or parseaddr(str(message["From"]))[1]
-    )
+    return (header_text(message, "Return-Path") or "").strip().strip("<>") or parseaddr(
+        str(message["From"])
+    )[1]
 
 
 class SmtpBackend:
@@ -191,7 +192,7 @@ class SmtpBackend:
                     error = exc
             log.warning(
                 "relay refused %s for now (%s); retry %s of %s in %.1fs",
-                message["Message-ID"],
+                header_text(message, "Message-ID"),
                 error,
                 attempt + 1,
                 self.retries,

@@ -14,6 +14,10 @@ Every message is made from a pair of templates, ``templates/email/<name>.txt`` a
 - ``Return-Path`` with the member's VERP bounce address (the SMTP backend uses it as the
   envelope sender).
 
+The message is put together by ``mailer.assemble`` from parts encoded ahead (C
+quoted-printable, header values stored formatted), which decodes to the same text as
+``EmailMessage.set_content`` would give, several times faster.
+
 The HTML part's ``<style>`` (``templates/email/mail.css``) is inlined (css-inline) because
 Gmail and Outlook drop most stylesheets; the layout itself is tables, with no scripts, fonts,
 images or tracking.
@@ -42,6 +46,7 @@ from flask import current_app, render_template
 
 from hub.clock import utcnow
 from hub.models import Member
+from mailer.assemble import OutgoingMessage, alternative, header_text, set_header
 from mailer.backends import get_backend
 from mailer.classify import LOOP_HEADER
 
@@ -99,15 +104,18 @@ class Prerendered:
 # Stands in a template for a prerendered section until the section is put in its place. The
 # random part keeps anything a member wrote from ever matching it.
 _SLOT = f"hubsection{secrets.token_hex(8)}"
+_TOKEN_SLOT = f"hubtoken{secrets.token_hex(8)}"
 
 
-def list_headers(member: Member, kind: str) -> dict[str, str]:
-    """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` for one member and kind of mail."""
-    from hub.urls import external_url
-    from mailer.verp import unsubscribe_address, unsubscribe_token
+def list_headers(member: Member, kind: str, *, url: str | None = None) -> dict[str, str]:
+    """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` for one member and kind of mail.
+
+    ``url`` is the member's unsubscribe page when the caller has it already.
+    """
+    from mailer.verp import unsubscribe_address
 
     which = UNSUBSCRIBE_KIND[kind]
-    url = external_url("unsubscribe.page", token=unsubscribe_token(member, which))
+    url = url or _unsubscribe_url(member, kind)
     return {
         "List-Unsubscribe": f"<{url}>, <mailto:{unsubscribe_address(member, which)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -145,8 +153,10 @@ def build_message(
         "base_url": config["HUB_BASE_URL"],
         **(context or {}),
     }
+    unsubscribe_url = None
     if member is not None and kind in UNSUBSCRIBE_KIND:
-        context.setdefault("unsubscribe_url", _unsubscribe_url(member, kind))
+        unsubscribe_url = _unsubscribe_url(member, kind)
+        context.setdefault("unsubscribe_url", unsubscribe_url)
     sections = prerendered or {}
     context.update({name: f"{_SLOT}{name}." for name in sections})
     text = render_template(f"email/{template}.txt", **context)
@@ -156,40 +166,76 @@ def build_message(
         html = html.replace(f"{_SLOT}{name}.", section.html)
     # Templates keep their logic readable; runs of blank lines it leaves are closed up.
     text = re.sub(r"\n{3,}", "\n\n", text)
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = _from_address(from_name)
-    message["To"] = to
-    message["Date"] = format_datetime(utcnow().replace(tzinfo=UTC))
-    message["Message-ID"] = message_id or make_msgid(domain=config["HUB_MAIL_DOMAIN"])
+    message = OutgoingMessage()
+    for name, value in _headers(
+        to=to,
+        subject=subject,
+        from_name=from_name,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        reply_to=reply_to,
+        unsubscribe=list_headers(member, kind, url=unsubscribe_url) if unsubscribe_url else {},
+        kind=kind,
+        member=member,
+    ):
+        set_header(message, name, value)
+    for name, value in (headers or {}).items():
+        set_header(message, name, value)
+    alternative(message, text, html)
+    return message
+
+
+def _headers(
+    *,
+    to: str,
+    subject: str,
+    from_name: str | None,
+    message_id: str | None,
+    in_reply_to: str | None,
+    references: Sequence[str],
+    reply_to: str | None,
+    unsubscribe: Mapping[str, str],
+    kind: str,
+    member: Member | None,
+) -> list[tuple[str, str]]:
+    """Every header the builder sets, in order, as ``(name, value)`` strings."""
+    config = current_app.config
+    headers = [
+        ("Subject", subject),
+        ("From", str(_from_address(from_name))),
+        ("To", to),
+        ("Date", format_datetime(utcnow().replace(tzinfo=UTC))),
+        ("Message-ID", message_id or make_msgid(domain=config["HUB_MAIL_DOMAIN"])),
+    ]
     if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
+        headers.append(("In-Reply-To", in_reply_to))
     refs = [r for r in references if r] or ([in_reply_to] if in_reply_to else [])
     if refs:
-        message["References"] = " ".join(refs)
+        headers.append(("References", " ".join(refs)))
     if reply_to:
-        message["Reply-To"] = reply_to
-    message["List-Id"] = list_id()
-    if member is not None and kind in UNSUBSCRIBE_KIND:
-        for name, value in list_headers(member, kind).items():
-            message[name] = value
+        headers.append(("Reply-To", reply_to))
+    headers.append(("List-Id", list_id()))
+    headers.extend(unsubscribe.items())
     if kind in AUTO_GENERATED:
-        message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message[LOOP_HEADER] = config["HUB_MAIL_DOMAIN"]
-    message["Return-Path"] = f"<{_return_path(member)}>"
-    for name, value in (headers or {}).items():
-        message[name] = value
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message
+        headers.append(("Auto-Submitted", "auto-generated"))
+    headers.append(("X-Auto-Response-Suppress", "All"))
+    headers.append((LOOP_HEADER, config["HUB_MAIL_DOMAIN"]))
+    headers.append(("Return-Path", f"<{_return_path(member)}>"))
+    return headers
 
 
 def _unsubscribe_url(member: Member, kind: str) -> str:
     from hub.urls import external_url
     from mailer.verp import unsubscribe_token
 
-    return external_url("unsubscribe.page", token=unsubscribe_token(member, UNSUBSCRIBE_KIND[kind]))
+    # url_for once per app and base URL; the token is URL-safe ([0-9a-z-]).
+    base = current_app.config["HUB_BASE_URL"]
+    templates = current_app.extensions.setdefault("hub_unsubscribe_url", {})
+    template = templates.get(base)
+    if template is None:
+        template = templates[base] = external_url("unsubscribe.page", token=_TOKEN_SLOT)
+    return template.replace(_TOKEN_SLOT, unsubscribe_token(member, UNSUBSCRIBE_KIND[kind]))
 
 
 def _return_path(member: Member | None) -> str:
@@ -217,4 +263,9 @@ def send(message: EmailMessage) -> None:
 
     sign_if_configured(message, current_app.config)
     get_backend(current_app).send(message)
-    log.info("mail %s sent to %s: %s", message["Message-ID"], message["To"], message["Subject"])
+    log.info(
+        "mail %s sent to %s: %s",
+        header_text(message, "Message-ID"),
+        header_text(message, "To"),
+        message["Subject"],
+    )
