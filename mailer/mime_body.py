@@ -121,7 +121,7 @@ class _Walker:
         if depth > MAX_DEPTH:
             self.defect(f"MIME parts nested deeper than {MAX_DEPTH}; inner parts ignored")
             return ""
-        ctype = _safe(part.get_content_type, "text/plain")
+        ctype = content_type_of(part, "text/plain")
         self.body.part_types.append(ctype)
         if ctype.startswith("multipart/") and not part.is_multipart():
             return self._broken_multipart(part, depth, text)
@@ -172,7 +172,7 @@ class _Walker:
         match = _BOUNDARY_LINE.search(body)
         if match:
             self.defect("multipart boundary not found; used the boundary seen in the body")
-            ctype = _safe(part.get_content_type, "multipart/mixed")
+            ctype = content_type_of(part, "multipart/mixed")
             head = f'Content-Type: {ctype}; boundary="{match.group(1)}"\n\n'.encode()
             reparsed = _safe(lambda: message_from_bytes(head + payload, policy=POLICY))
             if reparsed is not None and reparsed.is_multipart():
@@ -237,12 +237,12 @@ class _Walker:
 def _choose_alternative(children: list[Message]) -> Message | None:
     """The plain-text alternative when it has text, else the last (richest) alternative."""
     for child in children:
-        if _safe(child.get_content_type, "") == "text/plain" and not child.is_multipart():
+        if content_type_of(child, "") == "text/plain" and not child.is_multipart():
             payload = _safe(lambda c=child: c.get_payload(decode=True), b"") or b""
             if payload.strip():
                 return child
     for child in reversed(children):
-        ctype = _safe(child.get_content_type, "")
+        ctype = content_type_of(child, "")
         if ctype == "text/html" or ctype.startswith("multipart/"):
             return child
     return children[0] if children else None
@@ -270,6 +270,12 @@ def _forwarded_label(part: Message, ctype: str) -> str:
 
 def _join(pieces: list[str]) -> str:
     return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+
+
+def content_type_of(part: Message, default: str) -> str:
+    """The part's MIME type as ASCII: 8-bit bytes in the header must not reach storage."""
+    value = _safe(part.get_content_type, default)
+    return value.encode("ascii", "replace").decode("ascii")
 
 
 def _safe(func: Callable[[], T], default: D = None) -> T | D:

@@ -15,7 +15,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 
 from mailer.charsets import clean_text, decode_header_value, unescape_8bit
-from mailer.mime_body import POLICY, Attachment, BodyParts, collect_body
+from mailer.mime_body import POLICY, Attachment, BodyParts, collect_body, content_type_of
 
 __all__ = ["Attachment", "ParsedMessage", "parse_message"]
 
@@ -140,10 +140,7 @@ def _build(msg: Message, body: BodyParts, defects: list[str]) -> ParsedMessage:
 
 
 def _content_type(msg: Message) -> str:
-    try:
-        return msg.get_content_type()
-    except Exception:
-        return "text/plain"
+    return content_type_of(msg, "text/plain")
 
 
 def _message_ids(value: str | None) -> list[str]:

@@ -276,3 +276,9 @@ def test_any_bytes_parse_and_classify_without_raising(raw: bytes, envelope: str)
     result = classify(msg, envelope_from=envelope, own_domain=HUB)
     assert result.kind in {"ok", "auto_reply", "bounce", "loop", "list"}
     assert result.reason
+
+
+def test_an_8bit_content_type_never_reaches_storage_as_a_surrogate() -> None:
+    msg = parse_message(b"Content-Type: /\x80\r\n\r\nbody")
+    for value in [msg.content_type, *msg.part_types, *msg.dropped_attachments]:
+        value.encode("utf-8")
