@@ -2,8 +2,9 @@
 
 Markdown (a subset: emphasis, links, lists, inline code) is rendered with raw HTML
 disabled, then cleaned by bleach's allowlist, then bare URLs are linked. Every link
-gets ``rel="nofollow noopener"``. Templates use the ``markdown`` filter; ``|safe`` is
-used nowhere else.
+gets ``rel="nofollow noopener"``. Templates show a post's stored rendering with the
+``post_html`` filter and render other member text with ``markdown``; ``|safe`` is used
+nowhere.
 """
 
 from __future__ import annotations
@@ -79,6 +80,18 @@ def render_markdown(text: str) -> str:
     return html
 
 
-def markdown_filter(html: str | None) -> Markup:
-    """Jinja filter for HTML that ``render_markdown`` produced and the database stored."""
-    return Markup(html or "")
+def markdown_filter(text: str | None) -> Markup:
+    """Jinja filter ``markdown``: member-written text rendered and sanitised now."""
+    return Markup(render_markdown(text or ""))
+
+
+def post_html_filter(post: object) -> Markup:
+    """Jinja filter ``post_html``: a post's stored rendering (made by ``render_markdown``).
+
+    It takes the post, not a string, so no other text can be passed off as safe HTML;
+    an object without a stored rendering has its ``body`` rendered now.
+    """
+    html = getattr(post, "body_html", None)
+    if html is None:
+        html = render_markdown(getattr(post, "body", "") or "")
+    return Markup(html)

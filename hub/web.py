@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, db, login_manager
 from hub.models import Member
-from hub.render import markdown_filter
+from hub.render import markdown_filter, post_html_filter
 from hub.timefmt import absolute_time, iso_time, relative_time
 
 
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     app.add_template_filter(markdown_filter, "markdown")
+    app.add_template_filter(post_html_filter, "post_html")
     app.add_template_filter(relative_time, "relative_time")
     app.add_template_filter(absolute_time, "absolute_time")
     app.add_template_filter(iso_time, "iso_time")
