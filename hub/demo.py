@@ -9,6 +9,8 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.members import create_member, find_member
@@ -323,6 +325,18 @@ def _add_people(rng: random.Random, now) -> list[Member]:
     return members
 
 
+def _settle_reply_notices() -> None:
+    """The demo's replies are history: nobody is notified of them weeks later."""
+    from hub.models import DeliveryStatus, ReplyNotice
+
+    db.session.flush()
+    db.session.execute(
+        update(ReplyNotice)
+        .where(ReplyNotice.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SKIPPED)
+    )
+
+
 def seed_demo(
     *, now=None, progress: Callable[[str], None] = lambda _text: None
 ) -> tuple[Member, bool]:
@@ -342,20 +356,21 @@ def seed_demo(
             updates.append(create_post(author, body, source="demo", now=when, commit=False))
     db.session.flush()
     replies = 0
-    for update in updates:
+    for original in updates:
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
-            author = rng.choice([m for m in members if m.id != update.author_id])
-            when = update.created_at + timedelta(hours=rng.randint(1, 20))
+            author = rng.choice([m for m in members if m.id != original.author_id])
+            when = original.created_at + timedelta(hours=rng.randint(1, 20))
             if when < now:
                 create_post(
                     author,
                     rng.choice(REPLIES),
-                    parent=update,
+                    parent=original,
                     source="demo",
                     now=when,
                     commit=False,
                 )
                 replies += 1
+    _settle_reply_notices()
     db.session.commit()
     progress(f"Added {len(updates)} updates and {replies} replies over three weeks.")
     return members[0], True

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from hub.cli import main
+from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member, Post
 
@@ -43,6 +46,9 @@ def test_demo_seeds_once(runner):
     span = db.session.execute(select(func.min(Post.created_at), func.max(Post.created_at))).one()
     assert (span[1] - span[0]).days >= 14
     assert db.session.scalar(select(func.count(Post.id)).where(Post.parent_id.is_not(None))) > 0
+    from digests.notify import send_due_notices
+
+    assert send_due_notices(now=utcnow() + timedelta(hours=1)) == 0  # history, not news
     second = runner.invoke(args=["demo"])
     assert "already present" in second.output
     assert db.session.scalar(select(func.count(Member.id))) == members
