@@ -2,9 +2,10 @@
 
 Mail to ``post@`` has no reply key, so the only proof of the sender is the verdict of the
 receiving mail server in front of Hub. Only headers whose authserv-id is in
-``HUB_TRUSTED_AUTHSERV_IDS`` count (that server must remove headers claiming its id that
-arrive from outside, as RFC 8601 section 5 requires), and only a DMARC pass for the From
-domain, or a DKIM pass whose signing domain is aligned with the From domain, proves it.
+``HUB_TRUSTED_AUTHSERV_IDS`` count, and of those only the topmost: the trusted server
+prepends its verdict, so any lower header claiming its id was written by someone before
+it (RFC 8601 section 5). Only a DMARC pass for the From domain, or a DKIM pass whose
+signing domain is aligned with the From domain, proves it.
 """
 
 from __future__ import annotations
@@ -40,26 +41,26 @@ def authenticated(
     from_domain = from_address.rpartition("@")[2].lower()
     if not trusted:
         return False, "no trusted mail server is configured (HUB_TRUSTED_AUTHSERV_IDS)"
-    seen_trusted = False
-    for header in headers:
+    for header in headers:  # topmost first, as the message carries them
         text = _COMMENT.sub("", header or "").replace("\n", " ")
         authserv, _, results = text.partition(";")
         authserv = authserv.strip().split()[0].lower() if authserv.strip() else ""
-        if authserv not in trusted:
+        if authserv in trusted:
+            return _verdict(results, from_domain, authserv)
+    return False, "no Authentication-Results header from a trusted mail server"
+
+
+def _verdict(results: str, from_domain: str, authserv: str) -> tuple[bool, str]:
+    """What one trusted header says about ``from_domain``."""
+    for method, result, props in _RESULT.findall(results):
+        if result.lower() != "pass":
             continue
-        seen_trusted = True
-        for method, result, props in _RESULT.findall(results):
-            if result.lower() != "pass":
-                continue
-            values = {k.lower(): v.strip('"').lower() for k, v in _PROP.findall(props)}
-            if method.lower() == "dmarc":
-                header_from = values.get("header.from", from_domain)
-                if header_from == from_domain:
-                    return True, f"DMARC pass for {from_domain} from {authserv}"
-            elif _aligned(
-                values.get("header.d", values.get("header.i", "").rpartition("@")[2]), from_domain
-            ):
-                return True, f"aligned DKIM pass for {from_domain} from {authserv}"
-    if not seen_trusted:
-        return False, "no Authentication-Results header from a trusted mail server"
+        values = {k.lower(): v.strip('"').lower() for k, v in _PROP.findall(props)}
+        if method.lower() == "dmarc":
+            if values.get("header.from", from_domain) == from_domain:
+                return True, f"DMARC pass for {from_domain} from {authserv}"
+        elif _aligned(
+            values.get("header.d", values.get("header.i", "").rpartition("@")[2]), from_domain
+        ):
+            return True, f"aligned DKIM pass for {from_domain} from {authserv}"
     return False, f"no DMARC or aligned DKIM pass for {from_domain}"
