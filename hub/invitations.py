@@ -247,6 +247,10 @@ def find(token: str, *, now: datetime | None = None) -> Invitation:
         raise InvalidInvitation(
             "This invitation has expired. Ask an admin of the network to send a new one."
         )
+    if invitation.member.state == MemberState.ACTIVE:
+        raise InvalidInvitation("You are a member already. Log in with your address.")
+    if invitation.member.state != MemberState.INVITED:  # suspended, or left since
+        raise InvalidInvitation("This invitation is no longer valid. Ask an admin of the network.")
     return invitation
 
 

@@ -161,3 +161,29 @@ def test_join_request_approved_and_declined(app, admin_client, outbox, app_confi
         == 0
     )
     assert client.get("/admin/join-requests").data.count(b"Approve and invite") == 0
+
+
+def test_an_old_invitation_cannot_lift_a_suspension(app, admin_client, outbox):
+    client, admin = admin_client
+    client.post("/admin/invitations", data={"addresses": "Sam Suspect <sam@example.org>"})
+    path = _link(outbox[-1])
+    sam = db.session.scalar(select(Member).where(Member.email == "sam@example.org"))
+    sam.state = MemberState.SUSPENDED
+    db.session.commit()
+    visitor = app.test_client()
+    response = visitor.post(path, data={"name": "Sam"})
+    assert response.status_code == 400 and b"no longer valid" in response.data
+    db.session.refresh(sam)
+    assert sam.state == MemberState.SUSPENDED
+    assert visitor.get("/").status_code == 302
+
+
+def test_a_member_who_logged_in_already_is_told_to_log_in(app, admin_client, outbox):
+    client, _ = admin_client
+    client.post("/admin/invitations", data={"addresses": "Lee <lee@example.org>"})
+    path = _link(outbox[-1])
+    lee = db.session.scalar(select(Member).where(Member.email == "lee@example.org"))
+    lee.state = MemberState.ACTIVE  # logged in with an ordinary link meanwhile
+    db.session.commit()
+    page = app.test_client().get(path)
+    assert page.status_code == 400 and b"member already" in page.data
