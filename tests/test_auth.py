@@ -147,3 +147,36 @@ def test_session_cookie_is_httponly_and_lax(logged_in):
     assert cookie is not None
     assert cookie.http_only
     assert cookie.same_site == "Lax"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\t/evil.example",
+        "/%09/evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/\r\nSet-Cookie: x=1",
+        "/ok\x7f",
+    ],
+)
+def test_login_never_redirects_off_site(client, make_member, target):
+    from urllib.parse import quote
+
+    member = make_member()
+    client.get("/login?next=" + quote(target, safe=""))
+    from hub.login_links import login_link_for
+
+    response = client.post(login_link_for(member).removeprefix("http://hub.test"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_follows_a_same_site_next(client, make_member):
+    member = make_member()
+    client.get("/login?next=/members%3Fname%3Dana")
+    from hub.login_links import login_link_for
+
+    response = client.post(login_link_for(member).removeprefix("http://hub.test"))
+    assert response.headers["Location"] == "/members?name=ana"
