@@ -231,6 +231,18 @@ def delete_post(member: Member, post: Post, *, now: datetime | None = None) -> N
     log.info("post %s deleted by member %s", post.id, member.id)
 
 
+def get_visible_post(post_id: int, viewer: Member) -> Post:
+    """Like ``get_post``, but a hidden post (or a reply on a hidden update) only for
+    moderators and its author."""
+    post = get_post(post_id)
+    for item in (post, post.parent):
+        if item is None or viewer.is_moderator or item.author_id == viewer.id:
+            continue
+        if item.hidden_at is not None:
+            raise NotFound("That update is hidden while moderators look at it.")
+    return post
+
+
 def get_post(post_id: int) -> Post:
     """Return a post that exists and is not deleted, or raise ``NotFound``."""
     post = db.session.get(Post, post_id)

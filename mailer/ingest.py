@@ -47,6 +47,7 @@ HOLD_FROM_MISMATCH = "from_mismatch"
 HOLD_UNAUTHENTICATED = "unauthenticated"
 HOLD_TRIMMED_EMPTY = "trimmed_empty"
 HOLD_LATE = "late"
+HOLD_HIDDEN = "hidden"
 
 
 @dataclass
@@ -109,6 +110,9 @@ def _author(
         parent = author.parent
         if key.post_id is not None and (parent is None or parent.deleted_at is not None):
             return author, _refuse(R.POST_DELETED, "reply to a deleted post", member)
+        if parent is not None and parent.hidden_at is not None and parent.author_id != member.id:
+            reason = "reply to an update that moderators have hidden while they review it"
+            return author, _hold(HOLD_HIDDEN, reason, member)
         if sender != member.email.lower():
             reason = (
                 f"From {sender or '(none)'} does not match {member.email}, "

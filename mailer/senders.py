@@ -63,6 +63,7 @@ def load_author(
             Post(
                 id=row.post_id,
                 deleted_at=row.post_deleted_at,
+                hidden_at=row.post_hidden_at,
                 parent_id=row.post_parent_id,
                 author_id=row.post_author_id,
             )
@@ -99,6 +100,7 @@ def _query(by_email: bool, with_post: bool, with_counts: bool) -> Select:
         query = query.add_columns(
             Post.id.label("post_id"),
             Post.deleted_at.label("post_deleted_at"),
+            Post.hidden_at.label("post_hidden_at"),
             Post.parent_id.label("post_parent_id"),
             Post.author_id.label("post_author_id"),
         ).outerjoin(Post, Post.id == bindparam("post_id"))

@@ -164,3 +164,44 @@ def test_queue_shows_held_mail_with_its_reason_and_discarding_is_audited(cast):
     assert (entry.actor_name, entry.action) == ("Mona Moderator", "mail.discard")
     assert entry.target_label == "from someone@example.org: Cheap pills"
     assert "does not match" in entry.reason
+
+
+def test_a_hidden_update_cannot_be_read_or_answered_by_other_members(
+    client, make_member, make_post
+):
+    from hub.clock import utcnow
+
+    author = make_member("Hal Hidden")
+    reader = make_member("Rea Reader")
+    update = make_post(author, "Hidden words")
+    reply = make_post(author, "A reply on it", parent=update)
+    update.hidden_at = utcnow()
+    db.session.commit()
+    login(client, reader)
+    for path in (f"/posts/{update.id}", f"/posts/{update.id}/flag", f"/posts/{reply.id}/flag"):
+        response = client.get(path)
+        assert response.status_code == 404 and b"Hidden words" not in response.data, path
+    response = client.post(f"/posts/{update.id}/replies", data={"body": "sneaky"})
+    assert response.status_code == 404
+    assert db.session.scalar(select(Post).where(Post.body == "sneaky")) is None
+
+
+def test_a_reply_by_mail_to_a_hidden_update_is_held(app, make_member, make_post):
+    from hub.clock import utcnow
+    from hub.models import InboundStatus
+    from mailer.addresses import reply_address
+    from mailer.ingest import receive
+    from tests.mailhelpers import message, rows
+
+    author = make_member("Hal Hidden")
+    reader = make_member("Rea Reader", email="rea@example.org")
+    update = make_post(author, "Hidden words")
+    update.hidden_at = utcnow()
+    db.session.commit()
+    to = reply_address(reader, update)
+    receive(
+        bytes(message(reader.email, to, "Answer by mail")), mail_from=reader.email, recipients=[to]
+    )
+    [row] = rows()
+    assert row.status == InboundStatus.HELD and "hidden" in row.reason
+    assert db.session.scalar(select(Post).where(Post.body == "Answer by mail")) is None

@@ -52,7 +52,7 @@ def create() -> Response | tuple[str, int]:
 @bp.post("/posts/<int:post_id>/replies")
 @login_required
 def reply(post_id: int) -> Response | tuple[str, int]:
-    parent = posts.get_post(post_id)
+    parent = posts.get_visible_post(post_id, current_user)
     body = request.form.get("body", "")
     try:
         created = posts.create_post(current_user, body, parent=parent)
@@ -72,13 +72,9 @@ def reply(post_id: int) -> Response | tuple[str, int]:
 @login_required
 def show(post_id: int) -> str | Response:
     """One update with its whole thread (the target of links in mail)."""
-    post = posts.get_post(post_id)
+    post = posts.get_visible_post(post_id, current_user)
     if post.parent_id is not None:
         return redirect(url_for("board.show", post_id=post.parent_id, _anchor=f"post-{post.id}"))
-    if post.hidden_at is not None and not (
-        current_user.is_moderator or post.author_id == current_user.id
-    ):
-        raise NotFound("That update is hidden while moderators look at it.")
     return render_template(
         "board/reply.html",
         post=post,

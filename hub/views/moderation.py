@@ -23,7 +23,7 @@ AUDIT_PAGE = 100
 @bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 def flag(post_id: int):  # noqa: ANN201
-    post = posts.get_post(post_id)
+    post = posts.get_visible_post(post_id, current_user)
     reason = request.form.get("reason", "")
     if request.method == "GET":
         return render_template("moderation/flag.html", post=post, reason="", error=None)
