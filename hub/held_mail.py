@@ -8,9 +8,9 @@ Hub mails them (once per message).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub import audit
 from hub.clock import utcnow
@@ -72,12 +72,21 @@ def _post_held(row: InboundMessage, by: Member, now: datetime | None) -> Post:
         or decision.member is None
     ):
         raise HubError(f"It cannot be posted: {decision.reason}.")
+    # Claim the row in the transaction that posts it: a double click, or the author and a
+    # moderator at once, find it claimed and post nothing.
+    claimed = db.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == row.id, InboundMessage.status == InboundStatus.HELD)
+        .values(status=InboundStatus.POSTED, handled_at=now, handled_by_id=by.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise NotFound("That message was handled already.")
     post = make_post(decision, now=now)
-    row.status = InboundStatus.POSTED
     row.post = post
-    row.handled_at = now
-    row.handled_by_id = by.id
     db.session.commit()
+    db.session.refresh(row)
     log.info(
         "mail %s (row %s) released by member %s as post %s", row.message_id, row.id, by.id, post.id
     )
@@ -183,7 +192,7 @@ def hold_failed(row_id: int, reason: str) -> None:
 
 
 def notify_unauthenticated(*, now: datetime | None = None) -> int:
-    """Send each unauthenticated post@ sender one mail with a link to publish; return how many."""
+    """Ask each unauthenticated post@ sender (once a day at most) to publish; return mails sent."""
     from hub.urls import external_url
     from mailer.ingest import HOLD_UNAUTHENTICATED
     from mailer.outgoing import build_message, send
@@ -195,11 +204,19 @@ def notify_unauthenticated(*, now: datetime | None = None) -> int:
             InboundMessage.notified_at.is_(None),
         )
     ).all()
+    now = now or utcnow()
+    sent = 0
     for row in rows:
         if row.member is None:
             continue
-        row.notified_at = now or utcnow()
+        already = _asked_recently(row, now)
+        row.notified_at = now
         db.session.commit()  # mark first: a crash while sending never sends twice
+        if already:
+            log.info(
+                "mail %s held; %s was asked to publish one already today", row.id, row.member_id
+            )
+            continue
         message = build_message(
             "publish_held",
             to=row.member.email,
@@ -213,7 +230,29 @@ def notify_unauthenticated(*, now: datetime | None = None) -> int:
             headers={"Auto-Submitted": "auto-replied"},
         )
         send(message)
-    return len(rows)
+        sent += 1
+    return sent
+
+
+#: At most one "publish your update?" mail a day per member: mail to post@ with a forged
+#: From must not make Hub send a stream of mail to that member.
+ASK_INTERVAL = timedelta(days=1)
+
+
+def _asked_recently(row: InboundMessage, now: datetime) -> bool:
+    from mailer.ingest import HOLD_UNAUTHENTICATED
+
+    earlier = db.session.scalar(
+        select(InboundMessage.id)
+        .where(
+            InboundMessage.member_id == row.member_id,
+            InboundMessage.hold == HOLD_UNAUTHENTICATED,
+            InboundMessage.notified_at >= now - ASK_INTERVAL,
+            InboundMessage.id != row.id,
+        )
+        .limit(1)
+    )
+    return earlier is not None
 
 
 def _hub_name() -> str:

@@ -22,7 +22,7 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
-from hub.members import normalise_email, parse_interests
+from hub.members import CONTROL_CHARACTERS, normalise_email, parse_interests
 from hub.models import FormerAddress, Interest, Member, MemberState
 from hub.tokens import hash_token
 
@@ -126,6 +126,8 @@ def _check_row(line: int, values: dict[str, str]) -> Row:
     for key, limit in LIMITS.items():
         if len(values.get(key, "")) > limit:
             raise ValidationError(f"the {key} is longer than {limit} characters")
+        if key != "interests" and CONTROL_CHARACTERS.search(values.get(key, "")):
+            raise ValidationError(f"the {key} has a line break or tab in it")
     try:
         email = normalise_email(values["email"])
     except ValidationError as exc:

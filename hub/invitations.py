@@ -20,7 +20,13 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
-from hub.members import create_member, find_member, normalise_email, parse_interests
+from hub.members import (
+    check_one_line,
+    create_member,
+    find_member,
+    normalise_email,
+    parse_interests,
+)
 from hub.models import Interest, Invitation, Member, MemberState
 from hub.tokens import hash_token, new_token
 from hub.urls import external_url
@@ -267,6 +273,7 @@ def accept(token: str, form: dict[str, str], *, now: datetime | None = None) -> 
     for key, value in {"name": name, **fields}.items():
         if len(value) > 120:
             raise ValidationError(f"Keep {key} under 120 characters.", field=key)
+        check_one_line(key, value)
     tags = parse_interests(form.get("interests", ""))
     member.name = name
     member.organisation = fields["organisation"]

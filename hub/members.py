@@ -73,13 +73,30 @@ def parse_links(text: str) -> str:
     return "\n".join(links)
 
 
+SINGLE_LINE = ("name", "organisation", "title", "location")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_one_line(key: str, value: str) -> None:
+    """Names, organisations and titles go into mail headers: no line breaks or tabs."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError(f"Write {key} on one line.", field=key)
+
+
 def _check_lengths(fields: dict[str, str]) -> dict[str, str]:
+    """Trim each field and check its length; one-line fields take no line breaks or tabs."""
     clean = {}
     for key, value in fields.items():
         value = (value or "").strip()
         limit = PROFILE_LIMITS.get(key)
         if limit and len(value) > limit:
             raise ValidationError(f"Keep {key} under {limit} characters.", field=key)
+        if key in SINGLE_LINE:
+            check_one_line(key, value)
+        if key not in SINGLE_LINE and "\x00" in value:
+            raise ValidationError(
+                f"{key.capitalize()} contains a character that is not text.", field=key
+            )
         clean[key] = value
     return clean
 

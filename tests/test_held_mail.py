@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub.extensions import db
 from hub.models import InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
@@ -165,3 +166,50 @@ def test_release_without_a_note_sends_nothing(client, make_member, make_post, ou
     login(client, mod)
     client.post(f"/moderation/mail/{row.id}/release", data={"note": "  "})
     assert outbox == []
+
+
+def test_forged_post_mail_asks_the_member_once_a_day_at_most(app, make_member, outbox):
+    from hub.held_mail import notify_unauthenticated
+
+    victim = make_member("Vic", email="vic@example.com")
+    for n in range(5):
+        raw = bytes(message(victim.email, "post@hub.example.net", f"Phishing attempt {n}"))
+        receive(raw, mail_from="evil@evil.example", recipients=["post@hub.example.net"])
+    assert notify_unauthenticated() == 1
+    assert notify_unauthenticated() == 0
+    assert [m["To"] for m in outbox] == ["vic@example.com"]
+    assert all(row.status == InboundStatus.HELD for row in rows())  # moderators still see them
+
+
+def test_a_held_message_is_posted_once_when_released_twice_at_once(
+    database_url, app, make_member, make_post
+):
+    import threading
+
+    from hub.held_mail import release_held
+    from hub.models import Member
+
+    mod = make_member("Mo Derator", role="moderator")
+    row = _spoofed(make_member("Bob"), make_post(mod), "Only once please")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def release() -> None:
+        with app.app_context():
+            moderator = db.session.get(Member, mod.id)
+            barrier.wait()
+            try:
+                release_held(row.id, moderator)
+                outcomes.append("posted")
+            except Exception as exc:  # the loser is told it was handled already
+                outcomes.append(type(exc).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=release) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["NotFound", "posted"]
+    assert len(posts_with_body("Only once please")) == 1

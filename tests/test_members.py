@@ -88,3 +88,12 @@ def test_profile_fields_are_escaped(logged_in, make_member):
     assert "<script>alert(1)</script>" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_one_line_fields_refuse_line_breaks(logged_in):
+    client, me = logged_in
+    form = {"name": "Eve\r\nBcc: everyone@example.org", "bio": "Two\nlines are fine here"}
+    response = client.post("/members/me/edit", data={**form, "timezone": "UTC"})
+    assert response.status_code == 400 and b"Write name on one line." in response.data
+    db.session.refresh(me)
+    assert me.name == "Alice Example"
