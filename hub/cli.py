@@ -96,7 +96,7 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
         f"Imported {result.added} new members"
         f"{f', sent {result.invited} invitations' if invite else ''}; "
         f"skipped {result.skipped} already members, {counts['invalid']} invalid and "
-        f"{counts['duplicates']} repeated rows."
+        f"{counts['duplicates']} repeated row{'' if counts['duplicates'] == 1 else 's'}."
     )
 
 

@@ -87,8 +87,9 @@ class Preview:
 
 
 def _decode(data: bytes) -> str:
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as spreadsheets write
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ImportFileError(

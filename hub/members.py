@@ -74,13 +74,17 @@ def parse_links(text: str) -> str:
 
 
 SINGLE_LINE = ("name", "organisation", "title", "location")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Line breaks and tabs, and the direction overrides that make text read as something else.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def check_one_line(key: str, value: str) -> None:
-    """Names, organisations and titles go into mail headers: no line breaks or tabs."""
+    """Names, organisations and titles go into mail headers and next to other people's
+    words: no line breaks, tabs or direction overrides."""
     if CONTROL_CHARACTERS.search(value):
-        raise ValidationError(f"Write {key} on one line.", field=key)
+        raise ValidationError(
+            f"Write {key} on one line, without tabs or direction controls.", field=key
+        )
 
 
 def _check_lengths(fields: dict[str, str]) -> dict[str, str]:

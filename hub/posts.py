@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -32,9 +33,15 @@ class ImageFile(Protocol):
     data: bytes
 
 
+def is_blank(text: str) -> bool:
+    """True when nothing visible is left: white space and invisible format characters
+    (zero-width spaces and joiners, direction marks) do not make an update."""
+    return all(char.isspace() or unicodedata.category(char) in ("Cf", "Cc") for char in text)
+
+
 def _clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not body:
+    if is_blank(body):
         raise ValidationError("Write something first: the update is empty.", field="body")
     limit = current_app.config["HUB_POST_MAX_LENGTH"]
     if len(body) > limit:

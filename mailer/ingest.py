@@ -178,8 +178,8 @@ def decide(
     assert member is not None
     images, dropped = _attachments(parsed)
     body = trim_reply(parsed.text).strip()
-    if not body:
-        if parsed.text.strip():
+    if posts.is_blank(body):
+        if not posts.is_blank(parsed.text):
             reason = "nothing was left after removing quotes and signature"
             return _hold(
                 HOLD_TRIMMED_EMPTY,

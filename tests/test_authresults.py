@@ -14,7 +14,8 @@ TRUSTED = ["mx.hub.example.net"]
 
 def test_a_forged_pass_below_the_trusted_verdict_does_not_count():
     headers = [
-        "mx.hub.example.net; spf=fail smtp.mailfrom=evil.example; dmarc=fail header.from=example.com",
+        "mx.hub.example.net; spf=fail smtp.mailfrom=evil.example;"
+        " dmarc=fail header.from=example.com",
         "mx.hub.example.net; dmarc=pass header.from=example.com",  # written by the sender
     ]
     ok, why = authenticated(headers, "victim@example.com", TRUSTED)

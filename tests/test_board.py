@@ -150,3 +150,10 @@ def test_suspended_member_cannot_post(client, make_member):
     response = client.post("/posts", data={"body": "sneaky"})
     assert response.status_code == 302  # logged out, sent to the login page
     assert db.session.query(Post).count() == 0
+
+
+def test_an_update_of_invisible_characters_is_empty(logged_in):
+    client, _ = logged_in
+    response = client.post("/posts", data={"body": "\u200b\u200b\u00a0\u2060"})
+    assert response.status_code == 400 and b"the update is empty" in response.data
+    assert db.session.query(Post).count() == 0

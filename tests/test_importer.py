@@ -181,3 +181,11 @@ def test_people_who_left_are_not_signed_up_again(app, make_member, write, runner
     assert "1 new, 0 already members, 1 invalid" in result.output
     assert "gabi@example.org left the network" in result.output
     assert db.session.scalar(select(Member).where(Member.email == "gabi@example.org")) is None
+
+
+def test_a_bom_file_in_latin_1_names_the_right_byte():
+    from hub.importer import ImportFileError, read_csv
+
+    data = b"\xef\xbb\xbfname,email,organisation\r\nLatin1 P\xe9rez,perez@example.com,Caf\xe9\r\n"
+    with pytest.raises(ImportFileError, match="unreadable byte 0xe9 on line 2"):
+        read_csv(data, max_rows=100)

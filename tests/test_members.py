@@ -94,6 +94,13 @@ def test_one_line_fields_refuse_line_breaks(logged_in):
     client, me = logged_in
     form = {"name": "Eve\r\nBcc: everyone@example.org", "bio": "Two\nlines are fine here"}
     response = client.post("/members/me/edit", data={**form, "timezone": "UTC"})
-    assert response.status_code == 400 and b"Write name on one line." in response.data
+    assert response.status_code == 400 and b"Write name on one line" in response.data
     db.session.refresh(me)
     assert me.name == "Alice Example"
+
+
+def test_direction_overrides_are_refused_in_one_line_fields(logged_in):
+    client, me = logged_in
+    form = {"name": "Alice", "organisation": "Makers \u202eevil", "timezone": "UTC"}
+    response = client.post("/members/me/edit", data=form)
+    assert response.status_code == 400 and b"direction controls" in response.data

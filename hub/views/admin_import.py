@@ -99,6 +99,7 @@ def confirm(token: str):  # noqa: ANN201
         f"Imported {outcome.added} new member{'s' if outcome.added != 1 else ''}"
         f"{f' and sent {outcome.invited} invitations' if outcome.invited else ''}; "
         f"{outcome.skipped} already members, {len(result.invalid)} invalid rows and "
-        f"{len(result.duplicates)} repeated rows skipped."
+        f"{len(result.duplicates)} repeated "
+        f"row{'' if len(result.duplicates) == 1 else 's'} skipped."
     )
     return redirect(url_for("admin_members.index"))
