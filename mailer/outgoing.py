@@ -59,7 +59,7 @@ UNSUBSCRIBE_KIND = {
     "reply": "replies",
     "receipt": "receipts",
 }
-AUTO_GENERATED = {"digest", "prompt"}
+AUTO_GENERATED = {"digest", "prompt", "receipt"}
 KINDS = ("account", *UNSUBSCRIBE_KIND)
 
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)

@@ -96,6 +96,7 @@ def test_receipt_for_an_emailed_update(pair, outbox):
     assert send_receipt(update) is True
     message = outbox[-1]
     _common(message, ada)
+    assert message["Auto-Submitted"] == "auto-generated"  # no vacation replies to receipts
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "Testing the sensor housing." in text
     assert f"http://hub.test/posts/{update.id}/edit" in text
