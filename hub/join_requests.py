@@ -26,8 +26,9 @@ NOTE_LIMIT = 1000
 PER_DAY_LIMIT = 50  # all requests, from anyone: a crude brake on a flood
 
 
-def submit(form: dict[str, str], *, now: datetime | None = None) -> JoinRequest:
-    """Store a request; nothing is sent until an admin decides."""
+def submit(form: dict[str, str], *, now: datetime | None = None) -> JoinRequest | None:
+    """Store a request (None for a member's own address); nothing is sent until an admin
+    decides."""
     now = now or utcnow()
     name = (form.get("name") or "").strip()
     organisation = (form.get("organisation") or "").strip()
@@ -39,11 +40,11 @@ def submit(form: dict[str, str], *, now: datetime | None = None) -> JoinRequest:
     email = normalise_email(form.get("email", ""))
     if len(note) > NOTE_LIMIT:
         raise ValidationError(f"Keep the note under {NOTE_LIMIT} characters.", field="note")
-    member = find_member(email)
-    if member is not None:
-        raise ValidationError(
-            "That address belongs to a member already: log in instead.", field="email"
-        )
+    if find_member(email) is not None:
+        # The same answer as for anyone else, so the page cannot tell who is a member;
+        # a member who forgot can log in with a link.
+        log.info("join request from %s, a member already: nothing stored", email)
+        return None
     pending = db.session.scalar(
         select(JoinRequest).where(
             JoinRequest.email == email, JoinRequest.state == JoinRequestState.PENDING

@@ -187,3 +187,14 @@ def test_a_member_who_logged_in_already_is_told_to_log_in(app, admin_client, out
     db.session.commit()
     page = app.test_client().get(path)
     assert page.status_code == 400 and b"member already" in page.data
+
+
+@pytest.mark.parametrize("app_config", [{"HUB_JOIN_REQUESTS": True}])
+def test_the_join_page_does_not_tell_who_is_a_member(app, make_member, app_config):
+    make_member("Mia Member", email="mia@example.org")
+    visitor = app.test_client()
+    member = visitor.post("/join", data={"name": "Mia", "email": "mia@example.org"})
+    stranger = visitor.post("/join", data={"name": "Stu", "email": "stu@example.org"})
+    assert member.status_code == stranger.status_code == 200
+    assert member.data.replace(b"mia", b"X") == stranger.data.replace(b"stu", b"X")
+    assert [r.email for r in db.session.scalars(select(JoinRequest))] == ["stu@example.org"]
