@@ -213,3 +213,15 @@ def test_a_held_message_is_posted_once_when_released_twice_at_once(
         thread.join()
     assert sorted(outcomes) == ["NotFound", "posted"]
     assert len(posts_with_body("Only once please")) == 1
+
+
+def test_a_message_of_only_quotes_warns_before_release(client, make_member, make_post):
+    mod = make_member("Mo Derator", role="moderator")
+    bob = make_member("Bob", email="bob@example.org")
+    to = reply_address(bob, make_post(mod))
+    raw = bytes(message(bob.email, to, "> What are you working on this week?\n"))
+    receive(raw, mail_from=bob.email, recipients=[to])
+    assert rows()[-1].hold == "trimmed_empty"
+    login(client, mod)
+    page = client.get("/moderation/mail").data.decode()
+    assert "Release posts its whole text, quotes included" in page
