@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from hypothesis import settings
 from sqlalchemy import text
@@ -79,6 +79,13 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+def _forget_cached_user() -> None:
+    """Tests keep one app context open and Flask reuses it for every test request, so
+    Flask-Login's per-request cache of the user (``g._login_user``) would carry one
+    client's user into the next request; a real server starts each request afresh."""
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app_config() -> dict:
     """Override per test module to change settings."""
@@ -88,6 +95,7 @@ def app_config() -> dict:
 @pytest.fixture
 def app(database_url: str, _schema: None, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
     app = make_app(database_url, tmp_path / "instance", **app_config)
+    app.before_request(_forget_cached_user)
     with app.app_context():
         _empty_tables()
         yield app

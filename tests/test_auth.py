@@ -53,7 +53,9 @@ def test_login_link_flow(client, make_member, outbox):
     assert board.status_code == 200
     assert b"Log out" in board.data
 
+    assert client.get_cookie("remember_token") is not None
     client.post("/logout")
+    assert client.get_cookie("remember_token") is None  # or the next visit logs back in
     assert client.get("/").status_code == 302
     again = client.post(path)  # single use
     assert again.status_code == 400

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from hub import importer
 from hub.extensions import db
 from hub.models import AuditEntry, Invitation, Member, MemberState
-from tests.admin_helpers import separate_logins  # noqa: F401
 from tests.conftest import login
 from tests.import_data import build
 

@@ -12,7 +12,6 @@ from hub import invitations
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import AuditEntry, Invitation, JoinRequest, Member, MemberState
-from tests.admin_helpers import separate_logins  # noqa: F401
 from tests.conftest import login
 
 INVITE_RE = re.compile(r"http://hub\.test(/invite/[A-Za-z0-9_\-]+)")

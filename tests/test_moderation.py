@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from hub.extensions import db
 from hub.models import AuditEntry, Flag, Post
-from tests.admin_helpers import separate_logins  # noqa: F401
 from tests.conftest import login
 
 

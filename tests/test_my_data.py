@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from hub.extensions import db
 from hub.models import AuditEntry, Member, MemberState, Post
-from tests.admin_helpers import separate_logins  # noqa: F401
 from tests.conftest import login
 
 CHANGE_RE = re.compile(r"http://hub\.test(/me/email/[A-Za-z0-9_\-]+)")

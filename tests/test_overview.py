@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from hub import overview
 from hub.clock import utcnow
-from tests.admin_helpers import separate_logins  # noqa: F401
 from tests.conftest import login
 
 

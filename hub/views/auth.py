@@ -76,8 +76,8 @@ def _invalid(message: str) -> tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
     session.clear()
+    logout_user()  # after clearing: it leaves the note that deletes the remember-me cookie
     return redirect(url_for("auth.login"))
 
 
