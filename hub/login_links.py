@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub.clock import utcnow
 from hub.errors import HubError
@@ -107,8 +107,18 @@ def redeem(token: str, purpose: str, *, now: datetime | None = None) -> LoginTok
         raise InvalidLink("This link has been used already. Ask for a new one below.")
     if row.expires_at < now:
         raise InvalidLink("This link has expired. Ask for a new one below.")
-    row.used_at = now
+    # Use it up with a conditional UPDATE: of two requests at once, only one logs in.
+    used = db.session.execute(
+        update(LoginToken)
+        .where(LoginToken.id == row.id, LoginToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
+        db.session.rollback()
+        raise InvalidLink("This link has been used already. Ask for a new one below.")
     db.session.commit()
+    db.session.refresh(row)
     return row
 
 

@@ -181,3 +181,33 @@ def test_login_follows_a_same_site_next(client, make_member):
 
     response = client.post(login_link_for(member).removeprefix("http://hub.test"))
     assert response.headers["Location"] == "/members?name=ana"
+
+
+def test_a_link_redeemed_twice_at_once_logs_in_once(app, make_member):
+    import threading
+
+    from hub.extensions import db
+    from hub.login_links import InvalidLink, issue_token
+
+    member = make_member()
+    token = issue_token(member, "login", minutes=30)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def use() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                redeem(token, "login")
+                outcomes.append("in")
+            except InvalidLink:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["in", "refused"]
