@@ -121,6 +121,11 @@ def _header(raw: list[str]) -> list[str]:
     return names
 
 
+def _unguard(cell: str) -> str:
+    """Undo the apostrophe the member export puts before a cell a spreadsheet would run."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@") else cell
+
+
 def _check_row(line: int, values: dict[str, str]) -> Row:
     if not values["name"]:
         raise ValidationError("the name is empty")
@@ -171,7 +176,7 @@ def read_csv(
                 reason = f"it has {len(values)} fields but the header names {len(names)}"
                 preview.invalid.append(Problem(line, text, reason))
                 continue
-            cells = dict(zip(names, (v.strip() for v in values), strict=False))
+            cells = dict(zip(names, (_unguard(v.strip()) for v in values), strict=False))
             cells = {key: cells.get(key, "") for key in (*REQUIRED, *OPTIONAL)}
             try:
                 row = _check_row(line, cells)

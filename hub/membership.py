@@ -157,7 +157,7 @@ def remove(
 
 def _spreadsheet_safe(value: str) -> str:
     """Stop a spreadsheet from running a cell a member typed as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def export_csv(members: list[Member]) -> str:
@@ -170,10 +170,10 @@ def export_csv(members: list[Member]) -> str:
         writer.writerow(
             [
                 safe(m.name),
-                m.email,
+                safe(m.email),
                 safe(m.organisation),
                 safe(m.title),
-                ", ".join(m.interest_tags),
+                safe(", ".join(m.interest_tags)),
                 m.role,
                 m.state,
                 m.joined_at.date().isoformat(),
