@@ -38,15 +38,19 @@ def _markdown() -> markdown.Markdown:
     return md
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
-)
+def _cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+    )
 
 
+# A Markdown instance and a bleach Cleaner both keep parser state between calls (bleach
+# says its Cleaner is not thread-safe), and building either costs more than converting a
+# short post, so each thread keeps one of each.
 _local = threading.local()
 _REMEMBERED = 256  # texts per thread: a batch of stored mail is rendered ahead of its write
 
@@ -65,13 +69,12 @@ def render_markdown(text: str) -> str:
     html = cache.get(text)
     if html is not None:
         return html
-    # Building a Markdown instance costs more than converting a short post with it, so each
-    # thread keeps one and resets it between texts.
     md = getattr(_local, "md", None)
     if md is None:
         md = _local.md = _markdown()
+        _local.cleaner = _cleaner()
     try:
-        html = _cleaner.clean(md.convert(text))
+        html = _local.cleaner.clean(md.convert(text))
     finally:
         md.reset()
     cache[text] = html

@@ -72,3 +72,13 @@ def test_code_is_not_linkified():
 def test_headings_are_not_allowed_but_text_stays():
     html = render_markdown("# Big")
     assert "<h1" not in html and "Big" in html
+
+
+def test_threads_rendering_at_once_get_their_own_results():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"*{n}* see https://example.org/{n} <b>x{n}</b>\n\n- a{n}\n- b{n}" for n in range(400)]
+    expected = [render_markdown(t) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(render_markdown, texts[::-1]))
+    assert got[::-1] == expected
