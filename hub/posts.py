@@ -260,14 +260,27 @@ def get_post(post_id: int) -> Post:
 
 def latest_update(member: Member) -> Post | None:
     """The member's newest visible update (not reply): their "working on" line."""
-    return db.session.scalar(
-        select(Post)
+    return latest_updates([member.id]).get(member.id)
+
+
+def latest_updates(member_ids: list[int]) -> dict[int, Post]:
+    """Each member's newest visible update, in one query (for lists of members)."""
+    if not member_ids:
+        return {}
+    newest_first = func.row_number().over(
+        partition_by=Post.author_id, order_by=(Post.created_at.desc(), Post.id.desc())
+    )
+    ranked = (
+        select(Post.id, newest_first.label("rank"))
         .where(
-            Post.author_id == member.id,
+            Post.author_id.in_(member_ids),
             Post.parent_id.is_(None),
             Post.deleted_at.is_(None),
             Post.hidden_at.is_(None),
         )
-        .order_by(Post.created_at.desc(), Post.id.desc())
-        .limit(1)
+        .subquery()
     )
+    posts = db.session.scalars(
+        select(Post).join(ranked, ranked.c.id == Post.id).where(ranked.c.rank == 1)
+    )
+    return {post.author_id: post for post in posts}

@@ -104,3 +104,21 @@ def test_direction_overrides_are_refused_in_one_line_fields(logged_in):
     form = {"name": "Alice", "organisation": "Makers \u202eevil", "timezone": "UTC"}
     response = client.post("/members/me/edit", data=form)
     assert response.status_code == 400 and b"direction controls" in response.data
+
+
+def test_latest_updates_skip_replies_hidden_and_deleted_posts(app, make_member, make_post):
+    from datetime import timedelta
+
+    from hub.clock import utcnow
+    from hub.posts import latest_updates
+
+    now = utcnow()
+    ann, bob, cy = make_member("Ann"), make_member("Bob"), make_member("Cy")
+    make_post(ann, "Ann old", now=now - timedelta(hours=3))
+    make_post(ann, "Ann new", now=now - timedelta(hours=2))
+    bob_shown = make_post(bob, "Bob shown", now=now - timedelta(hours=3))
+    make_post(bob, "Bob hidden", now=now - timedelta(hours=1)).hidden_at = now
+    make_post(bob, "Bob reply", parent=bob_shown, now=now)
+    db.session.commit()
+    latest = latest_updates([ann.id, bob.id, cy.id])
+    assert {k: v.body for k, v in latest.items()} == {ann.id: "Ann new", bob.id: "Bob shown"}

@@ -14,7 +14,7 @@ from hub.errors import NotFound, ValidationError
 from hub.extensions import db
 from hub.members import update_profile
 from hub.models import Interest, Member, MemberState
-from hub.posts import latest_update
+from hub.posts import latest_update, latest_updates
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -45,6 +45,7 @@ def directory() -> str:
     found = list(
         db.session.scalars(query.offset((page - 1) * DIRECTORY_PAGE).limit(DIRECTORY_PAGE + 1))
     )
+    latest = latest_updates([m.id for m in found[:DIRECTORY_PAGE]])
     organisations = db.session.scalars(
         select(Member.organisation)
         .where(Member.organisation != "")
@@ -53,7 +54,7 @@ def directory() -> str:
     ).all()
     return render_template(
         "members/directory.html",
-        members=[(m, latest_update(m)) for m in found[:DIRECTORY_PAGE]],
+        members=[(m, latest.get(m.id)) for m in found[:DIRECTORY_PAGE]],
         filters=filters,
         organisations=organisations,
         page=page,
