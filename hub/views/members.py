@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from hub import timeline
@@ -22,7 +23,11 @@ DIRECTORY_PAGE = 50
 
 
 def _directory_query(name: str, organisation: str, interest: str):
-    query = select(Member).where(Member.state == MemberState.ACTIVE)
+    query = (
+        select(Member)
+        .options(selectinload(Member.interests))  # one query for all tags shown
+        .where(Member.state == MemberState.ACTIVE)
+    )
     if name:
         query = query.where(func.lower(Member.name).contains(name.lower(), autoescape=True))
     if organisation:
