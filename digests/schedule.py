@@ -84,11 +84,5 @@ def next_slot(now: datetime, zone: str, *, frequency: str, weekday: int, hour: i
     return min((s for s in slots if s.due > naive), key=lambda s: s.due)
 
 
-def previous_due(slot: Slot, zone: str, *, frequency: str, hour: int) -> datetime:
-    """The due instant one period before ``slot`` (168 hours give or take a DST change)."""
-    day = slot.day - timedelta(days=_step(frequency))
-    return local_instant(day, hour, ZoneInfo(zone))
-
-
 def period_length(frequency: str) -> timedelta:
     return timedelta(days=_step(frequency))

@@ -91,11 +91,6 @@ def replies_by_author(
     return {author: list(by_update.values()) for author, by_update in threads.items()}
 
 
-def replies_to_member(member: Member, start: datetime, end: datetime) -> list[Thread]:
-    """Others' visible replies in ``[start, end)`` to the member's visible updates."""
-    return replies_by_author(start, end, author_id=member.id).get(member.id, [])
-
-
 def members_joined(start: datetime, end: datetime) -> list[Member]:
     """Members who joined in ``[start, end)`` and are not suspended, by name."""
     return list(

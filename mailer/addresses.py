@@ -174,11 +174,6 @@ def post_reply_minter(member: object) -> Callable[[int], str]:
     return mint
 
 
-def post_address() -> str:
-    """The address that takes new updates from members: ``post@<HUB_MAIL_DOMAIN>``."""
-    return f"{POST_LOCAL}@{current_app.config['HUB_MAIL_DOMAIN']}"
-
-
 def read_reply_address(address: str) -> ReplyKey | None:
     """The verified key of one of this hub's reply addresses, or None.
 

@@ -246,14 +246,6 @@ def _return_path(member: Member | None) -> str:
     return f"bounces@{current_app.config['HUB_MAIL_DOMAIN']}"
 
 
-def envelope_sender(message: EmailMessage) -> str:
-    """The address bounces go to: the message's ``Return-Path``."""
-    return (
-        str(message.get("Return-Path", "")).strip().strip("<>")
-        or current_app.config["HUB_MAIL_FROM"]
-    )
-
-
 def send(message: EmailMessage) -> None:
     """Sign (when DKIM is set up) and hand one message to the configured backend.
 
