@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +14,7 @@ from digests.runs import preview_window, seed_for
 from digests.schedule import WEEKDAYS
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
+from hub.members import time_zones
 from hub.models import Delivery, DeliveryStatus, DigestIssue, Member
 from hub.models.preferences import FREQUENCIES
 from hub.unsubscribe import KIND_NAMES, member_for_token, unsubscribe
@@ -90,7 +89,7 @@ def settings_page() -> str | Response | tuple[str, int]:
     options = {
         "frequencies": FREQUENCIES,
         "weekdays": WEEKDAYS,
-        "zones": sorted(available_timezones()),
+        "zones": time_zones(),
     }
     if request.method == "GET":
         return render_template(

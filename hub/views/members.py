@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -13,7 +11,7 @@ from werkzeug.wrappers import Response
 from hub import timeline
 from hub.errors import NotFound, ValidationError
 from hub.extensions import db
-from hub.members import update_profile
+from hub.members import time_zones, update_profile
 from hub.models import Interest, Member, MemberState
 from hub.posts import latest_update, latest_updates
 
@@ -88,7 +86,7 @@ def profile(member_id: int) -> str:
 @login_required
 def edit() -> str | Response | tuple[str, int]:
     member = current_user
-    zones = sorted(available_timezones())
+    zones = time_zones()
     if request.method == "GET":
         form = {
             "name": member.name,
