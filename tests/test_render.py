@@ -5,8 +5,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hub.render import ALLOWED_TAGS, render_markdown
+from hub.render import ALLOWED_TAGS, _full_html, _plain_html, render_markdown
 
 
 @pytest.mark.parametrize(
@@ -82,3 +84,45 @@ def test_threads_rendering_at_once_get_their_own_results():
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(render_markdown, texts[::-1]))
     assert got[::-1] == expected
+
+
+# Prose with every character the shortcut for plain text must notice: Markdown and bleach
+# syntax, line starts, spaces at line ends, dots before letters (addresses), and letters.
+_PROSE = st.lists(
+    st.sampled_from(
+        [*"ab Zé1.,;:!?'\"()/%@$-+=*_`[]<>&#~|{}\\\t\n", "\n\n", "www", "://", "é"]
+        + ["Word", "word", " ", ". ", ", ", "\n"] * 6
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(_PROSE)
+@settings(max_examples=400)
+def test_plain_prose_renders_as_markdown_and_bleach_would(text):
+    """The shortcut for plain prose gives exactly what the full pipeline gives."""
+    plain = _plain_html(text)
+    if plain is not None:
+        assert plain == _full_html(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Testing the new sensor housing.", "<p>Testing the new sensor housing.</p>"),
+        (
+            "First line\nsecond line\n\nNew paragraph",
+            "<p>First line\nsecond line</p>\n<p>New paragraph</p>",
+        ),
+        (
+            "Look at example.org today",
+            '<p>Look at <a href="http://example.org" rel="nofollow noopener">'
+            "example.org</a> today</p>",
+        ),
+        ("1. one\n2. two", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
+        ("so *very* good", "<p>so <em>very</em> good</p>"),
+        ("ends with two spaces  \nthen more", "<p>ends with two spaces<br>\nthen more</p>"),
+    ],
+)
+def test_prose_and_markup_render_as_a_reader_expects(text, html):
+    assert render_markdown(text) == html
