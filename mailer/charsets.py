@@ -118,9 +118,12 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+
+
 def unescape_8bit(value: str) -> str:
     """Recover raw 8-bit header bytes that the parser kept as surrogate escapes."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or not _SURROGATE_ESCAPE.search(value):
         return value
     return guess_decode(value.encode("utf-8", "surrogateescape"))
 
@@ -132,7 +135,10 @@ def decode_header_value(value: str | None) -> str:
     """
     if value is None:
         return ""
-    value = unescape_8bit(str(value))
+    value = str(value)
+    if value.isascii() and value.isprintable() and "=?" not in value:
+        return value.strip()  # the common case: one line of plain ASCII, nothing to decode
+    value = unescape_8bit(value)
     value = re.sub(r"\r?\n[ \t]", " ", value)
     value = value.replace("\r", " ").replace("\n", " ")
     if _ENCODED_WORD.search(value):

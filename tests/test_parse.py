@@ -10,10 +10,12 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailer.flowed import unflow
 from mailer.html_text import html_to_text
-from mailer.parse import ParsedMessage, parse_message
+from mailer.parse import ParsedMessage, _addresses, _parsed_addresses, parse_message
 
 DATA = Path(__file__).parent / "data" / "mail"
 
@@ -559,3 +561,42 @@ def test_bare_message_ids_are_accepted() -> None:
     msg = parse_message(b"Message-ID: abc@example.org\nReferences: <a@x> b@y <a@x>\n\nx")
     assert msg.message_id == "abc@example.org"
     assert msg.references == ["a@x"]
+
+
+# -- the shortcut for plain addresses ---------------------------------------------------------
+
+_NAME_PIECES = st.sampled_from(
+    ["Ann", "Lee", "Jörg", " ", "  ", "\t", "'", '"', ".", ",", "!", "#", "=?utf-8?q?Ann_Lee?="]
+    + ["=?iso-8859-1?b?w6k=?=", "?", "=", "~", "{", "|", "-", "+", "/", "*", "&", "%", "(", ")"]
+)
+_LOCAL_PIECES = st.sampled_from(["ann", "A", "1", ".", "+", "-", "_", "!", "#", "'", "=", "/"])
+_DOMAIN_PIECES = st.sampled_from(["example", ".", "-", "org", "1", "X"])
+
+
+@st.composite
+def _from_values(draw: st.DrawFn) -> str:
+    name = "".join(draw(st.lists(_NAME_PIECES, max_size=6)))
+    local = "".join(draw(st.lists(_LOCAL_PIECES, min_size=1, max_size=5)))
+    domain = "".join(draw(st.lists(_DOMAIN_PIECES, min_size=1, max_size=5)))
+    return draw(
+        st.sampled_from(
+            [f"{name}<{local}@{domain}>", f"{local}@{domain}", f"{name}{local}@{domain}"]
+        )
+    )
+
+
+@given(_from_values())
+@settings(max_examples=400)
+def test_plain_addresses_read_as_the_full_address_parser_reads_them(value):
+    """A From, To or Cc of one plain address takes a shortcut; it must agree with the parser."""
+    assert _addresses(value) == _parsed_addresses(value)
+
+
+def test_addresses_people_write_are_read_with_their_names():
+    assert _addresses("Ann Lee <Ann.Lee@Example.org>") == [("Ann Lee", "ann.lee@example.org")]
+    assert _addresses("ann@example.org") == [("", "ann@example.org")]
+    assert _addresses("=?utf-8?q?J=C3=B6rg?= <j@example.org>") == [("Jörg", "j@example.org")]
+    assert _addresses('"Lee, Ann" <ann@example.org>, bob@example.org') == [
+        ("Lee, Ann", "ann@example.org"),
+        ("", "bob@example.org"),
+    ]
