@@ -1,6 +1,6 @@
 """Reply notifications (batched) and receipts for updates that arrived by email.
 
-``record_reply`` is called by ``hub.posts.create_post`` in the same transaction as the
+``reply_notice`` rows are written by ``hub.posts.write_posts`` in the same transaction as the
 reply, so a notice can never be lost between the two. The scheduler's tick sends the
 notices whose window (``HUB_REPLY_BATCH_MINUTES`` after the first reply) has closed, one
 message per member and update, threaded under that update with ``In-Reply-To``.
@@ -36,28 +36,23 @@ def thread_message_id(post: Post) -> str:
     return f"<update.{post.id}.{tag}@{domain}>"
 
 
-def record_reply(post: Post) -> None:
-    """Note that ``post``'s parent's author should hear of it (not committed here)."""
-    parent = post.parent
-    # hub.posts inserts posts with Core, so their ids are set; so is this notice, for speed
-    # (mail ingest records one per emailed reply).
-    if parent is None or parent.author_id == post.author_id:
-        return
-    db.session.connection().execute(
-        _INSERT_NOTICE,
-        {
-            "reply_id": post.id,
-            "recipient_id": parent.author_id,
-            "update_id": parent.id,
-            "created_at": post.created_at,
-            "status": DeliveryStatus.PENDING,
-            "claimed_by": "",
-            "message_id": "",
-        },
-    )
+def reply_notice(
+    reply_id: int, recipient_id: int, update_id: int, created_at: datetime
+) -> dict[str, object]:
+    """The row that tells ``recipient_id`` of a reply; ``hub.posts.write_posts`` inserts it
+    (with ``INSERT_NOTICE``) in the transaction that stores the reply, so it cannot be lost."""
+    return {
+        "reply_id": reply_id,
+        "recipient_id": recipient_id,
+        "update_id": update_id,
+        "created_at": created_at,
+        "status": DeliveryStatus.PENDING,
+        "claimed_by": "",
+        "message_id": "",
+    }
 
 
-_INSERT_NOTICE = ReplyNotice.__table__.insert()
+INSERT_NOTICE = ReplyNotice.__table__.insert()
 
 
 def after_reply(post: Post) -> None:

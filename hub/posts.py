@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -121,42 +122,20 @@ def create_post(
         check_rate(author, now=now)
     if parent is not None and parent.parent_id is not None:  # replies are one level deep
         parent = db.session.get(Post, parent.parent_id)
-    post = _insert_post(
-        author,
-        parent,
+    db.session.flush()  # the caller's pending objects (a new author, say) need their ids
+    values = NewPost(
+        author_id=author.id,
         body=body,
         body_html=render_markdown(body),
         source=source,
         created_at=now or utcnow(),
+        parent_id=parent.id if parent is not None else None,
+        notify_id=parent.author_id if parent is not None else None,
+        images=tuple(images),
+        dropped_attachments=tuple(dropped_attachments),
     )
-    rows = [
-        {
-            "post_id": post.id,
-            "position": position,
-            "filename": image.filename[:255],
-            "content_type": image.content_type,
-            "size": len(image.data),
-            "data": image.data,
-        }
-        for position, image in enumerate(images)
-    ]
-    rows += [
-        {
-            "post_id": post.id,
-            "position": position,
-            "filename": name[:255],
-            "content_type": "",
-            "size": 0,
-            "data": None,
-        }
-        for position, name in enumerate(dropped_attachments, start=len(images))
-    ]
-    if rows:
-        db.session.connection().execute(PostAttachment.__table__.insert(), rows)
-    if parent is not None:
-        from digests.notify import record_reply
-
-        record_reply(post)  # in the same transaction: the notice cannot be lost
+    [post_id] = write_posts(db.session.connection(), [values])
+    post = _attach_post(post_id, author, parent, values)
     if commit:
         db.session.commit()
         log.info("post %s created by member %s from %s", post.id, author.id, source)
@@ -167,17 +146,101 @@ def create_post(
     return post
 
 
-def _insert_post(author: Member, parent: Post | None, **values: object) -> Post:
-    """INSERT the post with Core and put it in the session as loaded.
+@dataclass(frozen=True)
+class NewPost:
+    """A validated post, ready to write (``create_post`` and mail ingest both make these)."""
 
-    A unit-of-work flush of one new object costs several times the statement itself; mail
-    ingest writes a post per message, so this path is kept lean. Columns not written here
-    load on first access.
+    author_id: int
+    body: str
+    body_html: str
+    source: str
+    created_at: datetime
+    #: The top-level update a reply belongs to; None for a new update.
+    parent_id: int | None = None
+    #: Who hears of the reply (the update's author); None or the author: nobody.
+    notify_id: int | None = None
+    images: Sequence[ImageFile] = ()
+    dropped_attachments: Sequence[str] = ()
+
+
+def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[int]:
+    """INSERT the posts, their attachments and their reply notices; return the post ids.
+
+    Core statements on the caller's connection, not committed: the caller commits (mail
+    ingest with the message's row, so a post and its row are stored together). A
+    unit-of-work flush costs several times the statements themselves, and mail ingest
+    writes a post for every message.
     """
-    db.session.flush()  # the caller's pending objects (a new author, say) need their ids
-    values.update(author_id=author.id, parent_id=parent.id if parent is not None else None)
-    post_id = db.session.connection().execute(_INSERT_POST, values).scalar_one()
-    post = Post(id=post_id, **values)
+    from digests.notify import INSERT_NOTICE, reply_notice
+
+    ids: list[int] = []
+    attachments: list[dict[str, object]] = []
+    notices: list[dict[str, object]] = []
+    for new in new_posts:
+        post_id = connection.execute(
+            _INSERT_POST,
+            {
+                "author_id": new.author_id,
+                "parent_id": new.parent_id,
+                "body": new.body,
+                "body_html": new.body_html,
+                "source": new.source,
+                "created_at": new.created_at,
+            },
+        ).scalar_one()
+        ids.append(post_id)
+        attachments += _attachment_rows(post_id, new.images, new.dropped_attachments)
+        if new.parent_id is not None and new.notify_id not in (None, new.author_id):
+            notices.append(reply_notice(post_id, new.notify_id, new.parent_id, new.created_at))
+    if attachments:
+        connection.execute(PostAttachment.__table__.insert(), attachments)
+    if notices:
+        connection.execute(INSERT_NOTICE, notices)
+    return ids
+
+
+def _attachment_rows(
+    post_id: int, images: Sequence[ImageFile], dropped: Sequence[str]
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {
+            "post_id": post_id,
+            "position": position,
+            "filename": image.filename[:255],
+            "content_type": image.content_type,
+            "size": len(image.data),
+            "data": image.data,
+        }
+        for position, image in enumerate(images)
+    ]
+    rows += [
+        {
+            "post_id": post_id,
+            "position": position,
+            "filename": name[:255],
+            "content_type": "",
+            "size": 0,
+            "data": None,
+        }
+        for position, name in enumerate(dropped, start=len(images))
+    ]
+    return rows
+
+
+def _attach_post(post_id: int, author: Member, parent: Post | None, new: NewPost) -> Post:
+    """Put the post just written with Core into the session as loaded.
+
+    Columns not written here load on first access.
+    """
+    post = Post(
+        id=post_id,
+        author_id=new.author_id,
+        parent_id=new.parent_id,
+        body=new.body,
+        body_html=new.body_html,
+        source=new.source,
+        created_at=new.created_at,
+    )
     make_transient_to_detached(post)
     db.session.add(post)
     db.session.info.setdefault(_INSERTED, []).append(post)

@@ -99,8 +99,13 @@ def make_key(
     return f"{payload}-{_mac(secret, payload)}"
 
 
+@functools.lru_cache(maxsize=4096)
 def verify_key(secret: str, key: str) -> ReplyKey | None:
-    """Read a key back; None when it is malformed or its HMAC does not match."""
+    """Read a key back; None when it is malformed or its HMAC does not match.
+
+    Remembered: the listener asks at RCPT and again in DATA, and the answer for a
+    (secret, key) pair never changes.
+    """
     key = (key or "").strip().lower()
     parts = key.split("-")
     if len(parts) != 3 or not parts[0] or parts[0][0] not in _CONTEXT_BY_LETTER:

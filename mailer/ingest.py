@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hub import posts
@@ -34,7 +34,7 @@ from mailer.authresults import authenticated
 from mailer.classify import classify
 from mailer.parse import Attachment, ParsedMessage, parse_message
 from mailer.replies import trim_reply
-from mailer.senders import Author, load_author
+from mailer.senders import Author, MemberRef, PostRef, load_author
 from mailer.write_turn import write_turn
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ class Decision:
     status: str
     reply: str
     reason: str
-    member: Member | None = None
-    parent: Post | None = None
+    member: MemberRef | None = None
+    parent: PostRef | None = None
     body: str = ""
     hold: str = ""
     images: list[Attachment] = field(default_factory=list)
@@ -70,11 +70,11 @@ class Decision:
         return not self.reply.startswith("4")
 
 
-def _refuse(reply: str, reason: str, member: Member | None = None) -> Decision:
+def _refuse(reply: str, reason: str, member: MemberRef | None = None) -> Decision:
     return Decision(InboundStatus.REFUSED, reply, reason, member=member)
 
 
-def _hold(kind: str, reason: str, member: Member | None, **kwargs: object) -> Decision:
+def _hold(kind: str, reason: str, member: MemberRef | None, **kwargs: object) -> Decision:
     return Decision(InboundStatus.HELD, R.ACCEPTED, reason, member=member, hold=kind, **kwargs)  # type: ignore[arg-type]
 
 
@@ -85,7 +85,11 @@ def dedupe_key(parsed: ParsedMessage, raw: bytes, recipient: str) -> str:
 
 
 def _author(
-    parsed: ParsedMessage, recipient: str, *, since: datetime | None = None
+    parsed: ParsedMessage,
+    recipient: str,
+    *,
+    since: datetime | None = None,
+    connection: Connection | None = None,
 ) -> tuple[Author, Decision | None]:
     """Step 3: who wrote this and what it answers, or the decision that ends here.
 
@@ -100,7 +104,9 @@ def _author(
         if key is None:
             reply = R.UNKNOWN_ADDRESS.format(domain=config["HUB_MAIL_DOMAIN"])
             return Author(None), _refuse(reply, "invalid reply key")
-        author = load_author(member_id=key.member_id, post_id=key.post_id, since=since)
+        author = load_author(
+            member_id=key.member_id, post_id=key.post_id, since=since, connection=connection
+        )
         member = author.member
         if member is None or member.state == MemberState.FORMER:  # removed, or left
             reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
@@ -121,7 +127,7 @@ def _author(
             return author, _hold(HOLD_FROM_MISMATCH, reason, member)
         return author, None
     # post@
-    author = load_author(email=sender, since=since)
+    author = load_author(email=sender, since=since, connection=connection)
     member = author.member
     if member is None or member.state == MemberState.INVITED:
         reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
@@ -157,8 +163,10 @@ def decide(
     now: datetime,
     pending: int = 0,
     rate_limit: bool = True,
+    connection: Connection | None = None,
 ) -> Decision:
-    """Steps 2-4 for one recipient: reads the database, writes nothing.
+    """Steps 2-4 for one recipient: reads the database (``connection``, by default the
+    session's), writes nothing.
 
     ``pending`` counts posts promised on top of the member's stored, unposted messages.
     """
@@ -167,7 +175,8 @@ def decide(
     if not verdict.is_ok:
         return Decision(InboundStatus.DROPPED, R.ACCEPTED, f"{verdict.kind}: {verdict.reason}")
     rate = config["HUB_POST_RATE_PER_HOUR"] if rate_limit else 0
-    author, ended = _author(parsed, recipient, since=now - posts.RATE_WINDOW if rate else None)
+    since = now - posts.RATE_WINDOW if rate else None
+    author, ended = _author(parsed, recipient, since=since, connection=connection)
     member, parent = author.member, author.parent
     if ended is not None:
         if ended.status == InboundStatus.HELD:
@@ -244,6 +253,34 @@ def _row(
     )
 
 
+@dataclass
+class Incoming:
+    """One message for one recipient, decided (and its post rendered), ready to store."""
+
+    key: str
+    decision: Decision
+    values: dict[str, object]
+    new: posts.NewPost | None
+
+
+@dataclass
+class Prepared:
+    """One message after ``prepare``: a reply per recipient, and what is to be stored.
+
+    ``items`` pairs the index of a recipient's reply with what its row will be; ``store``
+    fills in those replies once the rows are committed.
+    """
+
+    message_id: str | None
+    replies: list[str] = field(default_factory=list)
+    items: list[tuple[int, Incoming]] = field(default_factory=list)
+
+
+#: What ``store`` makes of one message: its SMTP reply and the ids of rows left for the
+#: ingest worker, or the exception that stopped it (answered 451).
+Stored = tuple[str, list[int]] | Exception
+
+
 def receive(
     raw: bytes,
     *,
@@ -257,25 +294,58 @@ def receive(
 
     Returns the SMTP reply and the ids of the rows stored for posting later.
 
-    Runs inside the SMTP transaction. A row is committed for every recipient whose
-    message is accepted, held, dropped or refused (4xx refusals store nothing), so the
-    reply is only given once the bytes are durable. With ``post`` an accepted message is
-    posted in the same transaction that stores it (the row is stored as posted; only when
-    posting fails is it stored unposted). Without, it is stored ``accepted`` for the
-    ingest worker (``mailer.poster``), which posts in batches: the listener does so, to
-    keep the SMTP transaction short.
+    This is ``prepare`` then ``store`` for one message; the listener runs the two apart,
+    so that one transaction stores the messages of several connections at once.
+    """
+    with db.engine.connect() as conn:
+        prepared = prepare(
+            raw,
+            mail_from=mail_from,
+            recipients=recipients,
+            now=now,
+            parsed=parsed,
+            post=post,
+            connection=conn,
+        )
+        [result] = store(conn, [prepared])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def prepare(
+    raw: bytes,
+    *,
+    mail_from: str,
+    recipients: list[str],
+    connection: Connection,
+    now: datetime | None = None,
+    parsed: ParsedMessage | None = None,
+    post: bool = True,
+) -> Prepared:
+    """Steps 1-4 for every recipient, and the post rendered: reads, writes nothing.
+
+    A row will be stored for every recipient whose message is accepted, held, dropped or
+    refused (4xx refusals store nothing), and the reply given only once it is committed.
+    With ``post`` (the listener's way) an accepted message is posted in the transaction
+    that stores it, and its row is stored as posted; without, or when posting fails, it is
+    stored ``accepted`` for the ingest worker (``mailer.poster``).
+
+    It runs on a Core connection, outside the ORM session: this is the per-message path
+    of the listener, and the session's bookkeeping would cost more than the statements.
     """
     now = now or utcnow()
     parsed = parsed or parse_message(raw)
-    replies: list[str] = []
-    later: list[int] = []
+    prepared = Prepared(parsed.message_id)
     for recipient in recipients:
         key = dedupe_key(parsed, raw, recipient)
-        if _seen(key):
+        if _seen(connection, key):
             log.debug("mail %s to %s: already received", parsed.message_id, recipient)
-            replies.append(R.ACCEPTED_ALREADY)
+            prepared.replies.append(R.ACCEPTED_ALREADY)
             continue
-        decision = decide(parsed, recipient=recipient, envelope_from=mail_from, now=now)
+        decision = decide(
+            parsed, recipient=recipient, envelope_from=mail_from, now=now, connection=connection
+        )
         log.log(
             logging.DEBUG if decision.status == InboundStatus.ACCEPTED else logging.INFO,
             "mail %s to %s: %s %s",
@@ -284,78 +354,119 @@ def receive(
             decision.status,
             decision.reason,
         )
-        replies.append(decision.reply)
+        prepared.replies.append(decision.reply)
         if not decision.stores:
             continue
-        try:
-            status, row_id = _store(parsed, raw, mail_from, recipient, decision, now, post)
-        except IntegrityError:
-            db.session.rollback()
-            if not _seen(key):  # not a duplicate: our fault, so 451 and the sender retries
-                raise
-            replies[-1] = R.ACCEPTED_ALREADY  # the same message came on another connection
-            continue
-        if status == InboundStatus.ACCEPTED:
-            later.append(row_id)
-    return _combine(replies), later
+        accepted = post and decision.status == InboundStatus.ACCEPTED
+        incoming = Incoming(
+            key=key,
+            decision=decision,
+            values=_row(parsed, raw, mail_from, recipient, decision, now),
+            new=new_post(decision, now=now) if accepted else None,
+        )
+        prepared.items.append((len(prepared.replies) - 1, incoming))
+    return prepared
 
 
-def _seen(key: str) -> bool:
-    return db.session.connection().execute(_SEEN, {"key": key}).first() is not None
+def store(conn: Connection, batch: list[Prepared]) -> list[Stored]:
+    """Commit the rows (and posts) of ``batch``, all in one transaction when that works.
 
-
-_SEEN = select(InboundMessage.id).where(InboundMessage.dedupe_key == bindparam("key"))
-
-
-def _store(
-    parsed: ParsedMessage,
-    raw: bytes,
-    mail_from: str,
-    recipient: str,
-    decision: Decision,
-    now: datetime,
-    post: bool = True,
-) -> tuple[str, int]:
-    """Commit the row, and with ``post`` an accepted message's post, in one transaction.
-
-    Returns the row's status and id. Written with Core: the ORM's unit of work costs more
-    than the INSERTs themselves, and this runs for every message before its 250.
+    When it does not (the same message arrived on two connections at once, or a post
+    could not be written), it rolls back and stores each message in a transaction of its
+    own, so one message's trouble is never another's. A database that is unavailable
+    fails the lot (the senders retry on 451).
     """
-    values = _row(parsed, raw, mail_from, recipient, decision, now)
-    post = post and decision.status == InboundStatus.ACCEPTED
-    if post:
-        render_markdown(decision.body)  # outside the write turn; create_post reuses the result
     with write_turn(db.engine):
-        return _write(values, decision, now, post)
+        if len(batch) > 1:
+            try:
+                results: list[Stored] = [_write(conn, prepared) for prepared in batch]
+                conn.commit()
+                return results
+            except OperationalError:
+                conn.rollback()
+                raise
+            except Exception:
+                log.debug("a batch of %d messages is stored one by one", len(batch), exc_info=True)
+                conn.rollback()
+        return [_store_one(conn, prepared) for prepared in batch]
 
 
-def _write(
-    values: dict[str, object], decision: Decision, now: datetime, post: bool
-) -> tuple[str, int]:
-    if post:
+def _write(conn: Connection, prepared: Prepared) -> tuple[str, list[int]]:
+    """INSERT the message's rows and posts (uncommitted); return its reply."""
+    later: list[int] = []
+    for _, item in prepared.items:
+        row = item.values
+        if item.new is not None:
+            [post_id] = posts.write_posts(conn, [item.new])
+            row = {**row, "status": InboundStatus.POSTED, "post_id": post_id}
+        row_id = conn.execute(_INSERT_ROW, row).scalar_one()
+        if row["status"] == InboundStatus.ACCEPTED:
+            later.append(row_id)
+    return _combine(prepared.replies), later
+
+
+def _store_one(conn: Connection, prepared: Prepared) -> Stored:
+    """Store one message, a transaction per recipient; the exception that stopped it."""
+    try:
+        later: list[int] = []
+        for index, item in prepared.items:
+            reply, row_id = _store_item(conn, item)
+            if reply is not None:
+                prepared.replies[index] = reply
+            if row_id is not None:
+                later.append(row_id)
+        return _combine(prepared.replies), later
+    except Exception as exc:
+        conn.rollback()
+        log.exception("could not store mail %s", prepared.message_id)
+        return exc
+
+
+def _store_item(conn: Connection, item: Incoming) -> tuple[str | None, int | None]:
+    """Commit one recipient's row, with its post when there is one.
+
+    Returns a reply that replaces the decided one (a duplicate), and the id of a row left
+    for the ingest worker.
+    """
+    if item.new is not None:
         try:
-            created = make_post(decision, now=now)
-            post_id = created.id
-            row_id = _insert_row({**values, "status": InboundStatus.POSTED, "post_id": post_id})
-            db.session.commit()
-            log.debug("mail %s (row %s) posted as post %s", values["message_id"], row_id, post_id)
-            return InboundStatus.POSTED, row_id
-        except (IntegrityError, OperationalError):
+            [post_id] = posts.write_posts(conn, [item.new])
+            row = {**item.values, "status": InboundStatus.POSTED, "post_id": post_id}
+            row_id = conn.execute(_INSERT_ROW, row).scalar_one()
+            conn.commit()
+            log.debug("mail (row %s) posted as post %s", row_id, post_id)
+            return None, None
+        except IntegrityError:
+            return _duplicate(conn, item), None
+        except OperationalError:
             raise
         except Exception:  # the worker tries again, and holds it if it still fails
             log.exception(
-                "mail %s: posting failed; stored for the ingest worker", values["message_id"]
+                "mail to %s: posting failed; stored for the ingest worker", item.values["rcpt_to"]
             )
-            db.session.rollback()
-    row_id = _insert_row(values)
-    db.session.commit()
-    return str(values["status"]), row_id
+            conn.rollback()
+    try:
+        row_id = conn.execute(_INSERT_ROW, item.values).scalar_one()
+        conn.commit()
+    except IntegrityError:
+        return _duplicate(conn, item), None
+    return None, row_id if item.values["status"] == InboundStatus.ACCEPTED else None
 
 
-def _insert_row(values: dict[str, object]) -> int:
-    return db.session.connection().execute(_INSERT_ROW, values).scalar_one()
+def _duplicate(conn: Connection, item: Incoming) -> str:
+    """After a clash: the same message stored on another connection is answered as such;
+    any other clash is ours, and raised (451: the sender retries)."""
+    conn.rollback()
+    if not _seen(conn, item.key):
+        raise
+    return R.ACCEPTED_ALREADY
 
 
+def _seen(conn: Connection, key: str) -> bool:
+    return conn.execute(_SEEN, {"key": key}).first() is not None
+
+
+_SEEN = select(InboundMessage.id).where(InboundMessage.dedupe_key == bindparam("key"))
 _INSERT_ROW = InboundMessage.__table__.insert().returning(InboundMessage.__table__.c.id)
 
 
@@ -410,13 +521,37 @@ def _post_row(row: InboundMessage, *, parsed: ParsedMessage | None, now: datetim
     return post
 
 
-def make_post(decision: Decision, *, now: datetime) -> Post:
-    """The one call into ``hub.posts`` (not committed: the caller commits with the row)."""
+def new_post(decision: Decision, *, now: datetime) -> posts.NewPost:
+    """The post an accepted decision makes, validated and rendered, ready for
+    ``hub.posts.write_posts``."""
     assert decision.member is not None
+    body = posts.validate_post(decision.member, decision.body, parent=decision.parent)
+    parent = decision.parent
+    return posts.NewPost(
+        author_id=decision.member.id,
+        body=body,
+        body_html=render_markdown(body),
+        source="email",
+        created_at=now,
+        parent_id=parent.thread_id if parent is not None else None,
+        notify_id=parent.thread_author_id if parent is not None else None,
+        images=tuple(decision.images),
+        dropped_attachments=tuple(decision.dropped),
+    )
+
+
+def make_post(decision: Decision, *, now: datetime) -> Post:
+    """The post as an ORM object in the session (not committed: the caller commits with
+    the row), for callers that work with the session: releasing held mail, ``hub ingest``."""
+    assert decision.member is not None
+    member = db.session.get(Member, decision.member.id)
+    parent = db.session.get(Post, decision.parent.id) if decision.parent is not None else None
+    if member is None or (decision.parent is not None and parent is None):
+        raise NotFound("The member or the update this answers no longer exists.")
     return posts.create_post(
-        decision.member,
+        member,
         decision.body,
-        parent=decision.parent,
+        parent=parent,
         source="email",
         now=now,
         commit=False,

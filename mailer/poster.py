@@ -21,8 +21,8 @@ from sqlalchemy import bindparam, select, update
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus
-from hub.render import render_markdown
-from mailer.ingest import HOLD_LATE, Decision, decide, make_post
+from hub.posts import NewPost, write_posts
+from mailer.ingest import HOLD_LATE, Decision, decide, new_post
 from mailer.parse import parse_message
 from mailer.write_turn import write_turn
 
@@ -54,20 +54,25 @@ def post_pending(limit: int = BATCH, *, now: datetime | None = None) -> int:
     rows = db.session.connection().execute(_PENDING, {"limit": limit}).all()
     if not rows:
         return 0
-    decisions = {row.id: _prepare(row, now) for row in rows}
+    prepared = {row.id: _prepare(row, now) for row in rows}
     with write_turn(db.engine):
-        claimed = _claim(list(decisions))
-        posted = []
+        claimed = _claim(list(prepared))
+        to_post: list[tuple[int, NewPost]] = []
         for row_id in claimed:
-            decision = decisions[row_id]
-            if decision.status == InboundStatus.ACCEPTED:
-                post = make_post(decision, now=now)
-                posted.append({"row_id": row_id, "post": post.id})
+            decision, new = prepared[row_id]
+            if new is not None:
+                to_post.append((row_id, new))
             else:
                 _hold_late(row_id, decision)
-        if posted:
-            db.session.flush()
-            db.session.connection().execute(_SET_POST, posted)
+        posted = []
+        if to_post:
+            conn = db.session.connection()
+            ids = write_posts(conn, [new for _, new in to_post])
+            posted = [
+                {"row_id": row_id, "post": post_id}
+                for (row_id, _), post_id in zip(to_post, ids, strict=True)
+            ]
+            conn.execute(_SET_POST, posted)
         db.session.commit()
     log.info(
         "posted %d of %d stored messages (rows %s-%s)",
@@ -79,7 +84,7 @@ def post_pending(limit: int = BATCH, *, now: datetime | None = None) -> int:
     return len(rows)
 
 
-def _prepare(row: object, now: datetime) -> Decision:
+def _prepare(row: object, now: datetime) -> tuple[Decision, NewPost | None]:
     """The checks again, and the rendering, done before taking the write turn."""
     parsed = parse_message(row.raw)  # type: ignore[attr-defined]
     decision = decide(
@@ -89,9 +94,9 @@ def _prepare(row: object, now: datetime) -> Decision:
         now=now,
         rate_limit=False,
     )
-    if decision.status == InboundStatus.ACCEPTED:
-        render_markdown(decision.body)  # remembered: create_post reuses it
-    return decision
+    if decision.status != InboundStatus.ACCEPTED:
+        return decision, None
+    return decision, new_post(decision, now=now)
 
 
 def _claim(row_ids: list[int]) -> list[int]:

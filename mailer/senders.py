@@ -1,11 +1,11 @@
 """What ingest needs to know about a message's author, in one query.
 
 The SMTP transaction asks, per message: does the member exist, are they suspended, does the
-post they answer exist and is it deleted, and (for the rate limit) how many posts did they
-write in the last hour and how many of their messages wait to be posted. ``load_author``
-answers all of it with one Core ``SELECT`` and attaches the member and the post to the
-session as if the ORM had loaded them (only the columns read here are loaded; the rest load
-on first access), so ``hub.posts`` can use them without loading them again.
+post they answer exist and is it deleted or hidden, which update its thread belongs to, and
+(for the rate limit) how many posts did they write in the last hour and how many of their
+messages wait to be posted. ``load_author`` answers all of it with one Core ``SELECT`` and
+returns plain snapshots (``MemberRef``, ``PostRef``), not ORM objects: this runs for every
+message before its 250, and attaching objects to a session costs more than the query.
 """
 
 from __future__ import annotations
@@ -13,23 +13,44 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import aliased, make_transient_to_detached
+from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Member, Post
 
-T = TypeVar("T", Member, Post)
+
+@dataclass(frozen=True)
+class MemberRef:
+    """The columns of a member that ingest reads."""
+
+    id: int
+    email: str
+    state: str
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """The columns of the post a reply answers, and of the update its thread belongs to."""
+
+    id: int
+    parent_id: int | None
+    author_id: int
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    #: The top-level update a reply to this post is filed under (replies are one level deep).
+    thread_id: int
+    #: The author of that update: the member told of the reply.
+    thread_author_id: int
 
 
 @dataclass(frozen=True)
 class Author:
     """The member a message is from and the post it answers, as far as they exist."""
 
-    member: Member | None
-    parent: Post | None = None
+    member: MemberRef | None
+    parent: PostRef | None = None
     #: Posts the member wrote since the rate window began (0 when not asked).
     recent_posts: int = 0
     #: The member's messages accepted but not posted yet (0 when not asked).
@@ -42,10 +63,12 @@ def load_author(
     email: str | None = None,
     post_id: int | None = None,
     since: datetime | None = None,
+    connection: Connection | None = None,
 ) -> Author:
     """Look up the member by id (or by address, any case) and the post ``post_id``.
 
     With ``since``, also count the member's posts after it and their pending messages.
+    ``connection`` defaults to the session's.
     """
     params: dict[str, object] = {"member_id": member_id, "post_id": post_id, "since": since}
     if member_id is None:
@@ -53,20 +76,22 @@ def load_author(
         if not params["email"]:
             return Author(None)
     query = _query(member_id is None, post_id is not None, since is not None)
-    row = db.session.connection().execute(query, params).first()
+    conn = connection if connection is not None else db.session.connection()
+    row = conn.execute(query, params).first()
     if row is None:
         return Author(None)
-    member = _attach(Member(id=row.id, email=row.email, state=row.state))
+    member = MemberRef(id=row.id, email=row.email, state=row.state)
     parent = None
     if post_id is not None and row.post_id is not None:
-        parent = _attach(
-            Post(
-                id=row.post_id,
-                deleted_at=row.post_deleted_at,
-                hidden_at=row.post_hidden_at,
-                parent_id=row.post_parent_id,
-                author_id=row.post_author_id,
-            )
+        top = row.post_parent_id is not None and row.thread_id is not None
+        parent = PostRef(
+            id=row.post_id,
+            parent_id=row.post_parent_id,
+            author_id=row.post_author_id,
+            deleted_at=row.post_deleted_at,
+            hidden_at=row.post_hidden_at,
+            thread_id=row.thread_id if top else row.post_id,
+            thread_author_id=row.thread_author_id if top else row.post_author_id,
         )
     if since is None:
         return Author(member, parent)
@@ -97,26 +122,22 @@ def _query(by_email: bool, with_post: bool, with_counts: bool) -> Select:
         ]
     query = select(*columns).select_from(Member)
     if with_post:
-        query = query.add_columns(
-            Post.id.label("post_id"),
-            Post.deleted_at.label("post_deleted_at"),
-            Post.hidden_at.label("post_hidden_at"),
-            Post.parent_id.label("post_parent_id"),
-            Post.author_id.label("post_author_id"),
-        ).outerjoin(Post, Post.id == bindparam("post_id"))
+        thread = aliased(Post)
+        query = (
+            query.add_columns(
+                Post.id.label("post_id"),
+                Post.deleted_at.label("post_deleted_at"),
+                Post.hidden_at.label("post_hidden_at"),
+                Post.parent_id.label("post_parent_id"),
+                Post.author_id.label("post_author_id"),
+                thread.id.label("thread_id"),
+                thread.author_id.label("thread_author_id"),
+            )
+            .outerjoin(Post, Post.id == bindparam("post_id"))
+            .outerjoin(thread, thread.id == Post.parent_id)
+        )
     if by_email:
         query = query.where(func.lower(Member.email) == bindparam("email"))
     else:
         query = query.where(Member.id == bindparam("member_id"))
     return query.limit(1)
-
-
-def _attach(instance: T) -> T:
-    """Put a partly known row into the session as loaded, or return the one already there."""
-    key = db.session.identity_key(instance=instance)
-    existing = db.session.identity_map.get(key)
-    if existing is not None:
-        return existing  # type: ignore[return-value]
-    make_transient_to_detached(instance)
-    db.session.add(instance)
-    return instance

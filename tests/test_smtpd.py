@@ -6,13 +6,16 @@ import logging
 import smtplib
 
 import pytest
+from aiosmtpd.smtp import SMTP
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 
 from hub.extensions import db
 from hub.models import InboundStatus, MemberState, PostAttachment
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
-from mailer.smtpd import Listener
+from mailer.smtpd import HubSMTP, Listener
 from tests.mailhelpers import (
     MAIL_DATA,
     free_port,
@@ -293,3 +296,34 @@ def test_bounces_and_unsubscribe_mail_reach_their_handlers(app, people):
     health = db.session.get(MailHealth, bob.id)
     assert health is not None and health.last_bounce_kind == "hard"
     assert get_preferences(bob).digest_frequency == "none"
+
+
+_PATH_LOCAL = st.sampled_from(["a", "B", "1", ".", "-", "+", "=", "_", "!", "#", "'", '"', " "])
+_PATH_DOMAIN = st.sampled_from(["ex", ".", "-", "com", "1", "A"])
+_PATH_REST = st.sampled_from(["", " SIZE=100", "  BODY=8BITMIME SIZE=5", "\tSIZE=1", "x", " (c)"])
+
+
+@st.composite
+def _smtp_paths(draw: st.DrawFn) -> str:
+    local = "".join(draw(st.lists(_PATH_LOCAL, min_size=1, max_size=6)))
+    domain = "".join(draw(st.lists(_PATH_DOMAIN, min_size=1, max_size=5)))
+    lead = draw(st.sampled_from(["", " "]))
+    return f"{lead}<{local}@{domain}>{draw(_PATH_REST)}"
+
+
+@given(_smtp_paths())
+@settings(max_examples=400)
+def test_plain_smtp_paths_read_as_aiosmtpd_reads_them(path):
+    """MAIL FROM and RCPT TO paths take a shortcut; it must agree with aiosmtpd's parser."""
+    server = HubSMTP.__new__(HubSMTP)  # the parser needs no connection
+    server.local_part_limit = 64
+    assert server._getaddr(path) == SMTP._getaddr(server, path)
+
+
+def test_a_path_that_breaks_the_address_parser_is_answered_as_malformed(listener):
+    with smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as smtp:
+        smtp.ehlo("client.example")
+        assert smtp.docmd("MAIL FROM:<a@[>") == (553, b"5.1.3 Error: malformed address")
+        assert smtp.docmd("MAIL FROM:<a@example.org>")[0] == 250
+        assert smtp.docmd("RCPT TO:<a@[>") == (553, b"5.1.3 Error: malformed address")
+        assert smtp.noop()[0] == 250
