@@ -21,6 +21,7 @@ from digests.preferences import get_preferences, takes
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import DeliveryStatus, Member, Post, ReplyNotice
+from hub.rawsql import RawStatement
 from hub.urls import external_url
 from mailer.addresses import reply_address
 from mailer.backends import SendError
@@ -52,7 +53,18 @@ def reply_notice(
     }
 
 
-INSERT_NOTICE = ReplyNotice.__table__.insert()
+INSERT_NOTICE = RawStatement(
+    ReplyNotice.__table__.insert(),
+    column_keys=[
+        "reply_id",
+        "recipient_id",
+        "update_id",
+        "created_at",
+        "status",
+        "claimed_by",
+        "message_id",
+    ],
+)
 
 
 def after_reply(post: Post) -> None:

@@ -18,6 +18,7 @@ from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.extensions import db
 from hub.models import Member, MemberState, Post, PostAttachment
+from hub.rawsql import RawStatement
 from hub.render import render_markdown
 
 log = logging.getLogger(__name__)
@@ -166,10 +167,10 @@ class NewPost:
 def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[int]:
     """INSERT the posts, their attachments and their reply notices; return the post ids.
 
-    Core statements on the caller's connection, not committed: the caller commits (mail
-    ingest with the message's row, so a post and its row are stored together). A
-    unit-of-work flush costs several times the statements themselves, and mail ingest
-    writes a post for every message.
+    Statements on the caller's connection (on its cursor, ``hub.rawsql``), not committed:
+    the caller commits (mail ingest with the message's row, so a post and its row are
+    stored together). A unit-of-work flush costs several times the statements themselves,
+    and mail ingest writes a post for every message.
     """
     from digests.notify import INSERT_NOTICE, reply_notice
 
@@ -177,8 +178,8 @@ def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[in
     attachments: list[dict[str, object]] = []
     notices: list[dict[str, object]] = []
     for new in new_posts:
-        post_id = connection.execute(
-            _INSERT_POST,
+        post_id = _INSERT_POST.scalar(
+            connection,
             {
                 "author_id": new.author_id,
                 "parent_id": new.parent_id,
@@ -187,7 +188,7 @@ def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[in
                 "source": new.source,
                 "created_at": new.created_at,
             },
-        ).scalar_one()
+        )
         ids.append(post_id)
         attachments += _attachment_rows(post_id, new.images, new.dropped_attachments)
         if new.parent_id is not None and new.notify_id not in (None, new.author_id):
@@ -195,7 +196,7 @@ def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[in
     if attachments:
         connection.execute(PostAttachment.__table__.insert(), attachments)
     if notices:
-        connection.execute(INSERT_NOTICE, notices)
+        INSERT_NOTICE.executemany(connection, notices)
     return ids
 
 
@@ -249,7 +250,10 @@ def _attach_post(post_id: int, author: Member, parent: Post | None, new: NewPost
     return post
 
 
-_INSERT_POST = Post.__table__.insert().returning(Post.__table__.c.id)
+_INSERT_POST = RawStatement(
+    Post.__table__.insert().returning(Post.__table__.c.id),
+    column_keys=["author_id", "parent_id", "body", "body_html", "source", "created_at"],
+)
 _INSERTED = "hub.posts: inserted with Core"
 
 

@@ -27,6 +27,7 @@ from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
+from hub.rawsql import RawStatement
 from hub.render import render_markdown
 from mailer import smtp_replies as R
 from mailer.addresses import REPLY_PREFIX, split_recipient, verify_key
@@ -233,16 +234,16 @@ def _row(
     recipient: str,
     decision: Decision,
     now: datetime,
+    key: str,
 ) -> dict[str, object]:
-    """The columns of the inbound-message row for this message and recipient."""
+    """The columns of the inbound-message row for this message and recipient (``key``:
+    its ``dedupe_key``)."""
     return dict(
         received_at=now,
         mail_from=mail_from[:320],
         rcpt_to=recipient[:320],
         message_id=(parsed.message_id or "")[:998] or None,
-        dedupe_key=None
-        if decision.status == InboundStatus.REFUSED
-        else dedupe_key(parsed, raw, recipient),
+        dedupe_key=None if decision.status == InboundStatus.REFUSED else key,
         from_address=(parsed.from_address or "")[:320],
         subject=parsed.subject[:300],
         raw=raw,
@@ -361,7 +362,7 @@ def prepare(
         incoming = Incoming(
             key=key,
             decision=decision,
-            values=_row(parsed, raw, mail_from, recipient, decision, now),
+            values=_row(parsed, raw, mail_from, recipient, decision, now, key),
             new=new_post(decision, now=now) if accepted else None,
         )
         prepared.items.append((len(prepared.replies) - 1, incoming))
@@ -377,32 +378,43 @@ def store(conn: Connection, batch: list[Prepared]) -> list[Stored]:
     fails the lot (the senders retry on 451).
     """
     with write_turn(db.engine):
-        if len(batch) > 1:
-            try:
-                results: list[Stored] = [_write(conn, prepared) for prepared in batch]
-                conn.commit()
-                return results
-            except OperationalError:
-                conn.rollback()
-                raise
-            except Exception:
-                log.debug("a batch of %d messages is stored one by one", len(batch), exc_info=True)
-                conn.rollback()
+        try:
+            results = _write_all(conn, batch)
+            conn.commit()
+            return results
+        except OperationalError:
+            conn.rollback()
+            raise
+        except Exception:
+            log.debug("%d messages are stored one by one", len(batch), exc_info=True)
+            conn.rollback()
         return [_store_one(conn, prepared) for prepared in batch]
 
 
-def _write(conn: Connection, prepared: Prepared) -> tuple[str, list[int]]:
-    """INSERT the message's rows and posts (uncommitted); return its reply."""
-    later: list[int] = []
-    for _, item in prepared.items:
-        row = item.values
-        if item.new is not None:
-            [post_id] = posts.write_posts(conn, [item.new])
-            row = {**row, "status": InboundStatus.POSTED, "post_id": post_id}
-        row_id = conn.execute(_INSERT_ROW, row).scalar_one()
-        if row["status"] == InboundStatus.ACCEPTED:
-            later.append(row_id)
-    return _combine(prepared.replies), later
+def _write_all(conn: Connection, batch: list[Prepared]) -> list[Stored]:
+    """INSERT the rows and posts of every message in ``batch`` (uncommitted).
+
+    The posts first (their ids go on the rows), then every row whose id nobody needs in
+    one statement; a row left for the ingest worker is inserted alone, for its id.
+    """
+    items = [item for prepared in batch for _, item in prepared.items]
+    post_ids = iter(posts.write_posts(conn, [item.new for item in items if item.new]))
+    results: list[Stored] = []
+    plain_rows: list[dict[str, object]] = []
+    for prepared in batch:
+        later: list[int] = []
+        for _, item in prepared.items:
+            row = item.values
+            if item.new is not None:
+                row = {**row, "status": InboundStatus.POSTED, "post_id": next(post_ids)}
+            if row["status"] == InboundStatus.ACCEPTED:
+                later.append(_INSERT_ROW.scalar(conn, row))
+            else:
+                plain_rows.append(row)
+        results.append((_combine(prepared.replies), later))
+    if plain_rows:
+        _INSERT_ROWS.executemany(conn, plain_rows)
+    return results
 
 
 def _store_one(conn: Connection, prepared: Prepared) -> Stored:
@@ -432,7 +444,7 @@ def _store_item(conn: Connection, item: Incoming) -> tuple[str | None, int | Non
         try:
             [post_id] = posts.write_posts(conn, [item.new])
             row = {**item.values, "status": InboundStatus.POSTED, "post_id": post_id}
-            row_id = conn.execute(_INSERT_ROW, row).scalar_one()
+            row_id = _INSERT_ROW.scalar(conn, row)
             conn.commit()
             log.debug("mail (row %s) posted as post %s", row_id, post_id)
             return None, None
@@ -446,7 +458,7 @@ def _store_item(conn: Connection, item: Incoming) -> tuple[str | None, int | Non
             )
             conn.rollback()
     try:
-        row_id = conn.execute(_INSERT_ROW, item.values).scalar_one()
+        row_id = _INSERT_ROW.scalar(conn, item.values)
         conn.commit()
     except IntegrityError:
         return _duplicate(conn, item), None
@@ -463,11 +475,29 @@ def _duplicate(conn: Connection, item: Incoming) -> str:
 
 
 def _seen(conn: Connection, key: str) -> bool:
-    return conn.execute(_SEEN, {"key": key}).first() is not None
+    return _SEEN.first(conn, {"key": key}) is not None
 
 
-_SEEN = select(InboundMessage.id).where(InboundMessage.dedupe_key == bindparam("key"))
-_INSERT_ROW = InboundMessage.__table__.insert().returning(InboundMessage.__table__.c.id)
+_T = InboundMessage.__table__
+_ROW_COLUMNS = [
+    "received_at",
+    "mail_from",
+    "rcpt_to",
+    "message_id",
+    "dedupe_key",
+    "from_address",
+    "subject",
+    "raw",
+    "status",
+    "reason",
+    "hold",
+    "member_id",
+    "post_id",
+]
+# The per-message statements run on the cursor (``hub.rawsql``).
+_SEEN = RawStatement(select(_T.c.id).where(_T.c.dedupe_key == bindparam("key")))
+_INSERT_ROW = RawStatement(_T.insert().returning(_T.c.id), column_keys=_ROW_COLUMNS)
+_INSERT_ROWS = RawStatement(_T.insert(), column_keys=_ROW_COLUMNS)
 
 
 def _combine(replies: list[str]) -> str:

@@ -117,11 +117,17 @@ def _mend_broken_quotes(kinds: list[int]) -> list[int]:
     return mended
 
 
+# Every tagline pattern in one expression: one match per line instead of one per pattern.
+_ANY_TAGLINE = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (*pat.TAGLINES, pat.TAGLINE_WRAPPED))
+)
+
+
 def _is_tagline(line: str) -> bool:
     text = line.strip().lower()
     if len(text) > 160:
         return False
-    return bool(pat.TAGLINE_WRAPPED.match(text)) or any(p.match(text) for p in pat.TAGLINES)
+    return _ANY_TAGLINE.match(text) is not None
 
 
 def _is_salutation(line: str) -> bool:

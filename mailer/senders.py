@@ -3,9 +3,10 @@
 The SMTP transaction asks, per message: does the member exist, are they suspended, does the
 post they answer exist and is it deleted or hidden, which update its thread belongs to, and
 (for the rate limit) how many posts did they write in the last hour and how many of their
-messages wait to be posted. ``load_author`` answers all of it with one Core ``SELECT`` and
-returns plain snapshots (``MemberRef``, ``PostRef``), not ORM objects: this runs for every
-message before its 250, and attaching objects to a session costs more than the query.
+messages wait to be posted. ``load_author`` answers all of it with one ``SELECT`` (run on
+the cursor, ``hub.rawsql``) and returns plain snapshots (``MemberRef``, ``PostRef``), not
+ORM objects: this runs for every message before its 250, and attaching objects to a
+session costs more than the query.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Member, Post
+from hub.rawsql import RawStatement
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,12 @@ def load_author(
         params["email"] = (email or "").strip().lower()
         if not params["email"]:
             return Author(None)
-    query = _query(member_id is None, post_id is not None, since is not None)
+    query, keys = _query(member_id is None, post_id is not None, since is not None)
     conn = connection if connection is not None else db.session.connection()
-    row = conn.execute(query, params).first()
-    if row is None:
+    values = query.first(conn, params)
+    if values is None:
         return Author(None)
+    row = _Row(dict(zip(keys, values, strict=True)))
     member = MemberRef(id=row.id, email=row.email, state=row.state)
     parent = None
     if post_id is not None and row.post_id is not None:
@@ -98,10 +101,16 @@ def load_author(
     return Author(member, parent, recent_posts=row.recent or 0, pending=row.pending or 0)
 
 
+class _Row(dict):
+    """A result row by column name."""
+
+    __getattr__ = dict.__getitem__
+
+
 @functools.cache
-def _query(by_email: bool, with_post: bool, with_counts: bool) -> Select:
-    """The statement for one combination of questions, built once (building costs more
-    than running it)."""
+def _query(by_email: bool, with_post: bool, with_counts: bool) -> tuple[RawStatement, list[str]]:
+    """The statement for one combination of questions and its column names, built once
+    (building costs more than running it)."""
     columns: list = [Member.id, Member.email, Member.state]
     if with_counts:
         written = aliased(Post)
@@ -140,4 +149,5 @@ def _query(by_email: bool, with_post: bool, with_counts: bool) -> Select:
         query = query.where(func.lower(Member.email) == bindparam("email"))
     else:
         query = query.where(Member.id == bindparam("member_id"))
-    return query.limit(1)
+    query = query.limit(1)
+    return RawStatement(query), [column.key for column in query.exported_columns]

@@ -30,6 +30,7 @@ from flask import Flask
 from hub.extensions import db
 from mailer import smtp_replies as R
 from mailer.addresses import POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
+from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.worker import IngestWorker
 
@@ -150,7 +151,8 @@ class HubHandler:
         self.wake = wake
         self.routes = routes if routes is not None else default_routes()
         self.executor = ThreadPoolExecutor(DATA_THREADS, thread_name_prefix="smtp-data")
-        self.writer = GroupWriter(app, wake=wake)
+        self.connections = ThreadConnections()
+        self.writer = GroupWriter(app, self.connections, wake=wake)
 
     def check_recipient(self, address: str) -> str:
         """The RCPT reply for ``address``: pure, no database."""
@@ -201,9 +203,13 @@ class HubHandler:
         """
         with self.app.app_context():
             try:
-                return self._prepare(raw, mail_from, recipients)
+                prepared = self._prepare(raw, mail_from, recipients)
+                if isinstance(prepared, str):
+                    self.connections.end_reads()  # nothing to store: no transaction left open
+                return prepared
             except Exception:
                 log.exception("could not take mail from %s to %s", mail_from, recipients)
+                self.connections.discard()
                 return R.TEMPORARY_FAILURE
             finally:
                 db.session.remove()
@@ -221,12 +227,16 @@ class HubHandler:
                 ours.append(address)
         if not ours:
             return combine_replies(routed)
-        with db.engine.connect() as conn:
-            prepared = prepare(raw, mail_from=mail_from, recipients=ours, connection=conn)
+        prepared = prepare(
+            raw, mail_from=mail_from, recipients=ours, connection=self.connections.get()
+        )
+        if not prepared.items:
+            return combine_replies([*prepared.replies, *routed])
         return Pending(prepared, routed)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+        self.connections.close()
 
 
 @dataclass
@@ -255,8 +265,15 @@ class GroupWriter:
     the loop waits for costs more than the work.
     """
 
-    def __init__(self, app: Flask, *, wake: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        connections: ThreadConnections | None = None,
+        *,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
+        self.connections = connections or ThreadConnections()
         self.wake = wake
         self._batch: list[tuple[Pending, asyncio.Future[str]]] = []
 
@@ -284,10 +301,10 @@ class GroupWriter:
 
         with self.app.app_context():
             try:
-                with db.engine.connect() as conn:
-                    results = store(conn, [pending.prepared for pending in batch])
+                results = store(self.connections.get(), [pending.prepared for pending in batch])
             except Exception:
                 log.exception("could not store %d messages", len(batch))
+                self.connections.discard()
                 results = [RuntimeError("not stored")] * len(batch)
         replies = []
         woken = False

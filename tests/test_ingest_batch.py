@@ -59,6 +59,7 @@ def test_messages_submitted_in_one_round_are_committed_together(app, thread):
     loop_thread = threading.Thread(target=lambda: replies.extend(asyncio.run(submit_all())))
     loop_thread.start()
     loop_thread.join()
+    writer.connections.close()
     assert replies == [R.ACCEPTED] * 5
     assert commits["commit"] == 1
     for n in range(5):
@@ -86,7 +87,9 @@ def test_a_message_that_cannot_be_stored_costs_the_others_nothing(app, thread, m
     _, item = broken.items[0]
     # A post by a member who is not there breaks a foreign key: the database refuses it.
     item.new = dataclasses.replace(item.new, author_id=10_000_000)
-    replies = GroupWriter(app).store([Pending(p, []) for p in (good[0], broken, good[1])])
+    writer = GroupWriter(app)
+    replies = writer.store([Pending(p, []) for p in (good[0], broken, good[1])])
+    writer.connections.close()
     assert replies == [R.ACCEPTED, R.TEMPORARY_FAILURE, R.ACCEPTED]
     assert len(posts_with_body("Good reply 0")) == len(posts_with_body("Good reply 1")) == 1
     assert posts_with_body("Written by nobody") == []

@@ -9,7 +9,6 @@ import pytest
 from aiosmtpd.smtp import SMTP
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from hub.extensions import db
 from hub.models import InboundStatus, MemberState, PostAttachment
@@ -240,22 +239,43 @@ def test_database_failure_is_451_4_3_0_with_traceback_and_listener_keeps_serving
     _, bob, post = people
     to = reply_address(bob, post)
 
-    def fail(conn, cursor, statement, *args):  # noqa: ANN001
-        if statement.lstrip().upper().startswith("INSERT INTO INBOUND_MESSAGE"):
-            raise RuntimeError("disk on fire")
-
-    event.listen(db.engine, "before_cursor_execute", fail)
+    _refuse_inbound_rows(True)  # the database refuses every new row, with its reason
     try:
-        with caplog.at_level(logging.ERROR, logger="mailer.smtpd"):
+        with caplog.at_level(logging.ERROR):
             code, text = send(listener.port, bob.email, to, message(bob.email, to, "lost?"))
     finally:
-        event.remove(db.engine, "before_cursor_execute", fail)
+        _refuse_inbound_rows(False)
     assert (code, text) == (451, R.TEMPORARY_FAILURE[4:])
     assert "disk on fire" in caplog.text and "Traceback" in caplog.text
     code, _ = send(listener.port, bob.email, to, message(bob.email, to, "lost?"))
     assert code == 250  # the sender's retry goes through
     wait_until_posted()
     assert len(posts_with_body("lost?")) == 1
+
+
+def _refuse_inbound_rows(refuse: bool) -> None:
+    """Make the database itself refuse (or take again) rows of stored mail, with a trigger."""
+    if db.engine.dialect.name == "postgresql":
+        statements = (
+            [
+                "CREATE FUNCTION hub_test_fail() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'disk on fire' USING ERRCODE = '58030'; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER hub_test_fail BEFORE INSERT ON inbound_message "
+                "FOR EACH ROW EXECUTE FUNCTION hub_test_fail()",
+            ]
+            if refuse
+            else ["DROP TRIGGER hub_test_fail ON inbound_message", "DROP FUNCTION hub_test_fail()"]
+        )
+    else:
+        statements = [
+            "CREATE TRIGGER hub_test_fail BEFORE INSERT ON inbound_message "
+            "BEGIN SELECT RAISE(FAIL, 'disk on fire'); END"
+            if refuse
+            else "DROP TRIGGER hub_test_fail"
+        ]
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
 
 
 def test_hub_loop_mail_is_dropped(listener, people):
