@@ -47,6 +47,8 @@ DATA_THREADS = 4
 INLINE_BYTES = 64 * 1024
 #: Most messages one transaction stores.
 MAX_BATCH = 64
+#: Longest a submitted message waits for the other connections' messages to join it.
+WAIT_SECONDS = 0.002
 
 
 def _bounce(recipient: str, raw: bytes) -> str:
@@ -103,6 +105,12 @@ class HubSMTP(SMTP):
         if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
             return None, None
         return address, rest
+
+    def connection_lost(self, error: Exception | None) -> None:
+        writer = getattr(self.event_handler, "writer", None)
+        if writer is not None and self.session is not None:
+            writer.forget(self.session)
+        super().connection_lost(error)
 
     async def push(self, status: str | bytes) -> None:
         if isinstance(status, str):
@@ -175,7 +183,12 @@ class HubHandler:
         reply = self.check_recipient(address)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
+            self.writer.expect(session)
         return reply
+
+    async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.writer.forget(session)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
@@ -186,8 +199,9 @@ class HubHandler:
             loop = asyncio.get_running_loop()
             prepared = await loop.run_in_executor(self.executor, self.prepare, *args)
         if isinstance(prepared, str):
+            self.writer.forget(session)
             return prepared
-        return await self.writer.submit(prepared)
+        return await self.writer.submit(prepared, session)
 
     def deliver(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
         """The DATA reply for one message, prepared and stored in the calling thread."""
@@ -256,13 +270,18 @@ def combine_replies(replies: list[str]) -> str:
 class GroupWriter:
     """Commits what the DATA handlers prepared, the messages of several connections at once.
 
-    A handler submits its prepared message and awaits the reply. The first submission of
-    a round schedules a flush on the event loop; by the time it runs, every connection
-    whose DATA finished in the same round has submitted too, and one transaction
-    (``mailer.ingest.store``) stores them all. Each is still answered only after its own
-    rows are committed. The flush runs on the event loop thread, like the preparing: a
-    second thread would only take turns with it for the interpreter lock, and each turn
-    the loop waits for costs more than the work.
+    A handler submits its prepared message and awaits the reply; the writer stores what
+    was submitted in one transaction (``mailer.ingest.store``) and then answers each,
+    so every message is answered only after its own rows are committed. It writes as
+    soon as every connection with a message under way (a recipient accepted, DATA not
+    yet answered) has submitted, since none of them can add to the batch before it is
+    answered, or ``WAIT_SECONDS`` after the first submission, when a connection is slow
+    to send its message. Under load one commit then covers a message from each
+    connection: the commit is the largest single cost of a short reply.
+
+    Everything runs on the event loop thread, like the preparing: a second thread would
+    only take turns with it for the interpreter lock, and each turn the loop waits for
+    costs more than the work.
     """
 
     def __init__(
@@ -276,20 +295,51 @@ class GroupWriter:
         self.connections = connections or ThreadConnections()
         self.wake = wake
         self._batch: list[tuple[Pending, asyncio.Future[str]]] = []
+        self._under_way: set[Session] = set()  # sessions with a message on its way
+        self._waiting: set[Session] = set()  # of those, the ones that submitted it
+        self._timer: asyncio.TimerHandle | None = None
+        self._flush_soon = False
 
-    def submit(self, pending: Pending) -> asyncio.Future[str]:
-        """Queue ``pending`` for this round's transaction; the future holds its DATA reply."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[str] = loop.create_future()
-        if not self._batch:
-            loop.call_soon(self._flush)
+    def expect(self, session: Session) -> None:
+        """``session`` has a message under way (a recipient was accepted)."""
+        self._under_way.add(session)
+
+    def forget(self, session: Session) -> None:
+        """``session`` sent no message after all (RSET, a refusal, a lost connection)."""
+        self._under_way.discard(session)
+        if self._batch:
+            self._schedule()
+
+    def submit(self, pending: Pending, session: Session | None = None) -> asyncio.Future[str]:
+        """Queue ``pending`` for the next transaction; the future holds its DATA reply."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._batch.append((pending, future))
+        if session is not None:
+            self._waiting.add(session)
+        self._schedule()
         return future
 
+    def _schedule(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._under_way <= self._waiting or len(self._batch) >= MAX_BATCH:
+            if not self._flush_soon:
+                self._flush_soon = True
+                loop.call_soon(self._flush)
+        elif self._timer is None:
+            self._timer = loop.call_later(WAIT_SECONDS, self._flush)
+
     def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._flush_soon = False
         batch, self._batch = self._batch[:MAX_BATCH], self._batch[MAX_BATCH:]
+        self._under_way -= self._waiting
+        self._waiting.clear()
         if self._batch:
-            asyncio.get_running_loop().call_soon(self._flush)
+            self._schedule()
+        if not batch:
+            return
         replies = self.store([pending for pending, _ in batch])
         for (_, future), reply in zip(batch, replies, strict=True):
             if not future.done():  # the client may have gone

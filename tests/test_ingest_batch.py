@@ -45,27 +45,85 @@ def _count_commits(engine) -> Counter:
     return commits
 
 
-def test_messages_submitted_in_one_round_are_committed_together(app, thread):
+def _in_a_loop(coroutine_function) -> object:
+    """Run ``coroutine_function()`` in an event loop of its own, in a thread of its own, as
+    the listener runs its loop (a test may already run a loop in the main thread)."""
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine_function())))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+def test_a_message_waits_for_the_other_connections_then_all_commit_together(app, thread):
     ann, bob, update = thread
     batch = [Pending(_prepared(bob, update, f"Round reply {n}"), []) for n in range(5)]
+    sessions = [object() for _ in batch]  # stand-ins for five SMTP sessions
     writer = GroupWriter(app)
     commits = _count_commits(db.engine)
 
-    async def submit_all() -> list[str]:
-        return await asyncio.gather(*(writer.submit(pending) for pending in batch))
+    async def five_connections() -> tuple[bool, list[str]]:
+        for session in sessions:
+            writer.expect(session)  # a recipient accepted on each connection
+        futures = [writer.submit(batch[0], sessions[0])]
+        await asyncio.sleep(0)
+        answered_alone = futures[0].done()  # four others are still on their way
+        futures += [writer.submit(p, s) for p, s in zip(batch[1:], sessions[1:], strict=True)]
+        return answered_alone, list(await asyncio.gather(*futures))
 
-    replies: list[str] = []
-    # An event loop of its own, in a thread of its own, as the listener runs it.
-    loop_thread = threading.Thread(target=lambda: replies.extend(asyncio.run(submit_all())))
-    loop_thread.start()
-    loop_thread.join()
+    answered_alone, replies = _in_a_loop(five_connections)
     writer.connections.close()
+    assert not answered_alone
     assert replies == [R.ACCEPTED] * 5
     assert commits["commit"] == 1
     for n in range(5):
         [reply] = posts_with_body(f"Round reply {n}")
         assert (reply.author_id, reply.parent_id) == (bob.id, update.id)
     assert [r.status for r in rows()] == [InboundStatus.POSTED] * 5
+
+
+def test_a_connection_that_stalls_or_goes_does_not_hold_up_the_others(app, thread):
+    _, bob, update = thread
+    first, second = (Pending(_prepared(bob, update, f"Not held up {n}"), []) for n in (1, 2))
+    writer = GroupWriter(app)
+
+    async def stalled_and_gone() -> list[str]:
+        sending, stalled, gone = object(), object(), object()
+        for session in (sending, stalled, gone):
+            writer.expect(session)
+        # The stalled connection never sends its message: the first one is stored
+        # WAIT_SECONDS later all the same.
+        reply = await asyncio.wait_for(writer.submit(first, sending), timeout=5)
+        writer.forget(stalled)
+        # With nobody else under way but one that goes, the next is stored at once.
+        future = writer.submit(second, sending)
+        writer.forget(gone)
+        return [reply, await asyncio.wait_for(future, timeout=5)]
+
+    assert _in_a_loop(stalled_and_gone) == [R.ACCEPTED, R.ACCEPTED]
+    writer.connections.close()
+    assert len(posts_with_body("Not held up 1")) == len(posts_with_body("Not held up 2")) == 1
+
+
+def test_a_client_that_stops_midway_does_not_delay_another_clients_reply(app, thread):
+    _, bob, update = thread
+    to = reply_address(bob, update)
+    raw = bytes(message(bob.email, to, "Straight through")).replace(b"\n", b"\r\n")
+    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
+    try:
+        with smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as idle:
+            idle.ehlo("slow.example")
+            idle.mail(bob.email)
+            assert idle.rcpt(to)[0] == 250  # and then it sends nothing for a while
+            with smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as busy:
+                busy.ehlo("client.example")
+                busy.mail(bob.email)
+                busy.rcpt(to)
+                assert busy.data(raw)[0] == 250
+            assert len(posts_with_body("Straight through")) == 1
+            assert idle.rset()[0] == 250
+    finally:
+        listener.stop()
 
 
 def test_the_same_message_twice_in_one_batch_is_posted_once(app, thread):
