@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -165,11 +166,15 @@ def decide(
     pending: int = 0,
     rate_limit: bool = True,
     connection: Connection | None = None,
+    in_flight: Mapping[int, int] | None = None,
 ) -> Decision:
     """Steps 2-4 for one recipient: reads the database (``connection``, by default the
     session's), writes nothing.
 
-    ``pending`` counts posts promised on top of the member's stored, unposted messages.
+    ``pending`` counts posts promised on top of the member's stored, unposted messages;
+    ``in_flight`` counts, per member id, messages accepted but not yet committed (the
+    listener's batch), so that messages sent on several connections at once cannot pass
+    the hourly limit together.
     """
     config = current_app.config
     verdict = classify(parsed, envelope_from=envelope_from, own_domain=config["HUB_MAIL_DOMAIN"])
@@ -212,7 +217,10 @@ def decide(
         posts.validate_post(member, body, parent=parent)
         if rate:
             posts.check_rate(
-                member, now=now, pending=author.pending + pending, recent=author.recent_posts
+                member,
+                now=now,
+                pending=author.pending + pending + (in_flight or {}).get(member.id, 0),
+                recent=author.recent_posts,
             )
     except TooManyPosts as exc:
         return _refuse(R.RATE_LIMITED.format(limit=exc.limit), "hourly post limit reached", member)
@@ -323,6 +331,7 @@ def prepare(
     now: datetime | None = None,
     parsed: ParsedMessage | None = None,
     post: bool = True,
+    in_flight: Mapping[int, int] | None = None,
 ) -> Prepared:
     """Steps 1-4 for every recipient, and the post rendered: reads, writes nothing.
 
@@ -345,7 +354,12 @@ def prepare(
             prepared.replies.append(R.ACCEPTED_ALREADY)
             continue
         decision = decide(
-            parsed, recipient=recipient, envelope_from=mail_from, now=now, connection=connection
+            parsed,
+            recipient=recipient,
+            envelope_from=mail_from,
+            now=now,
+            connection=connection,
+            in_flight=in_flight,
         )
         log.log(
             logging.DEBUG if decision.status == InboundStatus.ACCEPTED else logging.INFO,

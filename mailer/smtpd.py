@@ -19,6 +19,7 @@ import logging
 import re
 import signal
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -242,7 +243,11 @@ class HubHandler:
         if not ours:
             return combine_replies(routed)
         prepared = prepare(
-            raw, mail_from=mail_from, recipients=ours, connection=self.connections.get()
+            raw,
+            mail_from=mail_from,
+            recipients=ours,
+            connection=self.connections.get(),
+            in_flight=self.writer.in_flight,
         )
         if not prepared.items:
             return combine_replies([*prepared.replies, *routed])
@@ -259,6 +264,15 @@ class Pending:
 
     prepared: Prepared
     routed: list[str]
+
+
+def _accepted_members(pending: Pending) -> list[int]:
+    """The member of each message in ``pending`` that will become a post."""
+    return [
+        item.decision.member.id
+        for _, item in pending.prepared.items
+        if item.new is not None and item.decision.member is not None
+    ]
 
 
 def combine_replies(replies: list[str]) -> str:
@@ -299,6 +313,8 @@ class GroupWriter:
         self._waiting: set[Session] = set()  # of those, the ones that submitted it
         self._timer: asyncio.TimerHandle | None = None
         self._flush_soon = False
+        #: Member id -> accepted messages of theirs waiting to be committed (rate limit).
+        self.in_flight: Counter[int] = Counter()
 
     def expect(self, session: Session) -> None:
         """``session`` has a message under way (a recipient was accepted)."""
@@ -314,6 +330,7 @@ class GroupWriter:
         """Queue ``pending`` for the next transaction; the future holds its DATA reply."""
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._batch.append((pending, future))
+        self.in_flight.update(_accepted_members(pending))
         if session is not None:
             self._waiting.add(session)
         self._schedule()
@@ -340,7 +357,12 @@ class GroupWriter:
             self._schedule()
         if not batch:
             return
-        replies = self.store([pending for pending, _ in batch])
+        try:
+            replies = self.store([pending for pending, _ in batch])
+        finally:
+            for pending, _ in batch:
+                self.in_flight.subtract(_accepted_members(pending))
+            self.in_flight += Counter()  # drop the zeros
         for (_, future), reply in zip(batch, replies, strict=True):
             if not future.done():  # the client may have gone
                 future.set_result(reply)

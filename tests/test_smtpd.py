@@ -222,6 +222,36 @@ def test_rate_limit_is_451_4_7_1(listener, people):
     assert posts_with_body("one too many") == []
 
 
+def test_rate_limit_holds_for_messages_sent_on_many_connections_at_once(listener, people):
+    """Eight connections at once from one member (limit 3): three posts, five 451s."""
+    import threading
+
+    _, bob, post = people
+    to = reply_address(bob, post)
+    raws = [bytes(message(bob.email, to, f"burst {n}")).replace(b"\n", b"\r\n") for n in range(8)]
+    codes: list[int] = []
+    ready = threading.Barrier(8)
+
+    def client(raw: bytes) -> None:
+        with smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as smtp:
+            smtp.ehlo("client.example")
+            smtp.mail(bob.email)
+            smtp.rcpt(to)
+            ready.wait()  # every connection has its recipient accepted, then all send
+            try:
+                codes.append(smtp.data(raw)[0])
+            except smtplib.SMTPDataError as error:
+                codes.append(error.smtp_code)
+
+    threads = [threading.Thread(target=client, args=(raw,)) for raw in raws]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [250] * 3 + [451] * 5
+    assert sum(len(posts_with_body(f"burst {n}")) for n in range(8)) == 3
+
+
 def test_same_message_twice_is_posted_once(listener, people):
     _, bob, post = people
     to = reply_address(bob, post)
