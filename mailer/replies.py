@@ -58,8 +58,24 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+#: Passes of the trimmer at most: what one pass leaves is trimmed again until nothing
+#: changes, so that trimming a trimmed text leaves it as it is.
+_PASSES = 3
+
+
 def trim_reply(text: str) -> str:
     """Return only the new text of an email reply (see the module docstring)."""
+    trimmed = _trim_once(text)
+    for _ in range(_PASSES - 1):
+        if trimmed == text:
+            break
+        # A pass can leave the remains of a history it cut (a header line whose quote
+        # went): another pass sees them for what they are.
+        text, trimmed = trimmed, _trim_once(trimmed)
+    return trimmed
+
+
+def _trim_once(text: str) -> str:
     if not text or not text.strip():
         return ""
     lines = split_lines(text)
