@@ -196,9 +196,11 @@ class HubHandler:
         args = (raw, envelope.mail_from or "", list(envelope.rcpt_tos))
         if len(raw) <= INLINE_BYTES:
             prepared = self.prepare(*args)
-        else:
+        else:  # the writer stores it on the loop's connection: this thread's reads end here
             loop = asyncio.get_running_loop()
-            prepared = await loop.run_in_executor(self.executor, self.prepare, *args)
+            prepared = await loop.run_in_executor(
+                self.executor, lambda: self.prepare(*args, end_reads=True)
+            )
         if isinstance(prepared, str):
             self.writer.forget(session)
             return prepared
@@ -211,16 +213,20 @@ class HubHandler:
             return prepared
         return self.writer.store([prepared])[0]
 
-    def prepare(self, raw: bytes, mail_from: str, recipients: list[str]) -> Pending | str:
+    def prepare(
+        self, raw: bytes, mail_from: str, recipients: list[str], *, end_reads: bool = False
+    ) -> Pending | str:
         """Hand the message to the routes and decide it for Hub's addresses; never raises.
 
         Returns what the writer is to store, or the DATA reply when nothing is left to store.
+        The reads stay in this thread's transaction for the writer's commit to end, unless
+        nothing is to be stored or ``end_reads`` says the writer uses another connection.
         """
         with self.app.app_context():
             try:
                 prepared = self._prepare(raw, mail_from, recipients)
-                if isinstance(prepared, str):
-                    self.connections.end_reads()  # nothing to store: no transaction left open
+                if end_reads or isinstance(prepared, str):
+                    self.connections.end_reads()  # no transaction left open
                 return prepared
             except Exception:
                 log.exception("could not take mail from %s to %s", mail_from, recipients)

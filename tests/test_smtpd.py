@@ -377,3 +377,30 @@ def test_a_path_that_breaks_the_address_parser_is_answered_as_malformed(listener
         assert smtp.docmd("MAIL FROM:<a@example.org>")[0] == 250
         assert smtp.docmd("RCPT TO:<a@[>") == (553, b"5.1.3 Error: malformed address")
         assert smtp.noop()[0] == 250
+
+
+def test_a_large_message_is_prepared_aside_and_leaves_no_transaction_open(listener, people):
+    """Over 64 KB a message is prepared in a worker thread; it posts all the same, and
+    that thread's reads end (on PostgreSQL an open transaction would hold its locks)."""
+    import os
+
+    from sqlalchemy import text
+
+    _, bob, post = people
+    to = reply_address(bob, post)
+    msg = message(bob.email, to, "Here is the rig after the test run.")
+    picture = b"\x89PNG\r\n\x1a\n" + os.urandom(100_000)
+    msg.add_attachment(picture, maintype="image", subtype="png", filename="rig.png")
+    assert len(bytes(msg)) > 64 * 1024
+    assert send(listener.port, bob.email, to, msg)[0] == 250
+    [reply] = posts_with_body("Here is the rig after the test run.")
+    [image] = reply.attachments
+    assert (image.filename, image.data) == ("rig.png", picture)
+    if db.engine.dialect.name == "postgresql":
+        open_elsewhere = db.session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+            )
+        )
+        assert open_elsewhere == 0
