@@ -6,9 +6,13 @@
 to 100 updates. Three servers, each a separate process so its peak memory is its own:
 
 - ``null``: aiosmtpd with a handler that only answers 250 (the SMTP ceiling);
-- ``commit``: aiosmtpd with a handler that only commits the raw bytes to SQLite (WAL);
-- ``hub``: ``hub smtpd`` on a SQLite file; timed from the first connect until every
-  message is a post, and checked that each was posted exactly once.
+- ``commit``: aiosmtpd with a handler that only commits the raw bytes to SQLite (WAL),
+  or with ``--database``, to that PostgreSQL database;
+- ``hub``: ``hub smtpd`` on a SQLite file (or the ``--database``); timed from the first
+  connect until every message is a post, and checked that each was posted exactly once.
+
+``--database postgresql+psycopg://...`` names an empty PostgreSQL database: the benchmark
+creates Hub's tables in it and drops them when it ends.
 """
 
 from __future__ import annotations
@@ -39,7 +43,10 @@ def _free_port() -> int:
 
 
 def serve(kind: str, port: int, db_path: str) -> None:
-    """Run a ceiling server until SIGTERM (a child process of the benchmark)."""
+    """Run a ceiling server until SIGTERM (a child process of the benchmark).
+
+    ``db_path`` is a SQLite file, or a ``postgresql...`` URL.
+    """
     from aiosmtpd.controller import Controller
 
     class Null:
@@ -58,7 +65,24 @@ def serve(kind: str, port: int, db_path: str) -> None:
                 self.db.execute("INSERT INTO raw (data) VALUES (?)", (envelope.original_content,))
             return "250 OK"
 
-    controller = Controller(Null() if kind == "null" else Commit(), hostname="127.0.0.1", port=port)
+    class CommitPostgres:
+        def __init__(self) -> None:
+            import psycopg
+
+            self.db = psycopg.connect(db_path.replace("postgresql+psycopg://", "postgresql://"))
+            self.db.execute("CREATE TABLE IF NOT EXISTS raw (id SERIAL PRIMARY KEY, data BYTEA)")
+            self.db.commit()
+
+        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+            self.db.execute("INSERT INTO raw (data) VALUES (%s)", (envelope.original_content,))
+            self.db.commit()
+            return "250 OK"
+
+    if kind == "null":
+        handler: object = Null()
+    else:
+        handler = CommitPostgres() if db_path.startswith("postgresql") else Commit()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -118,7 +142,9 @@ def _send_all(port: int, jobs: list[tuple[str, str, bytes]], clients: int) -> tu
     return time.perf_counter() - start, start
 
 
-def _prepare(workdir: Path, members: int, messages: int) -> tuple[dict, list]:
+def _prepare(
+    workdir: Path, members: int, messages: int, url: str | None = None
+) -> tuple[dict, list]:
     from email.message import EmailMessage
 
     from hub.database import upgrade_database
@@ -127,7 +153,7 @@ def _prepare(workdir: Path, members: int, messages: int) -> tuple[dict, list]:
     from mailer.addresses import reply_address
     from tests.conftest import make_app
 
-    url = f"sqlite:///{workdir / 'hub.sqlite3'}"
+    url = url or f"sqlite:///{workdir / 'hub.sqlite3'}"
     app = make_app(url, workdir, HUB_SECRET_KEY=SECRET, HUB_MAIL_DOMAIN=DOMAIN)
     upgrade_database(app)
     jobs = []
@@ -165,19 +191,31 @@ def _prepare(workdir: Path, members: int, messages: int) -> tuple[dict, list]:
     return env, jobs
 
 
-def _posts(db_file: Path) -> tuple[int, int]:
-    with sqlite3.connect(db_file) as conn:
-        total, distinct = conn.execute(
+def _posts(url: str) -> tuple[int, int]:
+    with _engine(url).connect() as conn:
+        total, distinct = conn.exec_driver_sql(
             "SELECT COUNT(*), COUNT(DISTINCT body) FROM post WHERE parent_id IS NOT NULL"
-        ).fetchone()
+        ).one()
     return total, distinct
 
 
-def _run_ceiling(kind: str, workdir: Path, jobs: list, clients: int) -> tuple[float, float]:
+_engines: dict[str, object] = {}
+
+
+def _engine(url: str):  # noqa: ANN202
+    from sqlalchemy import create_engine
+
+    if url not in _engines:
+        _engines[url] = create_engine(url)
+    return _engines[url]
+
+
+def _run_ceiling(
+    kind: str, workdir: Path, jobs: list, clients: int, database: str | None
+) -> tuple[float, float]:
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, str(port), str(workdir / f"{kind}.sqlite3")]
-    )
+    target = database or str(workdir / f"{kind}.sqlite3")
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", kind, str(port), target])
     try:
         _wait_for(port)
         seconds, _ = _send_all(port, jobs, clients)
@@ -190,6 +228,7 @@ def _run_ceiling(kind: str, workdir: Path, jobs: list, clients: int) -> tuple[fl
 def _run_hub(
     env: dict, workdir: Path, jobs: list, clients: int, processes: int
 ) -> tuple[float, float, list[float]]:
+    url = env["HUB_DATABASE_URL"]
     port = _free_port()
     env = {**env, "HUB_SMTP_PORT": str(port), "HUB_SMTP_PROCESSES": str(processes)}
     with (workdir / f"smtpd-{processes}.log").open("wb") as log:
@@ -199,11 +238,11 @@ def _run_hub(
     try:
         _wait_for(port)
         acked_seconds, start = _send_all(port, jobs, clients)
-        while _posts(workdir / "hub.sqlite3")[0] < len(jobs):
+        while _posts(url)[0] < len(jobs):
             time.sleep(0.02)
         posted_seconds = time.perf_counter() - start
         time.sleep(1)
-        total, distinct = _posts(workdir / "hub.sqlite3")
+        total, distinct = _posts(url)
         if total != len(jobs) or distinct != len(jobs):
             raise SystemExit(f"posted {total} ({distinct} distinct) of {len(jobs)}")
         return acked_seconds, posted_seconds, _peaks(proc.pid)
@@ -214,16 +253,32 @@ def _run_hub(
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait()
-        _clear_posts(workdir / "hub.sqlite3")
+        _clear_posts(url)
 
 
-def _clear_posts(db_file: Path) -> None:
+def _clear_posts(url: str) -> None:
     """Remove the replies and stored mail of a run, so the next run starts the same."""
-    with sqlite3.connect(db_file) as conn:
-        conn.execute("PRAGMA foreign_keys=ON")  # reply notices go with their replies
-        conn.execute("DELETE FROM inbound_message")
-        conn.execute("DELETE FROM post_attachment")
-        conn.execute("DELETE FROM post WHERE parent_id IS NOT NULL")
+    with _engine(url).begin() as conn:
+        if url.startswith("sqlite"):
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")  # reply notices go with replies
+        conn.exec_driver_sql("DELETE FROM inbound_message")
+        conn.exec_driver_sql("DELETE FROM post_attachment")
+        conn.exec_driver_sql("DELETE FROM reply_notice")
+        conn.exec_driver_sql("DELETE FROM post WHERE parent_id IS NOT NULL")
+
+
+def _drop_all(url: str) -> None:
+    """Drop what the benchmark created in a database it was given."""
+    from hub.extensions import db
+    from tests.conftest import make_app
+
+    app = make_app(url, Path(tempfile.gettempdir()))
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            conn.exec_driver_sql("DROP TABLE IF EXISTS raw")
+        db.engine.dispose()
 
 
 def main() -> None:
@@ -231,6 +286,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument(
+        "--database",
+        help="an empty PostgreSQL database (postgresql+psycopg://...) to run on instead of "
+        "SQLite; its tables are dropped at the end",
+    )
     parser.add_argument(
         "--processes",
         default="1,2",
@@ -241,17 +301,24 @@ def main() -> None:
     if args.serve:
         serve(args.serve[0], int(args.serve[1]), args.serve[2])
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        env, jobs = _prepare(workdir, args.members, args.messages)
-        n = len(jobs)
-        null_s, null_mb = _run_ceiling("null", workdir, jobs, args.clients)
-        commit_s, commit_mb = _run_ceiling("commit", workdir, jobs, args.clients)
-        hubs = {
-            count: _run_hub(env, workdir, jobs, args.clients, count)
-            for count in map(int, args.processes.split(","))
-        }
-    print(f"{n} replies, {args.clients} clients, {args.members} members, SQLite (WAL)")
+    if args.database and not args.database.startswith("postgresql"):
+        parser.error("--database takes a PostgreSQL URL (the default is a SQLite file)")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            env, jobs = _prepare(workdir, args.members, args.messages, args.database)
+            n = len(jobs)
+            null_s, null_mb = _run_ceiling("null", workdir, jobs, args.clients, None)
+            commit_s, commit_mb = _run_ceiling("commit", workdir, jobs, args.clients, args.database)
+            hubs = {
+                count: _run_hub(env, workdir, jobs, args.clients, count)
+                for count in map(int, args.processes.split(","))
+            }
+    finally:
+        if args.database:
+            _drop_all(args.database)
+    where = "PostgreSQL" if args.database else "SQLite (WAL)"
+    print(f"{n} replies, {args.clients} clients, {args.members} members, {where}")
     print(f"  ceiling, answer 250 only      {n / null_s:8.0f} msg/s   peak RSS {null_mb:6.1f} MB")
     print(
         f"  ceiling, commit raw only      {n / commit_s:8.0f} msg/s   peak RSS {commit_mb:6.1f} MB"
