@@ -380,6 +380,7 @@ class GroupWriter:
         with self.app.app_context():
             try:
                 results = store(self.connections.get(), [pending.prepared for pending in batch])
+                self.connections.committed()
             except Exception:
                 log.exception("could not store %d messages", len(batch))
                 self.connections.discard()

@@ -404,3 +404,35 @@ def test_a_large_message_is_prepared_aside_and_leaves_no_transaction_open(listen
             )
         )
         assert open_elsewhere == 0
+
+
+def test_mail_taken_reaches_the_database_file_not_only_its_log(listener, people, tmp_path):
+    """The listener checkpoints SQLite's write-ahead log in a thread of its own: soon
+    after a message is taken, the database file itself holds it (a copy of the file
+    alone, without its log, has the post)."""
+    import shutil
+    import sqlite3
+    import time
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("write-ahead log checkpoints are SQLite's")
+    _, bob, post = people
+    to = reply_address(bob, post)
+    assert send(listener.port, bob.email, to, message(bob.email, to, "In the file too"))[0] == 250
+    deadline = time.monotonic() + 5
+    found = 0
+    while not found and time.monotonic() < deadline:
+        time.sleep(0.05)
+        copy = tmp_path / "copy.sqlite3"
+        shutil.copyfile(db.engine.url.database, copy)
+        file_only = sqlite3.connect(copy)
+        try:
+            found = file_only.execute(
+                "SELECT count(*) FROM post WHERE body = 'In the file too'"
+            ).fetchone()[0]
+        except sqlite3.DatabaseError:  # copied while a checkpoint was writing: copy again
+            found = 0
+        finally:
+            file_only.close()
+            copy.unlink()
+    assert found == 1
