@@ -81,7 +81,9 @@ class ThreadConnections:
             connections, self._open = self._open, set()
             checkpointer, self._checkpointer = self._checkpointer, None
         for conn in connections:
-            self._close(conn)
+            # Not back to the pool: the listener's own settings (no automatic
+            # checkpoints) must not reach the web app's connections.
+            self._close(conn, invalidate=True)
         if checkpointer is not None:
             checkpointer.stop()
 
