@@ -72,6 +72,14 @@ class Decision:
         return not self.reply.startswith("4")
 
 
+#: The status of a decision about a message that is stored already (nothing more to store).
+SEEN = "seen"
+
+
+def _already() -> Decision:
+    return Decision(SEEN, R.ACCEPTED_ALREADY, "already received")
+
+
 def _refuse(reply: str, reason: str, member: MemberRef | None = None) -> Decision:
     return Decision(InboundStatus.REFUSED, reply, reason, member=member)
 
@@ -92,10 +100,12 @@ def _author(
     *,
     since: datetime | None = None,
     connection: Connection | None = None,
+    seen_key: str | None = None,
 ) -> tuple[Author, Decision | None]:
     """Step 3: who wrote this and what it answers, or the decision that ends here.
 
-    With ``since`` the member's recent posts and pending messages are counted too.
+    With ``since`` the member's recent posts and pending messages are counted too; with
+    ``seen_key``, a message already stored under that key ends here (``SEEN``).
     """
     config = current_app.config
     hub = config["HUB_NAME"]
@@ -107,8 +117,14 @@ def _author(
             reply = R.UNKNOWN_ADDRESS.format(domain=config["HUB_MAIL_DOMAIN"])
             return Author(None), _refuse(reply, "invalid reply key")
         author = load_author(
-            member_id=key.member_id, post_id=key.post_id, since=since, connection=connection
+            member_id=key.member_id,
+            post_id=key.post_id,
+            since=since,
+            seen_key=seen_key,
+            connection=connection,
         )
+        if author.seen:
+            return author, _already()
         member = author.member
         if member is None or member.state == MemberState.FORMER:  # removed, or left
             reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
@@ -129,7 +145,9 @@ def _author(
             return author, _hold(HOLD_FROM_MISMATCH, reason, member)
         return author, None
     # post@
-    author = load_author(email=sender, since=since, connection=connection)
+    author = load_author(email=sender, since=since, seen_key=seen_key, connection=connection)
+    if author.seen:
+        return author, _already()
     member = author.member
     if member is None or member.state == MemberState.INVITED:
         reply = R.NOT_A_MEMBER.format(address=sender or "This address", hub=hub)
@@ -167,6 +185,7 @@ def decide(
     rate_limit: bool = True,
     connection: Connection | None = None,
     in_flight: Mapping[int, int] | None = None,
+    seen_key: str | None = None,
 ) -> Decision:
     """Steps 2-4 for one recipient: reads the database (``connection``, by default the
     session's), writes nothing.
@@ -174,7 +193,8 @@ def decide(
     ``pending`` counts posts promised on top of the member's stored, unposted messages;
     ``in_flight`` counts, per member id, messages accepted but not yet committed (the
     listener's batch), so that messages sent on several connections at once cannot pass
-    the hourly limit together.
+    the hourly limit together. With ``seen_key`` (the message's ``dedupe_key``), a
+    message already stored under it is decided ``SEEN``, answered as received already.
     """
     config = current_app.config
     verdict = classify(parsed, envelope_from=envelope_from, own_domain=config["HUB_MAIL_DOMAIN"])
@@ -182,7 +202,9 @@ def decide(
         return Decision(InboundStatus.DROPPED, R.ACCEPTED, f"{verdict.kind}: {verdict.reason}")
     rate = config["HUB_POST_RATE_PER_HOUR"] if rate_limit else 0
     since = now - posts.RATE_WINDOW if rate else None
-    author, ended = _author(parsed, recipient, since=since, connection=connection)
+    author, ended = _author(
+        parsed, recipient, since=since, connection=connection, seen_key=seen_key
+    )
     member, parent = author.member, author.parent
     if ended is not None:
         if ended.status == InboundStatus.HELD:
@@ -349,10 +371,6 @@ def prepare(
     prepared = Prepared(parsed.message_id)
     for recipient in recipients:
         key = dedupe_key(parsed, raw, recipient)
-        if _seen(connection, key):
-            log.debug("mail %s to %s: already received", parsed.message_id, recipient)
-            prepared.replies.append(R.ACCEPTED_ALREADY)
-            continue
         decision = decide(
             parsed,
             recipient=recipient,
@@ -360,7 +378,12 @@ def prepare(
             now=now,
             connection=connection,
             in_flight=in_flight,
+            seen_key=key,
         )
+        if decision.status == SEEN:
+            log.debug("mail %s to %s: already received", parsed.message_id, recipient)
+            prepared.replies.append(R.ACCEPTED_ALREADY)
+            continue
         log.log(
             logging.DEBUG if decision.status == InboundStatus.ACCEPTED else logging.INFO,
             "mail %s to %s: %s %s",

@@ -308,6 +308,17 @@ def _refuse_inbound_rows(refuse: bool) -> None:
             conn.exec_driver_sql(statement)
 
 
+def test_an_auto_reply_sent_twice_is_stored_once_and_answered_250_both_times(listener, people):
+    _, bob, post = people
+    to = reply_address(bob, post)
+    msg = message(bob.email, to, "I am away", headers={"Auto-Submitted": "auto-replied"})
+    assert send(listener.port, bob.email, to, msg)[0] == 250
+    code, text = send(listener.port, bob.email, to, msg)
+    assert (code, text) == (250, R.ACCEPTED_ALREADY[4:])
+    assert [r.status for r in rows()] == [InboundStatus.DROPPED]
+    assert posts_with_body("I am away") == []
+
+
 def test_hub_loop_mail_is_dropped(listener, people):
     _, bob, post = people
     to = reply_address(bob, post)
