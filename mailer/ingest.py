@@ -1,14 +1,17 @@
-"""Turning inbound mail into posts: decide, store, then post.
+"""Turning inbound mail into posts: decide, then store and post together.
 
-``receive`` runs inside the SMTP transaction: it parses the message, runs every check that
-can refuse it (steps 1-4 of the flow below), and stores an ``InboundMessage`` row, committed
-before it returns the 250 reply. ``ingest_row`` runs afterwards (the ingest worker, or
-``hub ingest``): it makes the post and marks the row posted in one transaction, so a crash
-at any point either leaves the row ``accepted`` (posted on the next start) or finished.
+``prepare`` runs inside the SMTP transaction: it parses the message and runs every check
+that can refuse it (steps 1-4 of the flow below), and renders the post; it only reads.
+``store`` then commits the ``InboundMessage`` row together with the post (step 5), for a
+batch of messages at once, before the listener gives each its 250: a crash either loses
+a message that was never acknowledged or leaves it posted. A row is left ``accepted``
+only when its post could not be written then; ``ingest_row`` and ``mailer.poster`` post
+those later. ``receive`` is ``prepare`` then ``store`` for one message (``hub ingest``).
 
 1. parse (``mailer.parse``), 2. drop automatic mail (``mailer.classify``), 3. identify the
 author from the reply key or, for post@, the authenticated From, 4. choose and trim the text
-(``mailer.replies``), 5. post through ``hub.posts.create_post``.
+(``mailer.replies``), 5. post through ``hub.posts`` (``write_posts``, which
+``create_post`` uses too).
 """
 
 from __future__ import annotations

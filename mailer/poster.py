@@ -1,14 +1,15 @@
 """Posting stored mail in batches, apart from the SMTP transaction.
 
-The listener commits each accepted message as an ``accepted`` row and answers 250; this
-module turns those rows into posts. A batch is prepared without holding the write turn:
-each row is parsed and checked again (a member may have been suspended or the post
-deleted since the 250) and its Markdown rendered. Then one short transaction writes it:
-one ``UPDATE ... RETURNING`` claims the rows that are still ``accepted``, so two posters
-never post one row twice (on PostgreSQL the second waits for the first's row locks and
-then finds them taken); the posts, and each claimed row's post id, follow and everything
-commits together. A crash at any point leaves each row either ``accepted`` (posted next
-time) or posted.
+The listener posts each accepted message in the transaction that stores it; a row is
+left ``accepted`` only when its post could not be written then (and by ``receive`` with
+``post=False``). This module turns those rows into posts. A batch is prepared without
+holding the write turn: each row is parsed and checked again (a member may have been
+suspended or the post deleted since the 250) and its Markdown rendered. Then one short
+transaction writes it: one ``UPDATE ... RETURNING`` claims the rows that are still
+``accepted``, so two posters never post one row twice (on PostgreSQL the second waits for
+the first's row locks and then finds them taken); the posts, and each claimed row's post
+id, follow and everything commits together. A crash at any point leaves each row either
+``accepted`` (posted next time) or posted.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The ingest worker: one thread that posts what the listener stored.
+"""The ingest worker: one thread that posts what the listener stored but did not post.
 
-The SMTP transaction ends as soon as the raw message is committed; this thread then makes
-the posts in batches (``mailer.poster``), so posting never holds up a sending server. The
+The listener posts a message in the transaction that stores it; what it could not post
+then is left ``accepted``, and this thread posts it in batches (``mailer.poster``). The
 listener wakes it with ``notify`` (under ``hub smtpd`` it runs in a poster process of its
 own, woken through a pipe). On start it first posts whatever an earlier run stored but did
 not post (after a crash, say), and it polls every few seconds so rows stored by another
