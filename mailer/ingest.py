@@ -239,7 +239,7 @@ def decide(
             member,
         )
     try:
-        posts.validate_post(member, body, parent=parent)
+        body = posts.validate_post(member, body, parent=parent)
         if rate:
             posts.check_rate(
                 member,
@@ -592,15 +592,14 @@ def _post_row(row: InboundMessage, *, parsed: ParsedMessage | None, now: datetim
 
 
 def new_post(decision: Decision, *, now: datetime) -> posts.NewPost:
-    """The post an accepted decision makes, validated and rendered, ready for
-    ``hub.posts.write_posts``."""
-    assert decision.member is not None
-    body = posts.validate_post(decision.member, decision.body, parent=decision.parent)
+    """The post an accepted decision makes (``decide`` validated its body), rendered and
+    ready for ``hub.posts.write_posts``."""
+    assert decision.member is not None and decision.status == InboundStatus.ACCEPTED
     parent = decision.parent
     return posts.NewPost(
         author_id=decision.member.id,
-        body=body,
-        body_html=render_markdown(body),
+        body=decision.body,
+        body_html=render_markdown(decision.body),
         source="email",
         created_at=now,
         parent_id=parent.thread_id if parent is not None else None,
