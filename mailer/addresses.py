@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+#: RFC 5322 ``atext``: the characters of an atom, for the end of a regex character class.
+ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-"
+
 REPLY_PREFIX = "reply"
 POST_LOCAL = "post"
 MAX_LOCAL_PART = 64

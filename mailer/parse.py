@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 
+from mailer.addresses import ATEXT
 from mailer.charsets import clean_text, decode_header_value, unescape_8bit
 from mailer.mime_body import POLICY, Attachment, BodyParts, collect_body, content_type_of
 
@@ -159,8 +160,8 @@ def _message_ids(value: str | None) -> list[str]:
 # One address, bare or as ``Name <address>``, with nothing in it that RFC 5322's grammar
 # treats specially (quotes, comments, groups, routes, escapes, several addresses).
 _SIMPLE_ADDRESS = re.compile(
-    r"[ \t]*(?:([A-Za-z0-9 \t!#$%&'*+/=?^_`{|}~-]*?)[ \t]*<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
-    r"@[A-Za-z0-9.-]+)>|([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+))[ \t]*"
+    rf"[ \t]*(?:([ \t{ATEXT}]*?)[ \t]*<([.{ATEXT}]+@[A-Za-z0-9.-]+)>"
+    rf"|([.{ATEXT}]+@[A-Za-z0-9.-]+))[ \t]*"
 )
 
 

@@ -30,7 +30,7 @@ from flask import Flask
 
 from hub.extensions import db
 from mailer import smtp_replies as R
-from mailer.addresses import POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
+from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
 from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.worker import IngestWorker
@@ -76,7 +76,7 @@ def default_routes() -> dict[str, Route]:
 # A MAIL FROM or RCPT TO path as nearly every client writes it: ``<dot-atom@domain>``,
 # then the parameters.
 _PLAIN_PATH = re.compile(
-    r"[ \t]*<([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    rf"[ \t]*<([{ATEXT}]+(?:\.[{ATEXT}]+)*"
     r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>(?:[ \t]+([^(]*))?"
 )
 
