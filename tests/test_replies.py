@@ -118,3 +118,16 @@ def _assert_lines_from(text: str, out: str) -> None:
     known = set(source)
     for line in split_lines(out):
         assert line in known or any(s.startswith(line) for s in source), line
+
+
+def test_a_header_left_by_one_pass_goes_in_the_next_so_trimming_twice_changes_nothing():
+    """Found by the property test above: an Outlook "Sent:" line over a Gmail quote
+    header kept its header remains after the quote went; a second look removes them."""
+    text = (
+        "Sent: Monday, March 4, 2024 9:12 AM\n"
+        "On Mon, Mar 4, 2024 at 9:12 AM Ana Ruiz <ana@example.org> wrote:\n"
+        "> Can someone book a room?\n"
+        "From: Ana Ruiz <ana@example.org>"
+    )
+    assert trim_reply(text) == ""
+    assert trim_reply(trim_reply(text)) == trim_reply(text)
