@@ -4,24 +4,344 @@ Mail to ``post@`` has no reply key, so the only proof of the sender is the verdi
 receiving mail server in front of Hub. Only headers whose authserv-id is in
 ``HUB_TRUSTED_AUTHSERV_IDS`` count, and of those only the topmost: the trusted server
 prepends its verdict, so any lower header claiming its id was written by someone before
-it (RFC 8601 section 5). Only a DMARC pass for the From domain, or a DKIM pass whose
-signing domain is aligned with the From domain, proves it.
+it (RFC 8601 section 5).
+
+The header is parsed, never searched: the result list is split on ``;`` outside quoted
+strings and comments, and each part is read as ``method[/version]=result``, an optional
+``reason=``, and its own ``ptype.property=value`` pairs. Whatever the sender chose (the
+envelope sender, the HELO name, a From comment) can only ever be the value of a property,
+so ``smtp.mailfrom=x.dmarc=pass@evil.example`` is an SPF property, not a DMARC verdict.
+A part that does not follow the grammar counts for nothing; the rest of the header stays.
+
+What proves the From domain, read from the one trusted header:
+
+- a DMARC ``fail`` whose ``header.from`` is the From domain: never proven, whatever else
+  the header says (``Verdict.dmarc_failed``);
+- else a DMARC ``pass`` whose ``header.from`` is the From domain (a pass without
+  ``header.from`` proves nothing);
+- else a DKIM ``pass`` aligned with the From domain. Alignment is relaxed in one
+  direction only, without a public suffix list: the signing domain (``header.d``, or the
+  domain of ``header.i`` when there is no ``header.d``) equals the From domain or is a
+  parent of it with at least two labels (``example.org`` signs ``lists.example.org``;
+  ``org`` signs nothing, and a subdomain never signs for its parent).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-_COMMENT = re.compile(r"\([^()]*\)")
-_RESULT = re.compile(r"\b(dmarc|dkim)\s*=\s*([a-z]+)((?:\s+[a-z]+\.[a-z-]+\s*=\s*[^\s;]+)*)", re.I)
-_PROP = re.compile(r"([a-z]+\.[a-z-]+)\s*=\s*([^\s;]+)", re.I)
+#: Bounds on the work one message can cause: longer headers, more results, or more
+#: headers above the trusted one are not read (and so prove nothing).
+MAX_HEADER_CHARS = 8192
+MAX_RESINFOS = 64
+MAX_HEADERS = 50
+
+_KEYWORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?")
+_DIGITS = re.compile(r"[0-9]+")
+# RFC 2045 token: no space, controls or tspecials.
+_TOKEN = re.compile(r"[^\x00-\x20\x7f()<>@,;:\\\"/\[\]?=]+")
+# A property value that is not a quoted string: an address, a domain, an IP, a token.
+_BARE_VALUE = re.compile(r"[^\x00-\x20\x7f();\"]+")
 
 
-def _aligned(signing_domain: str, from_domain: str) -> bool:
-    """Relaxed alignment: the same domain, or one is a parent of the other."""
+class _Malformed(ValueError):
+    """A part of the header does not follow the RFC 8601 grammar."""
+
+
+@dataclass(frozen=True)
+class Resinfo:
+    """One ``method=result`` of a header, with its reason and properties.
+
+    ``properties`` holds ``("ptype.property", value)`` pairs in the order written, names
+    in lower case, values as written (quoted strings unquoted).
+    """
+
+    method: str
+    result: str
+    version: int | None = None
+    reason: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()
+
+    def prop(self, name: str) -> str | None:
+        """The value of property ``name``; None when it is missing or given twice."""
+        values = [v for k, v in self.properties if k == name]
+        return values[0] if len(values) == 1 else None
+
+
+@dataclass(frozen=True)
+class AuthResults:
+    """One parsed header: who wrote it (lower case; empty when it names no one) and what
+    it found. ``unread`` says why the results were not read at all (too long, too many)."""
+
+    authserv_id: str
+    version: int | None = None
+    results: tuple[Resinfo, ...] = ()
+    malformed: int = 0
+    unread: str = ""
+
+
+class _Cursor:
+    """A position in one ``;``-separated part of a header."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos = text, 0
+
+    def at_end(self) -> bool:
+        self.cfws()
+        return self.pos >= len(self.text)
+
+    def peek(self) -> str:
+        return self.text[self.pos : self.pos + 1]
+
+    def cfws(self) -> None:
+        """Skip white space and comments; comments nest and ``\\`` escapes (RFC 5322)."""
+        text, pos = self.text, self.pos
+        while pos < len(text):
+            char = text[pos]
+            if char.isspace():
+                pos += 1
+            elif char == "(":
+                depth, pos = 1, pos + 1
+                while depth:
+                    if pos >= len(text):
+                        raise _Malformed("unterminated comment")
+                    char = text[pos]
+                    pos += 2 if char == "\\" else 1
+                    depth += (char == "(") - (char == ")")
+            else:
+                break
+        self.pos = pos
+
+    def expect(self, char: str) -> None:
+        self.cfws()
+        if self.peek() != char:
+            raise _Malformed(f"expected {char!r} at {self.pos}")
+        self.pos += 1
+
+    def match(self, pattern: re.Pattern[str]) -> str:
+        self.cfws()
+        found = pattern.match(self.text, self.pos)
+        if found is None:
+            raise _Malformed(f"unexpected {self.peek()!r} at {self.pos}")
+        self.pos = found.end()
+        return found.group()
+
+    def quoted(self) -> str:
+        """A quoted string starting at the cursor, unquoted."""
+        self.expect('"')
+        out, text, pos = [], self.text, self.pos
+        while pos < len(text) and text[pos] != '"':
+            if text[pos] == "\\":
+                pos += 1
+            out.append(text[pos : pos + 1])
+            pos += 1
+        if pos >= len(text):
+            raise _Malformed("unterminated quoted string")
+        self.pos = pos + 1
+        return "".join(out)
+
+    def value(self) -> str:
+        """RFC 2045 ``value``: a token or a quoted string."""
+        self.cfws()
+        return self.quoted() if self.peek() == '"' else self.match(_TOKEN)
+
+    def pvalue(self) -> str:
+        """A property value: a quoted string (perhaps the local part of an address) or an
+        address, domain or token written bare."""
+        self.cfws()
+        if self.peek() != '"':
+            return self.match(_BARE_VALUE)
+        local = self.quoted()
+        if self.peek() == "@":  # a quoted local part: keep it quoted, so the domain is last
+            return f'"{local}"{self.match(_BARE_VALUE)}'
+        return local
+
+    def version(self) -> int | None:
+        self.cfws()
+        return int(self.match(_DIGITS)[:9]) if self.peek().isdigit() else None
+
+
+def _resinfo(part: str) -> Resinfo:
+    """``method[/version]=result [reason=value] [ptype.property=value ...]``."""
+    cursor = _Cursor(part)
+    method = cursor.match(_KEYWORD).lower()
+    cursor.cfws()
+    version = None
+    if cursor.peek() == "/":
+        cursor.pos += 1
+        version = cursor.version()
+        if version is None:
+            raise _Malformed("a method version must be digits")
+    cursor.expect("=")
+    result = cursor.match(_KEYWORD).lower()
+    reason, props = None, []
+    while not cursor.at_end():
+        name = cursor.match(_KEYWORD).lower()
+        cursor.cfws()
+        if cursor.peek() == ".":
+            cursor.pos += 1
+            name = f"{name}.{cursor.match(_KEYWORD).lower()}"
+            cursor.expect("=")
+            props.append((name, cursor.pvalue()))
+        elif name == "reason" and reason is None and not props:
+            cursor.expect("=")
+            reason = cursor.value()
+        else:  # a bare name=value some servers add (Microsoft's action=, Fastmail's x-bits=)
+            cursor.expect("=")
+            cursor.pvalue()
+    return Resinfo(method, result, version, reason, tuple(props))
+
+
+def _split(text: str) -> list[str]:
+    """Split on ``;`` outside quoted strings and comments. An unterminated one runs to
+    the end, so what follows it is one part that will not parse."""
+    parts, start, depth, quoted, pos = [], 0, 0, False, 0
+    while pos < len(text):
+        char = text[pos]
+        if char == "\\" and (quoted or depth):
+            pos += 1
+        elif quoted:
+            quoted = char != '"'
+        elif char == '"' and not depth:
+            quoted = True
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif char == ";" and not depth:
+            parts.append(text[start:pos])
+            start = pos + 1
+        pos += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _authserv(part: str) -> tuple[str, int | None]:
+    cursor = _Cursor(part)
+    authserv_id = cursor.value().lower()
+    version = cursor.version()
+    if not cursor.at_end():
+        raise _Malformed("unexpected text after the authserv-id")
+    return authserv_id, version
+
+
+def parse_header(value: str) -> AuthResults | None:
+    """Parse one ``Authentication-Results`` value; None when not even its authserv-id
+    can be read.
+
+    >>> header = parse_header("mx.example.org 1; dmarc=pass (p=reject) header.from=example.com")
+    >>> header.authserv_id, header.version, header.results[0].prop("header.from")
+    ('mx.example.org', 1, 'example.com')
+
+    A header that names no server (Exchange Online writes them) has an empty authserv-id.
+    """
+    value = value or ""
+    head = _split(value[:1024])[0]
+    if len(value) > MAX_HEADER_CHARS:
+        try:
+            return AuthResults(_authserv(head)[0], unread="the header is too long to read")
+        except _Malformed:
+            return None
+    parts = _split(value)
+    if len(parts) > MAX_RESINFOS + 1:
+        try:
+            return AuthResults(_authserv(parts[0])[0], unread="the header has too many results")
+        except _Malformed:
+            return None
+    try:
+        authserv_id, version = _authserv(parts[0])
+    except _Malformed:
+        try:  # no authserv-id: the first part is already a result
+            _resinfo(parts[0])
+        except _Malformed:
+            return None
+        authserv_id, version = "", None
+    else:
+        parts = parts[1:]
+    results, malformed = [], 0
+    for part in parts:
+        try:
+            if _Cursor(part).at_end() or _is_none(part):
+                continue
+            results.append(_resinfo(part))
+        except _Malformed:
+            malformed += 1
+    return AuthResults(authserv_id, version, tuple(results), malformed)
+
+
+def _is_none(part: str) -> bool:
+    cursor = _Cursor(part)
+    return cursor.match(_KEYWORD).lower() == "none" and cursor.at_end()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the trusted server says about the From domain."""
+
+    proven: bool
+    reason: str
+    #: The trusted server found a DMARC fail for the From domain.
+    dmarc_failed: bool = False
+
+
+def _domain(value: str | None) -> str:
+    """The domain of a ``header.from``/``header.i``/``header.d`` value, lower case."""
+    return (value or "").rpartition("@")[2].strip().strip(".").lower()
+
+
+def aligned(signing_domain: str, from_domain: str) -> bool:
+    """Whether a DKIM signature of ``signing_domain`` speaks for ``from_domain`` (see
+    the module doc).
+
+    >>> aligned("example.org", "lists.example.org"), aligned("org", "example.org")
+    (True, False)
+    >>> aligned("lists.example.org", "example.org"), aligned("ample.org", "example.org")
+    (False, False)
+    """
     d, f = signing_domain.lower().strip("."), from_domain.lower().strip(".")
-    return bool(d) and (d == f or f.endswith("." + d) or d.endswith("." + f))
+    return "." in d and (d == f or f.endswith("." + d))
+
+
+def check(headers: Iterable[str], from_address: str | None, trusted_ids: Iterable[str]) -> Verdict:
+    """The verdict of the topmost trusted header about ``from_address``'s domain."""
+    trusted = {t.strip().lower() for t in trusted_ids if t.strip()}
+    if not from_address or "@" not in from_address:
+        return Verdict(False, "the message has no From address to check")
+    from_domain = _domain(from_address)
+    if not trusted:
+        return Verdict(False, "no trusted mail server is configured (HUB_TRUSTED_AUTHSERV_IDS)")
+    for count, header in enumerate(headers):  # topmost first, as the message carries them
+        if count >= MAX_HEADERS:
+            break
+        parsed = parse_header(header)
+        if parsed is not None and parsed.authserv_id in trusted:
+            return _verdict(parsed, from_domain)
+    return Verdict(False, "no Authentication-Results header from a trusted mail server")
+
+
+def _verdict(header: AuthResults, from_domain: str) -> Verdict:
+    """What one trusted header says about ``from_domain``."""
+    server = header.authserv_id
+    if header.unread:
+        return Verdict(False, f"{header.unread} (from {server})")
+    dmarc = {
+        r.result
+        for r in header.results
+        if r.method == "dmarc" and _domain(r.prop("header.from")) == from_domain
+    }
+    if "fail" in dmarc:
+        return Verdict(False, f"DMARC fail for {from_domain} from {server}", dmarc_failed=True)
+    if "pass" in dmarc:
+        return Verdict(True, f"DMARC pass for {from_domain} from {server}")
+    for r in header.results:
+        if r.method == "dkim" and r.result == "pass":
+            names = {name for name, _ in r.properties}
+            signer = _domain(r.prop("header.d" if "header.d" in names else "header.i"))
+            if aligned(signer, from_domain):
+                return Verdict(True, f"aligned DKIM pass for {from_domain} from {server}")
+    return Verdict(False, f"no DMARC or aligned DKIM pass for {from_domain} from {server}")
 
 
 def authenticated(
@@ -35,32 +355,5 @@ def authenticated(
     >>> authenticated(["evil.example; dmarc=pass"], "ann@example.com", ["mx.example.org"])[0]
     False
     """
-    trusted = {t.strip().lower() for t in trusted_ids if t.strip()}
-    if not from_address or "@" not in from_address:
-        return False, "the message has no From address to check"
-    from_domain = from_address.rpartition("@")[2].lower()
-    if not trusted:
-        return False, "no trusted mail server is configured (HUB_TRUSTED_AUTHSERV_IDS)"
-    for header in headers:  # topmost first, as the message carries them
-        text = _COMMENT.sub("", header or "").replace("\n", " ")
-        authserv, _, results = text.partition(";")
-        authserv = authserv.strip().split()[0].lower() if authserv.strip() else ""
-        if authserv in trusted:
-            return _verdict(results, from_domain, authserv)
-    return False, "no Authentication-Results header from a trusted mail server"
-
-
-def _verdict(results: str, from_domain: str, authserv: str) -> tuple[bool, str]:
-    """What one trusted header says about ``from_domain``."""
-    for method, result, props in _RESULT.findall(results):
-        if result.lower() != "pass":
-            continue
-        values = {k.lower(): v.strip('"').lower() for k, v in _PROP.findall(props)}
-        if method.lower() == "dmarc":
-            if values.get("header.from", from_domain) == from_domain:
-                return True, f"DMARC pass for {from_domain} from {authserv}"
-        elif _aligned(
-            values.get("header.d", values.get("header.i", "").rpartition("@")[2]), from_domain
-        ):
-            return True, f"aligned DKIM pass for {from_domain} from {authserv}"
-    return False, f"no DMARC or aligned DKIM pass for {from_domain}"
+    verdict = check(headers, from_address, trusted_ids)
+    return verdict.proven, verdict.reason
