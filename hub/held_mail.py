@@ -57,7 +57,7 @@ def _decision(row: InboundMessage):  # noqa: ANN202 (mailer.ingest.Decision)
         parsed,
         recipient=row.rcpt_to,
         envelope_from=row.mail_from,
-        now=utcnow(),
+        now=row.received_at or utcnow(),  # a reply key valid on arrival stays valid
         rate_limit=False,
     )
 

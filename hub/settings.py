@@ -96,6 +96,12 @@ SETTINGS: tuple[Setting, ...] = (
         "headers Hub trusts for mail to post@ (DMARC or aligned DKIM pass). Empty: mail "
         "to post@ is held until the member publishes it from a link sent to them.",
     ),
+    Setting(
+        "REPLY_KEY_DAYS",
+        180,
+        "Days a personal reply address (`reply+...`) keeps working after the mail that "
+        "carried it; older ones are refused with `550 5.1.6` (0: never expire).",
+    ),
     Setting("PAGE_SIZE", 20, "Updates per page on the board and profiles."),
     Setting("LOGIN_LINK_MINUTES", 30, "How long a login link stays valid."),
     Setting(

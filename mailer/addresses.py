@@ -1,14 +1,24 @@
 """Hub's own mail addresses: minting personal reply addresses and reading them back.
 
 A reply address is ``reply+<key>@<HUB_MAIL_DOMAIN>``. The key names the member the mail was
-sent to and what it answers, and ends in an HMAC of both under the install's secret key, so
-nobody can forge a key for another member or another post, and nothing needs storing:
+sent to, what it answers and the day it was issued, and ends in an HMAC of all three under
+the install's secret key, so nobody can forge a key for another member or another post, or
+make an old key younger, and nothing needs storing:
 
-    <context letter><target in base 36>-<member id in base 36>-<24-character HMAC>
+    <context letter><target in base 36>-<member id in base 36>-<day in base 36>-<24-char HMAC>
 
-for example ``reply+p2s-1b-q3k5...@hub.example.org``. Keys are lower-case (some mail servers
-lower-case local parts) and the local part stays within RFC 5321's 64 characters even for
-63-bit ids. Changing ``HUB_SECRET_KEY`` invalidates every reply address sent before.
+for example ``reply+p2s-1b-9b-q3k5...@hub.example.org``; the day counts from
+``KEY_EPOCH``. Keys are lower-case (some mail servers lower-case local parts) and the local
+part stays within RFC 5321's 64 characters even for 63-bit ids. Changing
+``HUB_SECRET_KEY`` invalidates every reply address sent before; a key older than
+``HUB_REPLY_KEY_DAYS`` is refused (``mailer.ingest``).
+
+Keys minted before they carried a day (``<head>-<member>-<HMAC>``) still verify, as issued
+on ``LEGACY_ISSUED``, the day dates came: they were sent at most that day, so a member
+answering recent mail is not refused because of the upgrade, and every one of them stops
+working ``HUB_REPLY_KEY_DAYS`` after it, as if it had been minted then. Dropping the old
+form outright would have broken every digest and prompt in members' inboxes; keeping it
+for ever would leave those addresses valid for ever.
 """
 
 from __future__ import annotations
@@ -19,8 +29,11 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
+
+from hub.clock import utcnow
 
 #: RFC 5322 ``atext``: the characters of an atom, for the end of a regex character class.
 ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-"
@@ -39,6 +52,11 @@ CONTEXTS: dict[str, str] = {
 _CONTEXT_BY_LETTER = {letter: name for name, letter in CONTEXTS.items()}
 _MAC_CHARS = 24  # 120 bits
 
+#: Day 0 of the issue dates in keys.
+KEY_EPOCH = date(2026, 1, 1)
+#: The issue date assumed for keys minted before keys carried one (see the module doc).
+LEGACY_ISSUED = date(2026, 12, 2)
+
 
 @dataclass(frozen=True)
 class ReplyKey:
@@ -47,10 +65,15 @@ class ReplyKey:
     member_id: int
     context: str
     target_id: int | None  # the post for "post"; an optional issue or prompt id otherwise
+    issued: date = LEGACY_ISSUED
 
     @property
     def post_id(self) -> int | None:
         return self.target_id if self.context == "post" else None
+
+    def expired(self, today: date, days: int) -> bool:
+        """Whether the key is more than ``days`` days old on ``today`` (0: never)."""
+        return days > 0 and (today - self.issued).days > days
 
 
 @dataclass(frozen=True)
@@ -88,17 +111,30 @@ def _mac(secret: str, payload: str) -> str:
     return base64.b32encode(digest[: _MAC_CHARS * 5 // 8]).decode().lower()
 
 
+def _day(issued: date) -> str:
+    days = (issued - KEY_EPOCH).days
+    if days < 0:
+        raise ValueError(f"reply keys cannot be issued before {KEY_EPOCH}")
+    return _b36(days)
+
+
 def make_key(
-    secret: str, member_id: int, context: str = "post", target_id: int | None = None
+    secret: str,
+    member_id: int,
+    context: str = "post",
+    target_id: int | None = None,
+    *,
+    issued: date | None = None,
 ) -> str:
-    """The signed key for ``member_id`` answering ``context`` (pure; see the module doc)."""
+    """The signed key for ``member_id`` answering ``context``, issued on ``issued``
+    (default: today, UTC; see the module doc)."""
     if context not in CONTEXTS:
         raise ValueError(f"unknown reply context {context!r}; use one of {sorted(CONTEXTS)}")
     if member_id < 0 or (target_id is not None and target_id < 0):
         raise ValueError("ids must not be negative")
-    payload = (
-        f"{CONTEXTS[context]}{_b36(target_id) if target_id is not None else ''}-{_b36(member_id)}"
-    )
+    target = _b36(target_id) if target_id is not None else ""
+    day = _day(issued or utcnow().date())
+    payload = f"{CONTEXTS[context]}{target}-{_b36(member_id)}-{day}"
     return f"{payload}-{_mac(secret, payload)}"
 
 
@@ -111,21 +147,24 @@ def verify_key(secret: str, key: str) -> ReplyKey | None:
     """
     key = (key or "").strip().lower()
     parts = key.split("-")
-    if len(parts) != 3 or not parts[0] or parts[0][0] not in _CONTEXT_BY_LETTER:
+    if len(parts) not in (3, 4) or not parts[0] or parts[0][0] not in _CONTEXT_BY_LETTER:
         return None
-    head, member_part, mac = parts
-    payload = f"{head}-{member_part}"
+    payload, mac = key.rpartition("-")[::2]
     if not hmac.compare_digest(mac, _mac(secret, payload)):
         return None
+    head, member_part = parts[0], parts[1]
     try:
         member_id = int(member_part, 36)
         target_id = int(head[1:], 36) if head[1:] else None
-    except ValueError:
+        issued = LEGACY_ISSUED
+        if len(parts) == 4:
+            issued = date.fromordinal(KEY_EPOCH.toordinal() + int(parts[2], 36))
+    except (ValueError, OverflowError):
         return None
     context = _CONTEXT_BY_LETTER[head[0]]
     if context == "post" and target_id is None:
         return None
-    return ReplyKey(member_id=member_id, context=context, target_id=target_id)
+    return ReplyKey(member_id=member_id, context=context, target_id=target_id, issued=issued)
 
 
 def split_recipient(address: str, domain: str) -> Recipient | None:
@@ -173,10 +212,10 @@ def post_reply_minter(member: object) -> Callable[[int], str]:
     for a digest's many updates (the secret, domain and member part are looked up once)."""
     config = current_app.config
     secret, domain = config["HUB_SECRET_KEY"], config["HUB_MAIL_DOMAIN"]
-    member_part = _b36(member.id)  # type: ignore[attr-defined]
+    tail = f"{_b36(member.id)}-{_day(utcnow().date())}"  # type: ignore[attr-defined]
 
     def mint(post_id: int) -> str:
-        payload = f"{CONTEXTS['post']}{_b36(post_id)}-{member_part}"
+        payload = f"{CONTEXTS['post']}{_b36(post_id)}-{tail}"
         return f"{REPLY_PREFIX}+{payload}-{_mac(secret, payload)}@{domain}"
 
     return mint

@@ -35,7 +35,7 @@ from hub.rawsql import RawStatement
 from hub.render import render_markdown
 from mailer import smtp_replies as R
 from mailer.addresses import REPLY_PREFIX, split_recipient, verify_key
-from mailer.authresults import authenticated
+from mailer.authresults import authenticated, check
 from mailer.classify import classify
 from mailer.parse import Attachment, ParsedMessage, parse_message
 from mailer.replies import trim_reply
@@ -53,6 +53,7 @@ HOLD_UNAUTHENTICATED = "unauthenticated"
 HOLD_TRIMMED_EMPTY = "trimmed_empty"
 HOLD_LATE = "late"
 HOLD_HIDDEN = "hidden"
+HOLD_DMARC_FAIL = "dmarc_fail"
 
 
 @dataclass
@@ -101,6 +102,7 @@ def _author(
     parsed: ParsedMessage,
     recipient: str,
     *,
+    now: datetime | None = None,
     since: datetime | None = None,
     connection: Connection | None = None,
     seen_key: str | None = None,
@@ -134,6 +136,10 @@ def _author(
             return author, _refuse(reply, "the reply key's member no longer exists")
         if member.state == MemberState.SUSPENDED:
             return author, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
+        days = int(config["HUB_REPLY_KEY_DAYS"])
+        if key.expired((now or utcnow()).date(), days):
+            reply = R.KEY_EXPIRED.format(hub=hub, days=days, domain=config["HUB_MAIL_DOMAIN"])
+            return author, _refuse(reply, f"reply key issued {key.issued} expired", member)
         parent = author.parent
         if key.post_id is not None and (parent is None or parent.deleted_at is not None):
             return author, _refuse(R.POST_DELETED, "reply to a deleted post", member)
@@ -146,6 +152,12 @@ def _author(
                 "to whom the reply address belongs"
             )
             return author, _hold(HOLD_FROM_MISMATCH, reason, member)
+        trusted = config["HUB_TRUSTED_AUTHSERV_IDS"]
+        if trusted:  # the key proves the mail went to the member, not who wrote it
+            verdict = check(parsed.header_all("Authentication-Results"), sender, trusted.split(","))
+            if verdict.dmarc_failed:
+                reason = f"not authenticated: {verdict.reason}"
+                return author, _hold(HOLD_DMARC_FAIL, reason, member)
         return author, None
     # post@
     author = load_author(email=sender, since=since, seen_key=seen_key, connection=connection)
@@ -206,7 +218,7 @@ def decide(
     rate = config["HUB_POST_RATE_PER_HOUR"] if rate_limit else 0
     since = now - posts.RATE_WINDOW if rate else None
     author, ended = _author(
-        parsed, recipient, since=since, connection=connection, seen_key=seen_key
+        parsed, recipient, now=now, since=since, connection=connection, seen_key=seen_key
     )
     member, parent = author.member, author.parent
     if ended is not None:

@@ -21,6 +21,10 @@ SIZE_EXCEEDED = (
     "send fewer or smaller pictures"
 )
 LINE_TOO_LONG = "500 5.5.2 A line of this message is longer than SMTP allows (998 characters)"
+KEY_EXPIRED = (
+    "550 5.1.6 This reply address has expired: it is from mail {hub} sent more than {days} "
+    "days ago. Please reply to a newer mail from {hub}, or write to post@{domain}"
+)
 NOT_A_MEMBER = (
     "550 5.7.1 {address} is not a member of {hub}, so it cannot post here; "
     "ask an admin of {hub} for an invitation"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from mailer.addresses import (
@@ -38,24 +40,35 @@ def test_prompt_and_digest_addresses_answer_with_a_new_update(app, make_member, 
     )
 
 
-def test_local_part_fits_rfc_5321_even_for_huge_ids():
+def test_local_part_fits_rfc_5321_even_for_huge_ids_and_late_dates():
     for context in CONTEXTS:
-        key = make_key(SECRET, 2**63 - 1, context, 2**63 - 1)
-        assert len(f"reply+{key}") <= 64
-        assert verify_key(SECRET, key).member_id == 2**63 - 1
+        for issued in [date(2026, 12, 2), date(2200, 12, 31)]:
+            key = make_key(SECRET, 2**63 - 1, context, 2**63 - 1, issued=issued)
+            assert len(f"reply+{key}") <= 64
+            assert verify_key(SECRET, key).member_id == 2**63 - 1
+            assert verify_key(SECRET, key).issued == issued
 
 
 def test_keys_cannot_be_forged_or_moved_to_another_member_or_post():
     key = make_key(SECRET, 5, "post", 9)
     assert verify_key(SECRET, key) is not None
-    head, member, mac = key.split("-")
-    assert verify_key(SECRET, f"{head}-{'6'}-{mac}") is None  # other member
-    assert verify_key(SECRET, f"p8-{member}-{mac}") is None  # other post
-    assert verify_key(SECRET, f"d9-{member}-{mac}") is None  # other context
+    head, member, day, mac = key.split("-")
+    assert verify_key(SECRET, f"{head}-{'6'}-{day}-{mac}") is None  # other member
+    assert verify_key(SECRET, f"p8-{member}-{day}-{mac}") is None  # other post
+    assert verify_key(SECRET, f"d9-{member}-{day}-{mac}") is None  # other context
     assert verify_key("another-secret", key) is None
     flipped = mac[:-1] + ("a" if mac[-1] != "a" else "b")
-    assert verify_key(SECRET, f"{head}-{member}-{flipped}") is None
-    for junk in ["", "x", "p1-1", "p-1-" + mac, "--", "p1-1-" + "a" * 200, "é1-1-abc"]:
+    assert verify_key(SECRET, f"{head}-{member}-{day}-{flipped}") is None
+    for junk in [
+        "",
+        "x",
+        "p1-1",
+        "p-1-" + mac,
+        "--",
+        "p1-1-" + "a" * 200,
+        "é1-1-abc",
+        "p1-1-1-1-" + mac,
+    ]:
         assert verify_key(SECRET, junk) is None
 
 
