@@ -227,6 +227,23 @@ def _authserv(part: str) -> tuple[str, int | None]:
     return authserv_id, version
 
 
+def authserv_id(value: str) -> str | None:
+    """The authserv-id a header starts with (lower case), read from its first 1,024
+    characters only; None when it starts with anything else.
+
+    >>> authserv_id("mx.example.org (Postfix) 1; spf=pass"), authserv_id("spf=pass; x=y")
+    ('mx.example.org', None)
+    """
+    cursor = _Cursor((value or "")[:1024])
+    try:
+        ident = cursor.value().lower()
+        cursor.version()
+        cursor.cfws()
+    except _Malformed:
+        return None
+    return ident if cursor.peek() in (";", "") else None
+
+
 def parse_header(value: str) -> AuthResults | None:
     """Parse one ``Authentication-Results`` value; None when not even its authserv-id
     can be read.
@@ -315,8 +332,10 @@ def check(headers: Iterable[str], from_address: str | None, trusted_ids: Iterabl
     for count, header in enumerate(headers):  # topmost first, as the message carries them
         if count >= MAX_HEADERS:
             break
-        parsed = parse_header(header)
-        if parsed is not None and parsed.authserv_id in trusted:
+        if authserv_id(header) in trusted:  # only the trusted header is read whole
+            parsed = parse_header(header)
+            if parsed is None:
+                return Verdict(False, "the trusted Authentication-Results header is malformed")
             return _verdict(parsed, from_domain)
     return Verdict(False, "no Authentication-Results header from a trusted mail server")
 

@@ -264,3 +264,15 @@ def test_dmarc_fail_is_reported_for_the_from_domain_only():
     value = "mx.example.org; dmarc=fail (p=reject) header.from=example.com"
     assert check([value], "ann@example.com", ["mx.example.org"]).dmarc_failed
     assert not check([value], "ann@example.net", ["mx.example.org"]).dmarc_failed
+
+
+def test_only_the_first_headers_are_looked_at():
+    from mailer.authresults import MAX_HEADERS
+
+    trusted = "mx.example.org; dmarc=pass header.from=example.com"
+    others = ["relay.example.net; spf=none"] * (MAX_HEADERS - 1)
+    assert check([*others, trusted], "ann@example.com", ["mx.example.org"]).proven
+    verdict = check([*others, "x.example; none", trusted], "ann@example.com", ["mx.example.org"])
+    assert not verdict.proven and "no Authentication-Results header from a trusted" in (
+        verdict.reason
+    )
