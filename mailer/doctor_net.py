@@ -126,6 +126,7 @@ def listener(ctx: Context) -> Outcome:
     where = f"listener {host}:{port}"
     cert = ctx.config.get("HUB_SMTP_TLS_CERT")
     smtp = smtplib.SMTP(timeout=MAX_WAIT)
+    smtp._host = host  # STARTTLS names the server by it; connect() alone does not set it
     try:
         code, banner = smtp.connect(host, port)
         smtp.ehlo()
