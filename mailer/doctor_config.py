@@ -45,8 +45,8 @@ def secret_key(ctx: Context) -> Outcome:
     if path.exists() and path.read_text().strip() == key:
         return (
             OK,
-            f"the secret key is kept in {path}: back it up, and give every Hub process the "
-            "same one (HUB_SECRET_KEY) when they run on several hosts",
+            f"the secret key is kept in {path}: back it up; processes on other hosts "
+            "need the same key (HUB_SECRET_KEY)",
             "",
         )
     return OK, "HUB_SECRET_KEY is set", ""
