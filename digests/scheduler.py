@@ -31,11 +31,13 @@ def tick(app: Flask, now: datetime | None = None) -> None:
     from digests.receipts import send_due_receipts
     from digests.runs import send_digests, send_prompts
     from hub.extensions import db
+    from hub.heartbeat import beat
     from mailer.backends import close_backend
 
     now = now or utcnow()
     with app.app_context():
         log.debug("scheduler tick at %s", now.isoformat())
+        beat("scheduler", now)  # /healthz reads it, from any process
         for part in (send_due_notices, send_due_receipts, send_prompts, send_digests):
             try:
                 part(now=now)

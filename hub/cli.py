@@ -166,6 +166,105 @@ def ingest_command(path: str, recipient: str | None, mail_from: str) -> None:
         click.echo(line)
 
 
+@click.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--check",
+    "groups",
+    multiple=True,
+    type=click.Choice(["config", "dns", "relay", "listener", "web"]),
+    help="Run only these groups of checks (repeatable; default: all).",
+)
+@click.option("--send-test", "send_to", metavar="ADDRESS", help="Also send one test message.")
+@with_appcontext
+def doctor_command(as_json: bool, groups: tuple[str, ...], send_to: str | None) -> None:
+    """Check this installation: settings, DNS, relay, listener, web.
+
+    Each check says ok, warning or problem, why, and the fix. Exits with 1 when a
+    problem remains.
+    """
+    from email_validator import EmailNotValidError, validate_email
+    from flask import current_app
+
+    from mailer import doctor
+    from mailer.doctor_net import send_test
+
+    if send_to is not None:
+        try:
+            send_to = validate_email(send_to, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise click.BadParameter(str(exc), param_hint="--send-test") from exc
+    context = doctor.Context(current_app.config, Path(current_app.instance_path))
+    named = doctor.checks(current_app.config, groups or doctor.GROUPS)
+    if send_to is not None:
+        named.append(("send_test", lambda ctx: send_test(ctx, send_to)))
+    results = doctor.run(context, named)
+    click.echo(doctor.render_json(results) if as_json else doctor.render_text(results))
+    raise SystemExit(doctor.exit_code(results))
+
+
+dns_group = click.Group("dns", help="DNS records for Hub's mail.")
+
+
+@dns_group.command("records")
+@with_appcontext
+def dns_records_command() -> None:
+    """Print the zone-file lines to publish (MX, SPF, DKIM, DMARC) for the current settings."""
+    from flask import current_app
+
+    from mailer.dns_records import records
+
+    config = current_app.config
+    pem = None
+    if config["HUB_DKIM_PRIVATE_KEY"]:
+        try:
+            pem = Path(config["HUB_DKIM_PRIVATE_KEY"]).read_bytes()
+        except OSError as exc:
+            raise click.ClickException(f"HUB_DKIM_PRIVATE_KEY: {exc}") from exc
+    for line in records(config, pem):
+        click.echo(line)
+
+
+dkim_group = click.Group("dkim", help="DKIM keys for signing Hub's mail.")
+
+
+@dkim_group.command("generate")
+@click.option("--selector", help="DKIM selector (default: HUB_DKIM_SELECTOR, else hub).")
+@click.option("--domain", help="Signing domain (default: HUB_DKIM_DOMAIN, else the From domain).")
+@click.option("--bits", type=click.IntRange(1024, 4096), default=2048, show_default=True)
+@with_appcontext
+def dkim_generate_command(selector: str | None, domain: str | None, bits: int) -> None:
+    """Create a DKIM key pair under instance/dkim/ and print the record to publish.
+
+    Changes no setting: it prints the settings to set. An existing key is never replaced.
+    """
+    from flask import current_app
+
+    from mailer.dns_records import dkim_line, from_domain, generate_key
+
+    config = current_app.config
+    selector = selector or config["HUB_DKIM_SELECTOR"] or "hub"
+    domain = (domain or config["HUB_DKIM_DOMAIN"] or from_domain(config)).lower().rstrip(".")
+    if not selector.replace("-", "").replace(".", "").isalnum():
+        raise click.BadParameter("letters, digits, - and . only", param_hint="--selector")
+    path = Path(current_app.instance_path) / "dkim" / f"{selector}.pem"
+    if path.exists():
+        raise click.ClickException(f"{path} exists; choose another --selector.")
+    pem = generate_key(bits)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("xb") as out:  # never overwrites, even if created meanwhile
+        path.chmod(0o600)
+        out.write(pem)
+    click.echo(f"Wrote the private key to {path} (keep it secret, back it up).")
+    click.echo("Set these settings (nothing was changed):")
+    click.echo(f"  HUB_DKIM_DOMAIN={domain}")
+    click.echo(f"  HUB_DKIM_SELECTOR={selector}")
+    click.echo(f"  HUB_DKIM_PRIVATE_KEY={path}")
+    click.echo("Publish this record:")
+    key_config = {"HUB_DKIM_DOMAIN": domain, "HUB_DKIM_SELECTOR": selector}
+    click.echo(dkim_line(key_config, pem))
+
+
 def register_commands(app: Flask) -> None:
     from digests.cli import digest, prompt
 
@@ -175,6 +274,9 @@ def register_commands(app: Flask) -> None:
         smtpd_command,
         scheduler_command,
         ingest_command,
+        doctor_command,
+        dns_group,
+        dkim_group,
         digest,
         prompt,
     ):

@@ -163,6 +163,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DKIM_DOMAIN", "", "Domain that signs outgoing mail with DKIM (empty: no signing)."),
     Setting("DKIM_SELECTOR", "", "DKIM selector; the public key is at `<selector>._domainkey`."),
     Setting("DKIM_PRIVATE_KEY", "", "Path of the PEM file with the DKIM private key."),
+    Setting(
+        "DNS_SERVER",
+        "",
+        "DNS server `hub doctor` asks: an address, optionally with a port "
+        "(`192.0.2.53`, `127.0.0.1:5353`, `[::1]:5353`). Empty: the system's resolver.",
+    ),
     Setting("RUN_SCHEDULER", True, "Run the scheduler inside `python app.py`."),
     Setting("RUN_SMTPD", True, "Run the SMTP listener inside `python app.py`."),
 )

@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
         attachments,
         auth,
         board,
+        health,
         held_mail,
         invitations,
         members,
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
         held_mail,
         attachments,
         my_data,
+        health,
     ):
         app.register_blueprint(module.bp)
 

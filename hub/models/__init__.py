@@ -10,6 +10,7 @@ from hub.models.curation import (
     JoinRequestState,
 )
 from hub.models.digest import Delivery, DeliveryStatus, DigestIssue, ReplyNotice
+from hub.models.heartbeat import Heartbeat
 from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
@@ -21,6 +22,7 @@ __all__ = [
     "EmailChange",
     "Flag",
     "FormerAddress",
+    "Heartbeat",
     "InboundMessage",
     "InboundStatus",
     "Delivery",

@@ -1,0 +1,28 @@
+"""``GET /healthz`` for monitoring: 200 when healthy, 503 with the reasons when not.
+
+No login; the answer holds no settings and no member data (``hub.health``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from werkzeug.wrappers import Response
+
+from hub import health
+from hub.clock import utcnow
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    # The scheduler may run in another process; HUB_RUN_SCHEDULER=false says none runs.
+    result = health.check(utcnow(), scheduler_expected=current_app.config["HUB_RUN_SCHEDULER"])
+    body = {
+        "status": "ok" if result.ok else "unhealthy",
+        "problems": result.problems,
+        **result.report,
+    }
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if result.ok else 503
