@@ -102,7 +102,12 @@ class _FastBytesGenerator(BytesGenerator):
 
 
 class OutgoingMessage(EmailMessage):
-    """An ``EmailMessage`` written out with ``_FastBytesGenerator``, reading with ``POLICY``."""
+    """An ``EmailMessage`` written out with ``_FastBytesGenerator``, reading with ``POLICY``.
+
+    ``kind`` names the template it was made from (``login``, ``digest``...), for logs.
+    """
+
+    kind = "mail"
 
     def __init__(self, policy=None) -> None:  # noqa: ANN001
         super().__init__(policy=POLICY if policy is None else policy)

@@ -168,6 +168,7 @@ def build_message(
     # Templates keep their logic readable; runs of blank lines it leaves are closed up.
     text = re.sub(r"\n{3,}", "\n\n", text)
     message = OutgoingMessage()
+    message.kind = template
     for name, value in _headers(
         to=to,
         subject=subject,
