@@ -336,8 +336,13 @@ def _text(setting: Setting, value: Any) -> str:
             raise _refuse(setting, value, "an IANA time zone name such as Europe/Berlin")
         return value.strip()
     if kind == "url":
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value.strip():
+        try:
+            parts = urlsplit(value.strip())
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018 (raises on a port that is no number)
+        except ValueError:
+            valid = False
+        if not valid or not value.strip().isprintable() or " " in value.strip():
             raise _refuse(setting, value, "an http:// or https:// address")
         return value.strip()
     if kind == "list":

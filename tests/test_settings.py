@@ -106,6 +106,8 @@ def test_a_bad_setting_stops_the_process_with_a_sentence_naming_it(
         ("HUB_DEFAULT_TIMEZONE", "Europe/Nowhere"),
         ("HUB_BASE_URL", "ftp://hub.example.net"),
         ("HUB_BASE_URL", "hub.example.net"),
+        ("HUB_BASE_URL", "http://[hub.example.net"),
+        ("HUB_BASE_URL", "https://hub.example.net:port"),
         ("HUB_RELAY_BACKOFF", "soon"),
         ("HUB_TRUSTED_AUTHSERV_IDS", "mx.example.net,mx two"),
     ],
