@@ -1,8 +1,14 @@
 """Hub's WSGI app (``app:app``) and the all-in-one runner (``python app.py [--demo]``)."""
 
-from hub import create_app
+import sys
 
-app = create_app()
+from hub import create_app
+from hub.settings import SettingError
+
+try:
+    app = create_app()
+except SettingError as exc:  # a sentence for the operator, not a traceback
+    sys.exit(f"Hub cannot start: {exc}")
 
 if __name__ == "__main__":
     from hub.runner import run_all

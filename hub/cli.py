@@ -13,8 +13,12 @@ from hub.errors import ValidationError
 
 def _create_app() -> Flask:
     from hub import create_app
+    from hub.settings import SettingError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingError as exc:  # a sentence for the operator, not a traceback
+        raise SystemExit(f"Hub cannot start: {exc}") from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)

@@ -16,7 +16,7 @@ from hub import audit, invitations
 from hub.clock import utcnow
 from hub.errors import ValidationError
 from hub.extensions import db
-from hub.members import find_member, normalise_email
+from hub.members import check_one_line, find_member, normalise_email
 from hub.models import JoinRequest, JoinRequestState, Member
 from mailer.outgoing import build_message, send
 
@@ -37,6 +37,8 @@ def submit(form: dict[str, str], *, now: datetime | None = None) -> JoinRequest 
         raise ValidationError("Enter your name.", field="name")
     if len(name) > 120 or len(organisation) > 120:
         raise ValidationError("Keep name and organisation under 120 characters.", field="name")
+    check_one_line("name", name)
+    check_one_line("organisation", organisation)
     email = normalise_email(form.get("email", ""))
     if len(note) > NOTE_LIMIT:
         raise ValidationError(f"Keep the note under {NOTE_LIMIT} characters.", field="note")

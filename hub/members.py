@@ -75,8 +75,10 @@ def parse_links(text: str) -> str:
 
 
 SINGLE_LINE = ("name", "organisation", "title", "location")
-# Line breaks and tabs, and the direction overrides that make text read as something else.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# Control characters (line breaks and tabs among them, C1 controls such as NEL \x85), the
+# line and paragraph separators that str.splitlines() and mail headers break on too, and
+# the direction overrides that make text read as something else.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def check_one_line(key: str, value: str) -> None:

@@ -1,28 +1,79 @@
-"""Every setting Hub reads, with its default and a help line, in one table.
+"""Every setting Hub reads, with its default, type and a help line, in one table.
 
 Settings are read, in order of precedence, from the ``config`` dict passed to
 ``create_app`` (tests), ``HUB_*`` environment variables, ``instance/config.py``
 and the defaults below. The README documents each one (a test checks that).
+
+Each value, wherever it comes from, is parsed by the setting's type: the type of its
+default (``Setting("NAME", 5, "help")`` is a whole number), or the ``kind`` declared for
+it (a setting whose default is None must declare one). A value that does not parse
+raises ``SettingError``, whose message names the setting, the value and what it accepts;
+the entry points print it and stop.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+KINDS = ("bool", "int", "float", "str", "choice", "timezone", "url", "list")
+TRUE = ("true", "1", "yes", "on")
+FALSE = ("false", "0", "no", "off")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+PORT = {"minimum": 1, "maximum": 65535}
+HOUR = {"minimum": 0, "maximum": 23}
+
+
+class SettingError(Exception):
+    """A setting's value does not parse; the message is one sentence for the operator."""
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One configuration value: its name without the ``HUB_`` prefix."""
+    """One configuration value: its name without the ``HUB_`` prefix.
+
+    ``kind`` is inferred from a non-None default (bool, int, float, str), or ``choice``
+    when ``choices`` are given; ``minimum``/``maximum`` bound numbers. A None default
+    means "unset: derived at start-up", and such a setting declares its ``kind``.
+    ``secret`` keeps the value out of error messages.
+    """
 
     name: str
     default: Any
     help: str
+    kind: str | None = None
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    secret: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind is None:
+            object.__setattr__(self, "kind", _inferred_kind(self))
+        if self.kind not in KINDS:
+            raise TypeError(f"setting {self.name}: unknown kind {self.kind!r}")
+        if self.kind == "choice" and not self.choices:
+            raise TypeError(f"setting {self.name}: a choice needs its choices")
 
 
-INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+def _inferred_kind(setting: Setting) -> str:
+    if setting.choices:
+        return "choice"
+    for kind in (bool, int, float, str):  # bool first: True is an int too
+        if isinstance(setting.default, kind):
+            return kind.__name__
+    raise TypeError(
+        f"setting {setting.name}: declare kind= (its default {setting.default!r} gives no type)"
+    )
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("NAME", "Hub", "The network's name, shown on pages and in mail."),
@@ -30,64 +81,83 @@ SETTINGS: tuple[Setting, ...] = (
         "BASE_URL",
         "http://127.0.0.1:5000",
         "Public address of the web site, used for links in mail.",
+        kind="url",
     ),
     Setting(
         "DATABASE_URL",
         None,
         "SQLAlchemy database URL. Default: a SQLite file `instance/hub.sqlite3`. "
         "PostgreSQL: `postgresql+psycopg://user@host/dbname`.",
+        kind="str",
     ),
     Setting(
         "SECRET_KEY",
         None,
         "Key that signs sessions and tokens. Default: generated once into "
         "`instance/secret_key` and kept there.",
+        kind="str",
+        secret=True,
     ),
     Setting("HTTP_HOST", "127.0.0.1", "Interface the web server listens on."),
-    Setting("HTTP_PORT", 5000, "Port the web server listens on."),
-    Setting("HTTP_THREADS", 8, "Worker threads of the built-in web server (waitress)."),
+    Setting("HTTP_PORT", 5000, "Port the web server listens on.", **PORT),
+    Setting("HTTP_THREADS", 8, "Worker threads of the built-in web server (waitress).", minimum=1),
     Setting("SMTP_HOST", "127.0.0.1", "Interface the SMTP listener listens on."),
-    Setting("SMTP_PORT", 8025, "Port the SMTP listener listens on."),
+    Setting("SMTP_PORT", 8025, "Port the SMTP listener listens on.", **PORT),
     Setting(
         "SMTP_MAX_MESSAGE_SIZE",
         10 * 1024 * 1024,
         "Largest message the listener accepts, in bytes (advertised with SIZE).",
+        minimum=1,
     ),
     Setting(
         "SMTP_PROCESSES",
         1,
         "Listener processes `hub smtpd` runs on the one port (SO_REUSEPORT); more use more cores.",
+        minimum=1,
     ),
     Setting("MAIL_DOMAIN", "hub.localhost", "Domain of Hub's own addresses (reply+..., post@)."),
     Setting(
         "MAIL_FROM",
         None,
         "Sender address of Hub's mail. Default: `hub@<HUB_MAIL_DOMAIN>`.",
+        kind="str",
     ),
     Setting(
-        "MAIL_BACKEND", "outbox", "How mail leaves: `outbox` (files), `smtp` (relay), `memory`."
+        "MAIL_BACKEND",
+        "outbox",
+        "How mail leaves: `outbox` (files), `smtp` (relay), `memory`.",
+        choices=("outbox", "smtp", "memory"),
     ),
     Setting(
         "OUTBOX_DIR",
         None,
         "Folder of the `outbox` backend's `.eml` files. Default: `instance/outbox`.",
+        kind="str",
     ),
     Setting("RELAY_HOST", "localhost", "SMTP relay host for the `smtp` backend."),
-    Setting("RELAY_PORT", 587, "SMTP relay port for the `smtp` backend."),
+    Setting("RELAY_PORT", 587, "SMTP relay port for the `smtp` backend.", **PORT),
     Setting("RELAY_USERNAME", "", "SMTP relay user name (empty: no authentication)."),
-    Setting("RELAY_PASSWORD", "", "SMTP relay password."),
+    Setting("RELAY_PASSWORD", "", "SMTP relay password.", secret=True),
     Setting(
         "RELAY_SECURITY",
         "starttls",
         "Relay connection security: `starttls`, `tls` (implicit TLS) or `none`.",
+        choices=("starttls", "tls", "none"),
     ),
-    Setting("RELAY_TIMEOUT", 30, "Seconds to wait for the relay before a retry."),
-    Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters."),
+    Setting(
+        "RELAY_TIMEOUT",
+        30,
+        "Seconds to wait for the relay before a retry.",
+        kind="float",
+        minimum=0.1,
+    ),
+    Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters.", minimum=1),
     Setting(
         "POST_RATE_PER_HOUR",
         30,
         "Most posts one member may make by email in an hour; more are deferred with "
         "`451 4.7.1` (0: no limit).",
+        minimum=0,
     ),
     Setting(
         "TRUSTED_AUTHSERV_IDS",
@@ -95,29 +165,43 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated authserv-ids of the mail servers whose `Authentication-Results` "
         "headers Hub trusts for mail to post@ (DMARC or aligned DKIM pass). Empty: mail "
         "to post@ is held until the member publishes it from a link sent to them.",
+        kind="list",
     ),
     Setting(
         "REPLY_KEY_DAYS",
         180,
         "Days a personal reply address (`reply+...`) keeps working after the mail that "
         "carried it; older ones are refused with `550 5.1.6` (0: never expire).",
+        minimum=0,
     ),
-    Setting("PAGE_SIZE", 20, "Updates per page on the board and profiles."),
-    Setting("LOGIN_LINK_MINUTES", 30, "How long a login link stays valid."),
+    Setting("PAGE_SIZE", 20, "Updates per page on the board and profiles.", minimum=1, maximum=500),
+    Setting("LOGIN_LINK_MINUTES", 30, "How long a login link stays valid.", minimum=1),
     Setting(
         "LOGIN_LIMIT_PER_ADDRESS",
         5,
         "Login links one address may request in 15 minutes.",
+        minimum=1,
     ),
-    Setting("LOGIN_LIMIT_PER_IP", 20, "Login links one IP address may request in 15 minutes."),
-    Setting("SESSION_DAYS", 30, "Days a login lasts on one browser."),
+    Setting(
+        "LOGIN_LIMIT_PER_IP",
+        20,
+        "Login links one IP address may request in 15 minutes.",
+        minimum=1,
+    ),
+    Setting("SESSION_DAYS", 30, "Days a login lasts on one browser.", minimum=1),
     Setting(
         "SECURE_COOKIES",
         None,
         "Send cookies over HTTPS only. Default: on when HUB_BASE_URL starts with https.",
+        kind="bool",
     ),
-    Setting("DEFAULT_TIMEZONE", "Europe/Berlin", "Time zone of new members until they choose."),
-    Setting("INVITATION_DAYS", 14, "Days an invitation link stays valid."),
+    Setting(
+        "DEFAULT_TIMEZONE",
+        "Europe/Berlin",
+        "Time zone of new members until they choose.",
+        kind="timezone",
+    ),
+    Setting("INVITATION_DAYS", 14, "Days an invitation link stays valid.", minimum=1),
     Setting(
         "JOIN_REQUESTS",
         False,
@@ -127,39 +211,66 @@ SETTINGS: tuple[Setting, ...] = (
         "FLAG_THRESHOLD",
         2,
         "Members who must flag a post before it is hidden until a moderator reviews it.",
+        minimum=1,
     ),
     Setting(
         "IMPORT_MAX_ROWS",
         20000,
         "Most rows a member import file may have; larger files are refused unread.",
+        minimum=1,
     ),
     Setting(
         "DIGEST_WEEKDAY",
         "friday",
         "Default weekday of the digest (members may choose their own), in their time zone.",
+        choices=WEEKDAYS,
     ),
-    Setting("DIGEST_HOUR", 15, "Default hour (0-23) of the digest, in each member's time zone."),
     Setting(
-        "PROMPT_WEEKDAY", "monday", "Weekday of the weekly prompt, in each member's time zone."
+        "DIGEST_HOUR",
+        15,
+        "Default hour (0-23) of the digest, in each member's time zone.",
+        **HOUR,
     ),
-    Setting("PROMPT_HOUR", 9, "Hour (0-23) of the weekly prompt, in each member's time zone."),
+    Setting(
+        "PROMPT_WEEKDAY",
+        "monday",
+        "Weekday of the weekly prompt, in each member's time zone.",
+        choices=WEEKDAYS,
+    ),
+    Setting(
+        "PROMPT_HOUR", 9, "Hour (0-23) of the weekly prompt, in each member's time zone.", **HOUR
+    ),
     Setting(
         "SEND_GRACE_HOURS",
         24,
         "A digest or prompt missed while Hub was down is still sent this many hours late, once.",
+        minimum=0,
     ),
     Setting(
         "REPLY_BATCH_MINUTES",
         15,
         "Replies to one member within this many minutes come in one notification (0: at once).",
+        minimum=0,
     ),
     Setting(
         "BOUNCE_THRESHOLD",
         5,
         "Bounce score at which Hub stops mailing an address (hard bounce 2, soft 1, once a day).",
+        minimum=1,
     ),
-    Setting("RELAY_RETRIES", 3, "Times the `smtp` backend retries a temporary (4xx) failure."),
-    Setting("RELAY_BACKOFF", 2, "Seconds before the first retry; doubled for each next one."),
+    Setting(
+        "RELAY_RETRIES",
+        3,
+        "Times the `smtp` backend retries a temporary (4xx) failure.",
+        minimum=0,
+    ),
+    Setting(
+        "RELAY_BACKOFF",
+        2,
+        "Seconds before the first retry; doubled for each next one.",
+        kind="float",
+        minimum=0,
+    ),
     Setting("DKIM_DOMAIN", "", "Domain that signs outgoing mail with DKIM (empty: no signing)."),
     Setting("DKIM_SELECTOR", "", "DKIM selector; the public key is at `<selector>._domainkey`."),
     Setting("DKIM_PRIVATE_KEY", "", "Path of the PEM file with the DKIM private key."),
@@ -173,37 +284,142 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RUN_SMTPD", True, "Run the SMTP listener inside `python app.py`."),
 )
 
-SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+def _refuse(setting: Setting, value: Any, accepts: str) -> SettingError:
+    shown = "" if setting.secret else f"={value!r}"
+    return SettingError(f"HUB_{setting.name}{shown} is not valid: it takes {accepts}.")
 
 
-def _coerce(value: Any, default: Any) -> Any:
-    """Turn an environment string into the type of the default."""
-    if not isinstance(value, str):
+def _bounds(setting: Setting) -> str:
+    low, high = setting.minimum, setting.maximum
+    if low is not None and high is not None:
+        return f" from {low:g} to {high:g}"
+    if low is not None:
+        return f" of {low:g} or more"
+    return f" of {high:g} or less" if high is not None else ""
+
+
+def _number(setting: Setting, value: Any) -> int | float:
+    whole = setting.kind == "int"
+    accepts = f"{'a whole number' if whole else 'a number'}{_bounds(setting)}"
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _refuse(setting, value, accepts)
+    try:
+        number = (int(value) if whole else float(value)) if isinstance(value, str) else value
+    except ValueError:
+        raise _refuse(setting, value, accepts) from None
+    if whole and not isinstance(number, int):  # 9.5 in instance/config.py
+        raise _refuse(setting, value, accepts)
+    number = number if whole else float(number)
+    low, high = setting.minimum, setting.maximum
+    if (
+        not math.isfinite(number)
+        or (low is not None and number < low)
+        or (high is not None and number > high)
+    ):
+        raise _refuse(setting, value, accepts)
+    return number
+
+
+def _boolean(setting: Setting, value: Any) -> bool:
+    if isinstance(value, bool):
         return value
-    if isinstance(default, bool):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        return int(value)
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in TRUE or word in FALSE:
+        return word in TRUE
+    raise _refuse(setting, value, f"true or false ({', '.join(TRUE + FALSE)})")
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _text(setting: Setting, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _refuse(setting, value, "text")
+    kind = setting.kind
+    if kind == "choice":
+        word = value.strip().lower()
+        if word not in setting.choices:
+            raise _refuse(setting, value, f"one of {', '.join(setting.choices)}")
+        return word
+    if kind == "timezone":
+        if value.strip() not in _time_zones():
+            raise _refuse(setting, value, "an IANA time zone name such as Europe/Berlin")
+        return value.strip()
+    if kind == "url":
+        try:
+            parts = urlsplit(value.strip())
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018 (raises on a port that is no number)
+        except ValueError:
+            valid = False
+        if not valid or not value.strip().isprintable() or " " in value.strip():
+            raise _refuse(setting, value, "an http:// or https:// address")
+        return value.strip()
+    if kind == "list":
+        items = [item.strip() for item in value.split(",")]
+        if any(not item.isprintable() or " " in item for item in items):
+            raise _refuse(setting, value, "a comma-separated list of names without spaces")
+        return ",".join(item for item in items if item)
     return value
 
 
+def parse(setting: Setting, value: Any) -> Any:
+    """``value`` (from the environment, ``instance/config.py`` or the factory's dict) as
+    the setting's type; raise ``SettingError`` when it does not parse.
+
+    None, and an empty string for a setting without a default, mean "not set".
+    """
+    if value is None or (setting.default is None and value == ""):
+        return setting.default
+    if setting.kind == "bool":
+        return _boolean(setting, value)
+    if setting.kind in ("int", "float"):
+        return _number(setting, value)
+    return _text(setting, value)
+
+
 def _secret_key(instance_dir: Path) -> str:
-    """Read the install's secret key, generating it once when absent."""
+    """Read the install's secret key, generating it once when absent.
+
+    The file is created 0600 in one step (never written wider and narrowed after). Of two
+    processes starting at once, one creates it; the other waits for its key and reads it.
+    """
     path = instance_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    path.write_text(key + "\n")
-    path.chmod(0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+def _read_key(path: Path, *, wait: float = 5.0) -> str:
+    """The key in ``path``, waiting briefly while the process that created it writes it."""
+    deadline = time.monotonic() + wait
+    while True:
+        key = path.read_text().strip()
+        if key or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    if not key:
+        raise SettingError(f"{path} is empty: remove it and start again to generate a key.")
     return key
 
 
 def resolve(config: dict[str, Any], instance_dir: Path) -> dict[str, Any]:
-    """Fill in derived defaults and coerce types of ``HUB_*`` keys in ``config``."""
+    """Parse every ``HUB_*`` setting in ``config`` by its type and fill in derived defaults.
+
+    Raises ``SettingError`` naming the first setting whose value does not parse.
+    """
     for setting in SETTINGS:
         key = f"HUB_{setting.name}"
-        config[key] = _coerce(config.get(key, setting.default), setting.default)
+        config[key] = parse(setting, config.get(key, setting.default))
     if not config["HUB_DATABASE_URL"]:
         config["HUB_DATABASE_URL"] = f"sqlite:///{instance_dir / 'hub.sqlite3'}"
     if not config["HUB_SECRET_KEY"]:
@@ -213,6 +429,6 @@ def resolve(config: dict[str, Any], instance_dir: Path) -> dict[str, Any]:
     if not config["HUB_OUTBOX_DIR"]:
         config["HUB_OUTBOX_DIR"] = str(instance_dir / "outbox")
     if config["HUB_SECURE_COOKIES"] is None:
-        config["HUB_SECURE_COOKIES"] = str(config["HUB_BASE_URL"]).startswith("https")
-    config["HUB_BASE_URL"] = str(config["HUB_BASE_URL"]).rstrip("/")
+        config["HUB_SECURE_COOKIES"] = config["HUB_BASE_URL"].startswith("https://")
+    config["HUB_BASE_URL"] = config["HUB_BASE_URL"].rstrip("/")
     return config

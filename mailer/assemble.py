@@ -102,7 +102,12 @@ class _FastBytesGenerator(BytesGenerator):
 
 
 class OutgoingMessage(EmailMessage):
-    """An ``EmailMessage`` written out with ``_FastBytesGenerator``, reading with ``POLICY``."""
+    """An ``EmailMessage`` written out with ``_FastBytesGenerator``, reading with ``POLICY``.
+
+    ``kind`` names the template it was made from (``login``, ``digest``...), for logs.
+    """
+
+    kind = "mail"
 
     def __init__(self, policy=None) -> None:  # noqa: ANN001
         super().__init__(policy=POLICY if policy is None else policy)
@@ -191,8 +196,29 @@ def alternative(message: EmailMessage, text: str, html: str) -> None:
         message.attach(part)
 
 
+# What would end a header line, or is no text: C0 and C1 controls (CR, LF, NEL among them)
+# and the Unicode line and paragraph separators, every character str.splitlines() breaks on.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """``value`` with each run of line breaks and other controls made one space.
+
+    Names are checked when they are typed, but a header is built from stored text that may
+    predate a check; a header must never break (or be refused) because of it.
+
+    >>> one_line("Bo\u2028Bcc: all@example.org")
+    'Bo Bcc: all@example.org'
+    """
+    return _BREAKS.sub(" ", value) if _BREAKS.search(value) else value
+
+
 def set_header(message: EmailMessage, name: str, value: str) -> None:
-    """Add the header ``name: value`` to ``message``, formatted once per distinct value."""
+    """Add the header ``name: value`` to ``message``, formatted once per distinct value.
+
+    Line breaks in ``value`` become spaces (``one_line``).
+    """
+    value = one_line(value)
     if len(name) + 2 + len(value) <= MAX_HEADER_LINE and _plain(value):
         message.set_raw(name, value)
         return

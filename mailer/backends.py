@@ -1,6 +1,11 @@
 """Where outgoing mail goes: files in an outbox, an SMTP relay, or memory (tests).
 
 Chosen by ``HUB_MAIL_BACKEND``; switching is configuration only.
+
+The ``smtp`` backend logs a message's Message-ID, kind and recipient, never its body: a
+login, invitation, email-change or unsubscribe link in a log would open an account to
+whoever reads the logs. The ``outbox`` backend, for a single machine with no relay, prints
+the links it writes, which is how the quick start logs in.
 """
 
 from __future__ import annotations
@@ -178,6 +183,12 @@ class SmtpBackend:
             with self._lock:
                 try:
                     self._attempt(sender, recipients, data)
+                    log.info(
+                        "relay took mail %s (%s) to %s",
+                        header_text(message, "Message-ID"),
+                        _kind(message),
+                        ", ".join(recipients),
+                    )
                     return
                 except SendError as exc:
                     if exc.permanent or attempt == self.retries:
@@ -191,8 +202,10 @@ class SmtpBackend:
                         raise SendError(f"relay unreachable: {exc}", permanent=False) from exc
                     error = exc
             log.warning(
-                "relay refused %s for now (%s); retry %s of %s in %.1fs",
+                "relay refused mail %s (%s) to %s for now (%s); retry %s of %s in %.1fs",
                 header_text(message, "Message-ID"),
+                _kind(message),
+                ", ".join(recipients),
                 error,
                 attempt + 1,
                 self.retries,
@@ -209,6 +222,11 @@ class SmtpBackend:
             self._smtp.rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
+
+
+def _kind(message: EmailMessage) -> str:
+    """The template the message was built from (``login``, ``digest``...), for logs."""
+    return getattr(message, "kind", None) or "mail"
 
 
 def _text(code: int, reply: bytes | str) -> str:

@@ -46,7 +46,7 @@ from flask import current_app, render_template
 
 from hub.clock import utcnow
 from hub.models import Member
-from mailer.assemble import OutgoingMessage, alternative, header_text, set_header
+from mailer.assemble import OutgoingMessage, alternative, header_text, one_line, set_header
 from mailer.backends import get_backend
 from mailer.classify import LOOP_HEADER
 
@@ -68,7 +68,8 @@ _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=
 def _from_address(display_name: str | None = None) -> Address:
     config = current_app.config
     local, _, domain = config["HUB_MAIL_FROM"].partition("@")
-    return Address(display_name or config["HUB_NAME"], local, domain)
+    # A stored name with a line break in it must not break (or be refused in) From.
+    return Address(one_line(display_name or config["HUB_NAME"]), local, domain)
 
 
 def list_id() -> str:
@@ -167,6 +168,7 @@ def build_message(
     # Templates keep their logic readable; runs of blank lines it leaves are closed up.
     text = re.sub(r"\n{3,}", "\n\n", text)
     message = OutgoingMessage()
+    message.kind = template
     for name, value in _headers(
         to=to,
         subject=subject,
