@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import login_in_browser
 
@@ -45,7 +46,7 @@ def test_admin_imports_a_csv_and_an_invitee_accepts_from_the_outbox(
     page.get_by_label("CSV file").set_input_files(str(upload))
     page.get_by_role("button", name="Preview").click()
 
-    assert page.get_by_role("heading", name="Preview of list.csv").is_visible()
+    expect(page.get_by_role("heading", name="Preview of list.csv")).to_be_visible()
     counts = {
         key: page.locator(f"#count-{key}").inner_text()
         for key in ("new", "existing", "invalid", "duplicates")
@@ -68,14 +69,14 @@ def test_admin_imports_a_csv_and_an_invitee_accepts_from_the_outbox(
 
     invitee = browser.new_context().new_page()
     invitee.goto(link)
-    assert invitee.get_by_role("heading", name="Welcome to Test Network").is_visible()
+    expect(invitee.get_by_role("heading", name="Welcome to Test Network")).to_be_visible()
     assert invitee.get_by_label("Your name").input_value() == "Zoë Zander"
     assert invitee.get_by_label("Interests").input_value() == "cycling, logistics"
     invitee.get_by_label("What you do").fill("Founder")
     invitee.get_by_role("button", name="Join Test Network").click()
     assert invitee.url == live_server + "/"
     assert "Welcome to Test Network, Zoë Zander" in invitee.locator(".notice").inner_text()
-    assert invitee.get_by_role("button", name="Log out").is_visible()
+    expect(invitee.get_by_role("button", name="Log out")).to_be_visible()
     invitee.goto(live_server + "/members")
     assert (
         "Founder, Zander Bikes" in invitee.locator("li.member", has_text="Zoë Zander").inner_text()

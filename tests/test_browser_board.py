@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +26,11 @@ def test_login_post_and_reply(live_server, page, make_member, make_post, outbox)
     assert page.url.startswith(live_server + "/login")
     page.get_by_label("Email address").fill("pat@example.org")
     page.get_by_role("button", name="Email me a login link").click()
-    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
     page.goto(_login_link(outbox, live_server))
     page.get_by_role("button", name="Log in").click()
-    assert page.url == live_server + "/"
+    expect(page).to_have_url(live_server + "/")
 
     page.get_by_label("Your update").fill("Testing the *new* kiln today")
     page.get_by_role("button", name="Post update").click()
