@@ -7,17 +7,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
-from hub.extensions import csrf, db, login_manager
+from hub.extensions import csrf, login_manager
 from hub.models import Member
 from hub.render import markdown_filter, post_html_filter
+from hub.sessions import member_for_identity
 from hub.timefmt import absolute_time, iso_time, relative_time
 
 
 @login_manager.user_loader
-def _load_member(member_id: str) -> Member | None:
-    """Suspended and former members are logged out at their next request."""
-    member = db.session.get(Member, int(member_id))
-    return member if member is not None and member.is_active else None
+def _load_member(identity: str) -> Member | None:
+    """Suspended and former members, and cookies of ended sessions, log nobody in."""
+    return member_for_identity(identity)
 
 
 def _unauthorized() -> Response:
