@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import settings
 
@@ -42,6 +43,15 @@ def _load_config(app: Flask, config: dict[str, Any] | None) -> None:
     )
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``HUB_PROXY_HOPS`` proxies, take the visitor's address, scheme and host from
+    the headers those proxies add; with 0 the headers are ignored, so nobody can forge
+    an address (for the login limits) by sending one."""
+    hops = app.config["HUB_PROXY_HOPS"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
@@ -69,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, config)
     _configure_logging()
+    _trust_proxies(app)
 
     from hub import database, web
     from hub.cli import register_commands
