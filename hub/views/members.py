@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from hub import timeline
 from hub.errors import NotFound, ValidationError
 from hub.extensions import db
-from hub.members import time_zones, update_profile
+from hub.members import profile_visible_to, time_zones, update_profile
 from hub.models import Interest, Member, MemberState
 from hub.posts import latest_update, latest_updates
 
@@ -51,7 +51,7 @@ def directory() -> str:
     latest = latest_updates([m.id for m in found[:DIRECTORY_PAGE]])
     organisations = db.session.scalars(
         select(Member.organisation)
-        .where(Member.organisation != "")
+        .where(Member.state == MemberState.ACTIVE, Member.organisation != "")
         .distinct()
         .order_by(Member.organisation)
     ).all()
@@ -69,7 +69,7 @@ def directory() -> str:
 @login_required
 def profile(member_id: int) -> str:
     member = db.session.get(Member, member_id)
-    if member is None:
+    if member is None or not profile_visible_to(member, current_user):
         raise NotFound("There is no such member.")
     page = timeline.board_page(
         current_user,
