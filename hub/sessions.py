@@ -12,9 +12,8 @@ import hmac
 
 from hub.extensions import db
 from hub.models import Member
+from hub.numbers import MAX_ID
 from hub.tokens import new_session_secret
-
-MAX_ID_DIGITS = 18  # below 2**63: larger ids cannot be rows (and PostgreSQL would refuse them)
 
 
 def end_sessions(member: Member) -> None:
@@ -27,8 +26,8 @@ def member_for_identity(identity: str) -> Member | None:
     member_id, _, secret = (identity or "").partition(":")
     if not secret or not member_id.isascii() or not member_id.isdigit():
         return None
-    if len(member_id) > MAX_ID_DIGITS:
-        return None
+    if len(member_id) > len(str(MAX_ID)) or int(member_id) > MAX_ID:
+        return None  # no such row, and PostgreSQL would refuse to look for it
     member = db.session.get(Member, int(member_id))
     if member is None or not member.is_active:
         return None

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
 from hub.models import Member
+from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
 from hub.timefmt import absolute_time, iso_time, relative_time
@@ -29,6 +30,8 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    # Before any route is added: every <int:...> is bounded to what the database holds.
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.unauthorized_handler(_unauthorized)

@@ -176,7 +176,17 @@ def test_an_address_confirmed_in_another_browser_logs_nobody_in(app, logged_in, 
 
 @pytest.mark.parametrize(
     "identity",
-    ["1", "1:", ":", "", "x:y", "1:wrong-secret", "99999999999999999999999:abc", "-1:abc"],
+    [
+        "1",
+        "1:",
+        ":",
+        "",
+        "x:y",
+        "1:wrong-secret",
+        "2147483648:abc",
+        "99999999999999999999999:abc",
+        "-1:abc",
+    ],
 )
 def test_forged_or_old_identities_log_nobody_in(app, logged_in, identity):
     """A remember cookie signed with the key but naming no current session (the plain
