@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,7 +20,8 @@ from hub.timefmt import absolute_time, iso_time, relative_time
 @login_manager.user_loader
 def _load_member(identity: str) -> Member | None:
     """Suspended and former members, and cookies of ended sessions, log nobody in."""
-    return member_for_identity(identity)
+    days = current_app.config["HUB_SESSION_DAYS"]
+    return member_for_identity(identity, max_age=timedelta(days=days))
 
 
 def _unauthorized() -> Response:

@@ -205,6 +205,27 @@ def app_config() -> dict:
     return {"HUB_SESSION_DAYS": 7}
 
 
+def _forged(app, identity: str) -> FlaskClient:
+    """A remember cookie the server itself signed (the key is the server's alone)."""
+    from flask_login.utils import encode_cookie
+
+    with app.test_request_context():
+        return _replay(app, "remember_token", encode_cookie(identity))
+
+
+def test_the_server_ends_a_login_after_hub_session_days(app, logged_in):
+    """A browser forgets the cookie when it expires; a copy kept past that is refused."""
+    import time
+
+    _, member = logged_in
+    secret, now = member.session_secret, int(time.time())
+    six_days, eight_days = now - 6 * 86400, now - 8 * 86400
+    assert _logged_in(_forged(app, f"{member.id}:{secret}:{six_days}"))
+    assert not _logged_in(_forged(app, f"{member.id}:{secret}:{eight_days}"))
+    assert not _logged_in(_forged(app, f"{member.id}:{secret}"))  # no login time
+    assert not _logged_in(_forged(app, f"{member.id}:{secret}:{six_days}:x"))
+
+
 def test_remember_cookie_lasts_hub_session_days(logged_in):
     client, _ = logged_in
     cookie = client.get_cookie("remember_token")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -67,8 +68,10 @@ class Member(UserMixin, db.Model):
         return self.state in (MemberState.ACTIVE, MemberState.INVITED)
 
     def get_id(self) -> str:
-        """The identity Flask-Login keeps in the session and remember-me cookies."""
-        return f"{self.id}:{self.session_secret}"
+        """The identity Flask-Login keeps in the session and remember-me cookies, taken at
+        login: who, which session secret, and since when (Unix seconds), so the server
+        itself ends the login after ``HUB_SESSION_DAYS`` (see ``hub.sessions``)."""
+        return f"{self.id}:{self.session_secret}:{int(time.time())}"
 
     @property
     def link_list(self) -> list[str]:
