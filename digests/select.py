@@ -92,14 +92,15 @@ def replies_by_author(
 
 
 def members_joined(start: datetime, end: datetime) -> list[Member]:
-    """Members who joined in ``[start, end)`` and are not suspended, by name."""
+    """Members who joined in ``[start, end)`` and are active, by name: not people who have
+    not accepted their invitation yet, nor suspended ones, nor newcomers who left again."""
     return list(
         db.session.scalars(
             select(Member)
             .where(
                 Member.joined_at >= start,
                 Member.joined_at < end,
-                Member.state != MemberState.SUSPENDED,
+                Member.state == MemberState.ACTIVE,
             )
             .order_by(Member.name, Member.id)
         )

@@ -17,6 +17,7 @@ from hub.extensions import db
 from hub.members import time_zones
 from hub.models import Delivery, DeliveryStatus, DigestIssue, Member
 from hub.models.preferences import FREQUENCIES
+from hub.numbers import query_int
 from hub.unsubscribe import KIND_NAMES, member_for_token, unsubscribe
 
 digests_bp = Blueprint("digests", __name__, url_prefix="/digests")
@@ -60,7 +61,7 @@ def preview() -> str:
     if request.args.get("member"):
         if not current_user.is_admin:
             raise PermissionDenied("Only admins may preview another member's digest.")
-        member = db.session.get(Member, request.args.get("member", type=int) or 0)
+        member = db.session.get(Member, query_int("member", 0))
         if member is None:
             raise NotFound("There is no such member.")
     start, end = preview_window(member)

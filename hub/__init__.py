@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import settings
 
@@ -26,6 +28,7 @@ def _load_config(app: Flask, config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["HUB_DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["HUB_DATABASE_URL"])
     secure = app.config["HUB_SECURE_COOKIES"]
+    session_days = timedelta(days=app.config["HUB_SESSION_DAYS"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -33,10 +36,20 @@ def _load_config(app: Flask, config: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
-        PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * app.config["HUB_SESSION_DAYS"],
+        REMEMBER_COOKIE_DURATION=session_days,
+        PERMANENT_SESSION_LIFETIME=session_days,
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``HUB_PROXY_HOPS`` proxies, take the visitor's address, scheme and host from
+    the headers those proxies add; with 0 the headers are ignored, so nobody can forge
+    an address (for the login limits) by sending one."""
+    hops = app.config["HUB_PROXY_HOPS"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _engine_options(url: str) -> dict[str, Any]:
@@ -66,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, config)
     _configure_logging()
+    _trust_proxies(app)
 
     from hub import database, web
     from hub.cli import register_commands

@@ -120,6 +120,18 @@ def check_timezone(name: str) -> str:
     return name
 
 
+def profile_visible_to(member: Member, viewer: Member) -> bool:
+    """Whether ``viewer`` may open ``member``'s profile.
+
+    Members see active members, and the anonymous row of a former member (their kept
+    updates link to it); people who have not accepted their invitation and suspended
+    members are shown to admins only (and to themselves).
+    """
+    if viewer.is_admin or viewer.id == member.id:
+        return True
+    return member.state in (MemberState.ACTIVE, MemberState.FORMER)
+
+
 def create_member(
     email: str,
     name: str,

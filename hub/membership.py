@@ -29,6 +29,7 @@ from hub.models import (
     MemberState,
     Post,
 )
+from hub.sessions import end_sessions
 from hub.tokens import hash_token
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def suspend(
         raise ValidationError(f"{member.name} is not an active member.")
     _keep_an_admin(member, "suspended")
     member.state = MemberState.SUSPENDED
+    end_sessions(member)
     db.session.execute(
         update(LoginToken)
         .where(LoginToken.member_id == member.id, LoginToken.used_at.is_(None))
@@ -134,6 +136,7 @@ def anonymise(member: Member, *, delete_posts: bool, now: datetime | None = None
         setattr(member, key, "")
     member.role = MemberRole.MEMBER
     member.state = MemberState.FORMER
+    end_sessions(member)
 
 
 def remove(

@@ -20,6 +20,7 @@ from hub.extensions import db
 from hub.members import find_member, normalise_email
 from hub.membership import anonymise
 from hub.models import EmailChange, Flag, Member, Post
+from hub.sessions import end_sessions
 from hub.tokens import hash_token, new_token
 from hub.urls import external_url
 from mailer.outgoing import build_message, send
@@ -157,6 +158,7 @@ def confirm_email_change(token: str, *, now: datetime | None = None) -> Member:
     old_email = member.email
     member.email = change.new_email
     change.confirmed_at = now
+    end_sessions(member)  # whoever could log in with the old address is logged out
     db.session.commit()
     log.info("member %s changed address", member.id)
     send(

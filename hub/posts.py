@@ -307,8 +307,10 @@ def delete_post(member: Member, post: Post, *, now: datetime | None = None) -> N
 
 def get_visible_post(post_id: int, viewer: Member) -> Post:
     """Like ``get_post``, but a hidden post (or a reply on a hidden update) only for
-    moderators and its author."""
+    moderators and its author; a reply on a deleted update went with it."""
     post = get_post(post_id)
+    if post.parent is not None and post.parent.deleted_at is not None:
+        raise NotFound("That update does not exist or has been deleted.")
     for item in (post, post.parent):
         if item is None or viewer.is_moderator or item.author_id == viewer.id:
             continue

@@ -101,6 +101,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HTTP_HOST", "127.0.0.1", "Interface the web server listens on."),
     Setting("HTTP_PORT", 5000, "Port the web server listens on.", **PORT),
     Setting("HTTP_THREADS", 8, "Worker threads of the built-in web server (waitress).", minimum=1),
+    Setting(
+        "PROXY_HOPS",
+        0,
+        "Reverse proxies in front of the web server whose `X-Forwarded-For`, `-Proto` and "
+        "`-Host` headers are believed (0: none; the visitor's own address is used).",
+        minimum=0,
+        maximum=10,
+    ),
     Setting("SMTP_HOST", "127.0.0.1", "Interface the SMTP listener listens on."),
     Setting("SMTP_PORT", 8025, "Port the SMTP listener listens on.", **PORT),
     Setting(

@@ -14,3 +14,8 @@ def new_token() -> tuple[str, str]:
     """Return a fresh URL-safe token and the hash to store for it."""
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
+
+
+def new_session_secret() -> str:
+    """A member's session secret: part of every login cookie, replaced to end them all."""
+    return secrets.token_urlsafe(24)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
-from hub.extensions import csrf, db, login_manager
+from hub.extensions import csrf, login_manager
 from hub.models import Member
+from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
+from hub.sessions import member_for_identity
 from hub.timefmt import absolute_time, iso_time, relative_time
 
 
 @login_manager.user_loader
-def _load_member(member_id: str) -> Member | None:
-    """Suspended and former members are logged out at their next request."""
-    member = db.session.get(Member, int(member_id))
-    return member if member is not None and member.is_active else None
+def _load_member(identity: str) -> Member | None:
+    """Suspended and former members, and cookies of ended sessions, log nobody in."""
+    days = current_app.config["HUB_SESSION_DAYS"]
+    return member_for_identity(identity, max_age=timedelta(days=days))
 
 
 def _unauthorized() -> Response:
@@ -29,6 +33,8 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    # Before any route is added: every <int:...> is bounded to what the database holds.
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.unauthorized_handler(_unauthorized)

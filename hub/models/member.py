@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.tokens import new_session_secret
 
 
 class MemberRole(enum.StrEnum):
@@ -43,6 +45,8 @@ class Member(UserMixin, db.Model):
     state: Mapped[str] = mapped_column(String(16), default=MemberState.ACTIVE.value)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # In every login cookie; ``hub.sessions.end_sessions`` replaces it to log out everywhere.
+    session_secret: Mapped[str] = mapped_column(String(64), default=new_session_secret)
 
     interests: Mapped[list[Interest]] = relationship(
         back_populates="member",
@@ -62,6 +66,12 @@ class Member(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: suspended and former members are logged out
         return self.state in (MemberState.ACTIVE, MemberState.INVITED)
+
+    def get_id(self) -> str:
+        """The identity Flask-Login keeps in the session and remember-me cookies, taken at
+        login: who, which session secret, and since when (Unix seconds), so the server
+        itself ends the login after ``HUB_SESSION_DAYS`` (see ``hub.sessions``)."""
+        return f"{self.id}:{self.session_secret}:{int(time.time())}"
 
     @property
     def link_list(self) -> list[str]:

@@ -13,6 +13,7 @@ from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
 from hub.models import Member, MemberRole, MemberState
+from hub.numbers import page_number
 
 bp = Blueprint("admin_members", __name__, url_prefix="/admin/members")
 
@@ -32,7 +33,7 @@ def _member(member_id: int) -> Member:
 def index() -> str:
     q = request.args.get("q", "").strip()
     state = request.args.get("state", "")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     query = select(Member).where(Member.state != MemberState.FORMER)
     if q:
         query = query.where(

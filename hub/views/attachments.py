@@ -1,13 +1,14 @@
-"""Images that came with posts by email, served to logged-in members only."""
+"""Images that came with posts by email, served to the members who may read the post."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.models import PostAttachment
+from hub.posts import get_visible_post
 
 bp = Blueprint("attachments", __name__)
 
@@ -16,8 +17,12 @@ bp = Blueprint("attachments", __name__)
 @login_required
 def image(attachment_id: int) -> Response:
     attachment = db.session.get(PostAttachment, attachment_id)
-    if attachment is None or not attachment.is_image or not attachment.post.is_visible:
+    if attachment is None or not attachment.is_image:
         raise NotFound("That image does not exist or its update was removed.")
+    try:  # the thread's rules: hidden from all but moderators and the author, deleted for all
+        get_visible_post(attachment.post_id, current_user)
+    except NotFound:
+        raise NotFound("That image does not exist or its update was removed.") from None
     response = Response(attachment.data, mimetype=attachment.content_type)
     response.headers["Content-Disposition"] = "inline"
     response.headers["Cache-Control"] = "private, max-age=86400"

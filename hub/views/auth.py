@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +13,7 @@ from hub.errors import ValidationError
 from hub.extensions import db
 from hub.members import create_member
 from hub.models import MemberRole, MemberState
+from hub.sessions import end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -73,11 +74,28 @@ def _invalid(message: str) -> tuple[str, int]:
     return render_template("auth/login.html", email="", error=message), 400
 
 
+def _end_every_session() -> None:
+    """Replace the member's session secret: this browser's cookies and every copy of them,
+    and the cookies of every other browser, stop logging anybody in."""
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
+    session.clear()
+    logout_user()  # after clearing: it leaves the note that deletes the remember-me cookie
+
+
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    session.clear()
-    logout_user()  # after clearing: it leaves the note that deletes the remember-me cookie
+    _end_every_session()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    """The button on the settings page, for a lost phone or a shared computer."""
+    _end_every_session()
+    flash("You are logged out everywhere: on this browser and on every other one.")
     return redirect(url_for("auth.login"))
 
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from hub import posts, timeline
 from hub.errors import NotFound, PermissionDenied, ValidationError
+from hub.numbers import cursor_arg
 
 bp = Blueprint("board", __name__)
 
@@ -17,7 +18,7 @@ def _render_board(
 ) -> tuple[str, int]:
     page = timeline.board_page(
         current_user,
-        before=timeline.Cursor.decode(request.args.get("before")),
+        before=cursor_arg(),
         limit=current_app.config["HUB_PAGE_SIZE"],
     )
     return render_template(

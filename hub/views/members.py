@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 from hub import timeline
 from hub.errors import NotFound, ValidationError
 from hub.extensions import db
-from hub.members import time_zones, update_profile
+from hub.members import profile_visible_to, time_zones, update_profile
 from hub.models import Interest, Member, MemberState
+from hub.numbers import cursor_arg, page_number
 from hub.posts import latest_update, latest_updates
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -43,7 +44,7 @@ def _directory_query(name: str, organisation: str, interest: str):
 @login_required
 def directory() -> str:
     filters = {k: request.args.get(k, "").strip() for k in ("name", "organisation", "interest")}
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     query = _directory_query(**filters)
     found = list(
         db.session.scalars(query.offset((page - 1) * DIRECTORY_PAGE).limit(DIRECTORY_PAGE + 1))
@@ -51,7 +52,7 @@ def directory() -> str:
     latest = latest_updates([m.id for m in found[:DIRECTORY_PAGE]])
     organisations = db.session.scalars(
         select(Member.organisation)
-        .where(Member.organisation != "")
+        .where(Member.state == MemberState.ACTIVE, Member.organisation != "")
         .distinct()
         .order_by(Member.organisation)
     ).all()
@@ -69,12 +70,12 @@ def directory() -> str:
 @login_required
 def profile(member_id: int) -> str:
     member = db.session.get(Member, member_id)
-    if member is None:
+    if member is None or not profile_visible_to(member, current_user):
         raise NotFound("There is no such member.")
     page = timeline.board_page(
         current_user,
         author_id=member.id,
-        before=timeline.Cursor.decode(request.args.get("before")),
+        before=cursor_arg(),
         limit=current_app.config["HUB_PAGE_SIZE"],
     )
     return render_template(

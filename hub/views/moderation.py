@@ -13,6 +13,7 @@ from hub.access import moderator_required
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
 from hub.models import AuditEntry, Member, Post
+from hub.numbers import page_number, query_int
 from hub.overview import held_mail_count
 
 bp = Blueprint("moderation", __name__)
@@ -82,12 +83,12 @@ def audit_log() -> str:
     until = _date(args["until"])
     filters = audit.AuditFilter(
         action=args["action"],
-        actor_id=int(args["actor"]) if args["actor"].isdigit() else None,
+        actor_id=query_int("actor"),
         target=args["target"],
         since=_date(args["since"]),
         until=until + timedelta(days=1) if until else None,
     )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     entries = list(
         db.session.scalars(
             audit.query(filters).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from hub import my_data
 from hub.clock import utcnow
@@ -60,10 +60,16 @@ def confirm_email(token: str):  # noqa: ANN201
         change = my_data.find_change(token)
         if request.method == "GET":
             return render_template("me/confirm_email.html", change=change, token=token)
+        theirs = current_user.is_authenticated and current_user.id == change.member_id
         member = my_data.confirm_email_change(token)
     except my_data.InvalidChange as exc:
         return render_template("invitations/invalid.html", message=str(exc)), 400
-    flash(f"Your address is now {member.email}. We told your old address.")
+    if theirs:  # the change logged out every browser; the one that confirmed stays in
+        login_user(member, remember=True)
+    flash(
+        f"Your address is now {member.email}. We told your old address, and logged out "
+        "every other browser: log in there with the new address."
+    )
     return redirect(url_for("my_data.index") if current_user.is_authenticated else "/login")
 
 
