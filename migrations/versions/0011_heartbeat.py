@@ -1,7 +1,7 @@
 """heartbeat: when the scheduler last ticked
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 13:10:00
 
 """
