@@ -11,6 +11,7 @@ from hub.models.curation import (
 )
 from hub.models.digest import Delivery, DeliveryStatus, DigestIssue, ReplyNotice
 from hub.models.inbound import InboundMessage, InboundStatus
+from hub.models.mail_queue import QueuedMail, QueuedMailStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
 from hub.models.post import Post
@@ -39,5 +40,7 @@ __all__ = [
     "Post",
     "PostAttachment",
     "Preferences",
+    "QueuedMail",
+    "QueuedMailStatus",
     "ReplyNotice",
 ]
