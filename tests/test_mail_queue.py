@@ -18,6 +18,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import QueuedMail
 from mailer.queue_sender import send_due
+from tests.conftest import login
 from tests.test_relay import Relay, free_port
 
 
@@ -102,6 +103,25 @@ def test_login_answers_alike_while_the_relay_defers_and_the_link_arrives_once(
     assert send_due(now=_later(2)) == 1
     assert send_due(now=_later(20)) == 0
     assert [rcpts for _s, rcpts, _d in relay.received] == [["owner@example.org"]]
+
+
+def test_flagging_answers_its_redirect_while_the_relay_is_down_and_the_author_hears_once(
+    app, make_member, make_post, start_relay
+):
+    author = make_member("Ana Author", email="author@example.org")
+    post = make_post(author, "Buy cheap watches")
+    answers = []
+    for name in ("r1", "r2"):  # two flags hide the post and mail its author
+        client = app.test_client()
+        login(client, make_member(name))
+        answers.append(client.post(f"/posts/{post.id}/flag", data={"reason": "spam"}))
+    assert [a.status_code for a in answers] == [302, 302]
+    assert send_due() == 0
+    relay = start_relay()
+    assert send_due(now=_later(2)) == 1
+    assert send_due(now=_later(30)) == 0
+    assert [rcpts for _s, rcpts, _d in relay.received] == [["author@example.org"]]
+    assert b"hidden for a moment" in relay.received[0][2]
 
 
 def test_a_permanent_refusal_is_marked_failed_and_logged_without_the_link(
