@@ -101,7 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LOGIN_LIMIT_PER_ADDRESS",
         5,
-        "Login links one address may request in 15 minutes.",
+        "Working login links sent to one address in 15 minutes; more requests get the same "
+        "page and no mail.",
     ),
     Setting("LOGIN_LIMIT_PER_IP", 20, "Login links one IP address may request in 15 minutes."),
     Setting("SESSION_DAYS", 30, "Days a login lasts on one browser."),
