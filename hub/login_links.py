@@ -90,7 +90,8 @@ def request_login_link(address: str, ip: str, *, now: datetime | None = None) ->
     The caller answers the same page whether or not the address is known, and whether or
     not a link was sent, so the form cannot be used to find out who is a member. The mail
     is queued (``hub.mail_queue``), never sent while the visitor waits, and the same
-    statements run for a member and a stranger, so the answer takes the same time.
+    queries and one commit run for a member and a stranger; a member's answer only adds
+    two rows to that commit (the token and the queued mail).
 
     The address limit (``HUB_LOGIN_LIMIT_PER_ADDRESS``) counts the links sent to the
     member in the last 15 minutes that still work. At the limit nothing more is sent, quietly:
