@@ -2,6 +2,9 @@
 
 Runs inside ``python app.py`` or on its own as ``hub scheduler``. The tick itself
 decides who is due, so a missed tick (the process was down) is caught up by the next.
+``hub scheduler`` also runs the queued-mail sender (``mailer.queue_sender.QueueSender``),
+which looks for account mail queued by the web processes every two seconds; the tick
+sends queued mail too, as a fallback.
 """
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ def tick(app: Flask, now: datetime | None = None) -> None:
     from hub.extensions import db
     from hub.heartbeat import beat
     from mailer.backends import close_backend
+    from mailer.queue_sender import send_due as send_queued_mail
 
     now = now or utcnow()
     with app.app_context():
         log.debug("scheduler tick at %s", now.isoformat())
         beat("scheduler", now)  # /healthz reads it, from any process
-        for part in (send_due_notices, send_due_receipts, send_prompts, send_digests):
+        parts = (send_queued_mail, send_due_notices, send_due_receipts, send_prompts, send_digests)
+        for part in parts:
             try:
                 part(now=now)
             except Exception:
@@ -70,10 +75,19 @@ def start_background(app: Flask) -> BackgroundScheduler:
 
 
 def run_forever(app: Flask) -> None:
-    """Run the scheduler in the foreground until interrupted (``hub scheduler``)."""
+    """Run the scheduler in the foreground until interrupted (``hub scheduler``).
+
+    Queued account mail is sent by a thread beside it that polls every two seconds.
+    """
+    from mailer.queue_sender import QueueSender
+
+    queue_sender = QueueSender(app).start()
     scheduler = BlockingScheduler(timezone="UTC")
     _add_jobs(scheduler, app)
     log.info("scheduler running: a tick every %s seconds", TICK_SECONDS)
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+    try:
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            scheduler.start()
+    finally:
+        queue_sender.stop()
     log.info("scheduler stopped")

@@ -5,7 +5,8 @@ Any member may flag an update or reply once, with a reason. When
 yet, it is hidden from everyone but moderators and its author (see
 ``hub.timeline.visible_to``) and the author is told, politely. A moderator then hides,
 restores or deletes it, optionally with a note to the author; every decision goes to
-the audit log.
+the audit log. Mail to the author is queued (``hub.mail_queue``) in the transaction of
+the flag or decision, so the page never waits on the relay.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
+from hub.mail_queue import queue_mail
 from hub.models import Flag, Member, MemberState, Post
 from hub.urls import external_url
-from mailer.outgoing import build_message, send
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +42,22 @@ def open_flags(post: Post) -> list[Flag]:
     )
 
 
-def _mail_author(post: Post, template: str, subject: str, **context: object) -> None:
+def _mail_author(post: Post, kind: str, subject: str, **context: str) -> None:
+    """Queue a note to the post's author; it is sent after the caller commits."""
     author = post.author
     if author.state != MemberState.ACTIVE:
         return
-    send(
-        build_message(
-            template,
-            to=author.email,
-            subject=subject,
-            context={
-                "member": author,
-                "post": post,
-                "link": external_url("board.show", post_id=post.parent_id or post.id),
-                **context,
-            },
-        )
+    queue_mail(
+        kind,
+        author.email,
+        kind,
+        subject,
+        {
+            "post": {"id": post.id, "parent_id": post.parent_id},
+            "link": external_url("board.show", post_id=post.parent_id or post.id),
+            **context,
+        },
+        member=author,
     )
 
 
@@ -86,14 +87,13 @@ def flag_post(member: Member, post: Post, reason: str, *, now: datetime | None =
     if hide_now:
         post.hidden_at = now
         audit.record(None, "post.auto_hide", post, reason=f"flagged by {count} members", now=now)
-    db.session.commit()
-    log.info("post %s flagged by member %s (%s open flags)", post.id, member.id, count)
-    if hide_now:
         _mail_author(
             post,
             "flag_hidden",
             f"Your {'reply' if post.parent_id else 'update'} is hidden for a moment",
         )
+    db.session.commit()
+    log.info("post %s flagged by member %s (%s open flags)", post.id, member.id, count)
     return flag
 
 
@@ -128,8 +128,6 @@ def decide(
         post.deleted_at = now
     why = note or (f"flags: {reasons}" if reasons else "")
     audit.record(moderator, f"post.{decision}", post, reason=why, now=now)
-    db.session.commit()
-    log.info("post %s %s by moderator %s", post.id, DECISIONS[decision], moderator.id)
     if note:
         _mail_author(
             post,
@@ -138,6 +136,8 @@ def decide(
             note=note,
             decision=DECISIONS[decision],
         )
+    db.session.commit()
+    log.info("post %s %s by moderator %s", post.id, DECISIONS[decision], moderator.id)
 
 
 @dataclass(frozen=True)

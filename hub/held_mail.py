@@ -2,7 +2,8 @@
 
 A held message waits for a person: a moderator releases (posts) or discards it, and an
 unauthenticated update sent to post@ can also be published by its own author from the link
-Hub mails them (once per message).
+Hub mails them (once per message). Mail to members is queued (``hub.mail_queue``) in the
+transaction of the decision.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
+from hub.mail_queue import queue_mail
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
 
 log = logging.getLogger(__name__)
@@ -101,26 +103,16 @@ def _check_note(note: str) -> str:
 
 
 def _tell_author(row: InboundMessage, note: str, decision: str) -> None:
-    """Mail the moderators' note about a held message to the member who sent it."""
+    """Queue the moderators' note about a held message to the member who sent it."""
     if not note or row.member is None or row.member.state != MemberState.ACTIVE:
         return
-    from flask import current_app
-
-    from mailer.outgoing import build_message, send
-
-    hub_name = current_app.config["HUB_NAME"]
-    send(
-        build_message(
-            "held_mail_note",
-            to=row.member.email,
-            subject=f"A note from the moderators of {hub_name}",
-            context={
-                "member": row.member,
-                "subject": row.subject,
-                "note": note,
-                "decision": decision,
-            },
-        )
+    queue_mail(
+        "held_mail_note",
+        row.member.email,
+        "held_mail_note",
+        f"A note from the moderators of {_hub_name()}",
+        {"subject": row.subject, "note": note, "decision": decision},
+        member=row.member,
     )
 
 
@@ -134,8 +126,8 @@ def release_held(
     row = _held(message_id)
     post = _post_held(row, moderator, now)
     audit.record(moderator, "mail.release", post, reason=note or row.reason, now=now)
-    db.session.commit()
     _tell_author(row, note, "posted on the board")
+    db.session.commit()
     return post
 
 
@@ -155,8 +147,8 @@ def discard_held(
     row.handled_by_id = moderator.id
     label = f"from {row.from_address or '(none)'}: {row.subject or '(no subject)'}"
     audit.record(moderator, "mail.discard", label=label, reason=note or row.reason, now=now)
-    db.session.commit()
     _tell_author(row, note, "not posted")
+    db.session.commit()
     log.info("mail %s (row %s) discarded by member %s", row.message_id, row.id, moderator.id)
 
 
@@ -192,10 +184,12 @@ def hold_failed(row_id: int, reason: str) -> None:
 
 
 def notify_unauthenticated(*, now: datetime | None = None) -> int:
-    """Ask each unauthenticated post@ sender (once a day at most) to publish; return mails sent."""
+    """Ask each unauthenticated post@ sender (once a day at most) to publish; return mails queued.
+
+    The row is marked in the transaction that queues the mail: it is asked about once.
+    """
     from hub.urls import external_url
     from mailer.ingest import HOLD_UNAUTHENTICATED
-    from mailer.outgoing import build_message, send
 
     rows = db.session.scalars(
         select(InboundMessage).where(
@@ -205,33 +199,33 @@ def notify_unauthenticated(*, now: datetime | None = None) -> int:
         )
     ).all()
     now = now or utcnow()
-    sent = 0
+    queued = 0
     for row in rows:
         if row.member is None:
             continue
         already = _asked_recently(row, now)
         row.notified_at = now
-        db.session.commit()  # mark first: a crash while sending never sends twice
         if already:
             log.info(
                 "mail %s held; %s was asked to publish one already today", row.id, row.member_id
             )
-            continue
-        message = build_message(
-            "publish_held",
-            to=row.member.email,
-            subject=f"Publish your update on {_hub_name()}?",
-            context={
-                "member": row.member,
-                "subject": row.subject,
-                "text": preview(row),
-                "link": external_url("held_mail.publish", message_id=row.id),
-            },
-            headers={"Auto-Submitted": "auto-replied"},
-        )
-        send(message)
-        sent += 1
-    return sent
+        else:
+            queue_mail(
+                "publish_held",
+                row.member.email,
+                "publish_held",
+                f"Publish your update on {_hub_name()}?",
+                {
+                    "subject": row.subject,
+                    "text": preview(row),
+                    "link": external_url("held_mail.publish", message_id=row.id),
+                },
+                member=row.member,
+                headers={"Auto-Submitted": "auto-replied"},
+            )
+            queued += 1
+        db.session.commit()
+    return queued
 
 
 #: At most one "publish your update?" mail a day per member: mail to post@ with a forged

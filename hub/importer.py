@@ -273,11 +273,11 @@ def apply(
 ) -> ImportResult:
     """Add the new rows as members (``invited`` and sent an invitation if ``invite``)."""
     now = now or utcnow()
-    from hub import invitations  # late: invitations imports the mailer
+    from hub import invitations
 
     added = 0
     skipped = len(preview.existing)
-    outgoing: list[tuple[object, str]] = []
+    invited = 0
     state = MemberState.INVITED if invite else MemberState.ACTIVE
     for start in range(0, len(preview.new), BATCH):
         batch = preview.new[start : start + BATCH]
@@ -288,8 +288,11 @@ def apply(
             ids = _insert_batch(fresh, state=state, timezone=default_timezone, now=now)
             added += len(ids)
             if invite:
-                members = db.session.scalars(select(Member).where(Member.id.in_(ids)))
-                outgoing.extend(invitations.open_invitation(m, actor, now) for m in members)
+                members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
+                for member in members:
+                    invitation, token = invitations.open_invitation(member, actor, now)
+                    invitations.queue_invitation(invitation, token, actor)
+                invited += len(members)
         db.session.commit()
         if progress:
             progress(len(batch))
@@ -297,7 +300,5 @@ def apply(
         label = f"{added} added, {skipped} already members" + (", all invited" if invite else "")
         audit.record(actor, "member.import", label=label, now=now)
         db.session.commit()
-    for invitation, token in outgoing:
-        invitations.send_invitation(invitation, token, actor)
     log.info("import: %s added, %s skipped, invite=%s", added, skipped, invite)
-    return ImportResult(added, skipped, len(outgoing))
+    return ImportResult(added, skipped, invited)

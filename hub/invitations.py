@@ -3,7 +3,9 @@
 Inviting creates the member in the ``invited`` state, so the address is reserved and an
 import run later counts it as already a member. Accepting asks for the profile basics,
 activates the account and logs the person in. Resending mints a new link (the old one
-stops working); revoking removes the never-activated member.
+stops working); revoking removes the never-activated member (and any invitation mail to
+them not sent yet). The mail is queued (``hub.mail_queue``) in the transaction that
+stores the link.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
+from hub.mail_queue import queue_mail
 from hub.members import (
     check_one_line,
     create_member,
@@ -30,7 +33,6 @@ from hub.members import (
 from hub.models import Interest, Invitation, Member, MemberState
 from hub.tokens import hash_token, new_token
 from hub.urls import external_url
-from mailer.outgoing import build_message, send
 
 log = logging.getLogger(__name__)
 
@@ -91,25 +93,25 @@ def _expiry(now: datetime) -> datetime:
     return now + timedelta(days=current_app.config["HUB_INVITATION_DAYS"])
 
 
-def send_invitation(
+def queue_invitation(
     invitation: Invitation, token: str, actor: Member | None, note: str = ""
 ) -> None:
+    """Queue the invitation mail with its link; it is sent after the caller commits."""
     member = invitation.member
     assert member is not None
-    send(
-        build_message(
-            "invitation",
-            to=member.email,
-            subject=f"You are invited to {current_app.config['HUB_NAME']}",
-            context={
-                "member": member,
-                "inviter": actor,
-                "link": external_url("invitations.accept", token=token),
-                "days": current_app.config["HUB_INVITATION_DAYS"],
-                "expires_at": invitation.expires_at,
-                "note": note,
-            },
-        )
+    queue_mail(
+        "invitation",
+        member.email,
+        "invitation",
+        f"You are invited to {current_app.config['HUB_NAME']}",
+        {
+            "inviter": {"name": actor.name} if actor is not None else None,
+            "days": current_app.config["HUB_INVITATION_DAYS"],
+            "note": note,
+        },
+        member=member,
+        secrets={"link": external_url("invitations.accept", token=token)},
+        expires_at=invitation.expires_at,
     )
 
 
@@ -151,7 +153,7 @@ def invite(
     note: str = "",
     now: datetime | None = None,
 ) -> Invitation:
-    """Invite one person: create them as ``invited``, store the link, send it."""
+    """Invite one person: create them as ``invited``, store the link, queue the mail."""
     now = now or utcnow()
     email = normalise_email(email)
     existing = find_member(email)
@@ -172,9 +174,9 @@ def invite(
     db.session.flush()
     invitation, token = open_invitation(member, actor, now)
     audit.record(actor, "member.invite", member, now=now)
+    queue_invitation(invitation, token, actor, note)
     db.session.commit()
-    send_invitation(invitation, token, actor, note)
-    log.info("invitation %s sent to %s", invitation.id, email)
+    log.info("invitation %s to %s queued", invitation.id, email)
     return invitation
 
 
@@ -205,8 +207,8 @@ def resend(actor: Member, invitation: Invitation, *, now: datetime | None = None
     invitation.expires_at = _expiry(now)
     invitation.send_count += 1
     audit.record(actor, "member.invite_resend", invitation.member, now=now)
+    queue_invitation(invitation, token, actor)
     db.session.commit()
-    send_invitation(invitation, token, actor)
 
 
 def revoke(actor: Member, invitation: Invitation, *, now: datetime | None = None) -> None:

@@ -1,7 +1,7 @@
 """Asking to join (when ``HUB_JOIN_REQUESTS`` is on): the request, and the admins' answer.
 
 Approving sends the usual invitation, which is how the requester hears the good news;
-declining sends a short, kind note.
+declining queues a short, kind note (``hub.mail_queue``) with the decision.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from hub import audit, invitations
 from hub.clock import utcnow
 from hub.errors import ValidationError
 from hub.extensions import db
+from hub.mail_queue import queue_mail
 from hub.members import check_one_line, find_member, normalise_email
 from hub.models import JoinRequest, JoinRequestState, Member
-from mailer.outgoing import build_message, send
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,14 @@ PER_DAY_LIMIT = 50  # all requests, from anyone: a crude brake on a flood
 
 
 def submit(form: dict[str, str], *, now: datetime | None = None) -> JoinRequest | None:
-    """Store a request (None for a member's own address); nothing is sent until an admin
-    decides."""
+    """Store a request; return None when nothing new was stored.
+
+    The visitor sees the same page whatever happened, so the page cannot tell who is a
+    member: a member's own address stores nothing and sends nothing (a member who forgot
+    can log in with a link), and a repeated request from an address that is waiting
+    keeps the first one. Nothing is sent until an admin decides. The day's limit is
+    checked first, for every address alike.
+    """
     now = now or utcnow()
     name = (form.get("name") or "").strip()
     organisation = (form.get("organisation") or "").strip()
@@ -42,23 +48,22 @@ def submit(form: dict[str, str], *, now: datetime | None = None) -> JoinRequest 
     email = normalise_email(form.get("email", ""))
     if len(note) > NOTE_LIMIT:
         raise ValidationError(f"Keep the note under {NOTE_LIMIT} characters.", field="note")
-    if find_member(email) is not None:
-        # The same answer as for anyone else, so the page cannot tell who is a member;
-        # a member who forgot can log in with a link.
-        log.info("join request from %s, a member already: nothing stored", email)
-        return None
-    pending = db.session.scalar(
-        select(JoinRequest).where(
-            JoinRequest.email == email, JoinRequest.state == JoinRequestState.PENDING
-        )
-    )
-    if pending is not None:
-        raise ValidationError("A request from this address is waiting for the admins already.")
     today = db.session.scalar(
         select(func.count(JoinRequest.id)).where(JoinRequest.created_at >= now - timedelta(days=1))
     )
     if today >= PER_DAY_LIMIT:
         raise ValidationError("Many people asked to join today. Please try again tomorrow.")
+    if find_member(email) is not None:
+        log.info("join request from %s, a member already: nothing stored", email)
+        return None
+    pending = db.session.scalar(
+        select(JoinRequest.id).where(
+            JoinRequest.email == email, JoinRequest.state == JoinRequestState.PENDING
+        )
+    )
+    if pending is not None:
+        log.info("join request from %s again: request %s is waiting already", email, pending)
+        return None
     request = JoinRequest(
         email=email, name=name, organisation=organisation, note=note, created_at=now
     )
@@ -109,12 +114,11 @@ def decline(
     audit.record(
         actor, "join.decline", label=f"{request.name} <{request.email}>", reason=note, now=now
     )
-    db.session.commit()
-    send(
-        build_message(
-            "join_declined",
-            to=request.email,
-            subject=f"Your request to join {current_app.config['HUB_NAME']}",
-            context={"request": request, "note": note.strip()},
-        )
+    queue_mail(
+        "join_declined",
+        request.email,
+        "join_declined",
+        f"Your request to join {current_app.config['HUB_NAME']}",
+        {"request": {"name": request.name}, "note": note.strip()},
     )
+    db.session.commit()

@@ -1,4 +1,4 @@
-"""Single-use login links: issuing, rate limiting and redeeming them."""
+"""Single-use login links: issuing, rate limiting and redeeming them; the mail is queued."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from sqlalchemy import func, select, update
 from hub.clock import utcnow
 from hub.errors import HubError
 from hub.extensions import db
+from hub.mail_queue import queue_mail
 from hub.members import find_member, normalise_email
 from hub.models import LoginRequest, LoginToken, Member, MemberRole
 from hub.urls import external_url
-from mailer.outgoing import build_message, send
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,12 @@ def issue_token(
     member: Member | None, purpose: str, *, minutes: int, now: datetime | None = None
 ) -> str:
     """Store a new single-use token and return it (only its hash is kept)."""
-    now = now or utcnow()
+    token = _add_token(member, purpose, minutes=minutes, now=now or utcnow())
+    db.session.commit()
+    return token
+
+
+def _add_token(member: Member | None, purpose: str, *, minutes: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         LoginToken(
@@ -50,50 +55,83 @@ def issue_token(
             expires_at=now + timedelta(minutes=minutes),
         )
     )
-    db.session.commit()
     return token
 
 
-def _check_rate(email: str, ip: str, now: datetime) -> None:
-    config = current_app.config
-    since = now - RATE_WINDOW
-    base = select(func.count(LoginRequest.id)).where(LoginRequest.created_at >= since)
-    by_email = db.session.scalar(base.where(LoginRequest.email == email))
-    by_ip = db.session.scalar(base.where(LoginRequest.ip == ip))
-    if (
-        by_email >= config["HUB_LOGIN_LIMIT_PER_ADDRESS"]
-        or by_ip >= config["HUB_LOGIN_LIMIT_PER_IP"]
-    ):
+def _check_ip_rate(ip: str, now: datetime) -> None:
+    """Many requests from one IP address, for any addresses, are refused with a message."""
+    count = db.session.scalar(
+        select(func.count(LoginRequest.id)).where(
+            LoginRequest.created_at >= now - RATE_WINDOW, LoginRequest.ip == ip
+        )
+    )
+    if count >= current_app.config["HUB_LOGIN_LIMIT_PER_IP"]:
         raise RateLimited(
             "Too many login links were asked for just now. Wait 15 minutes and try again."
         )
 
 
-def request_login_link(address: str, ip: str, *, now: datetime | None = None) -> None:
-    """Email a login link if ``address`` belongs to a member who may log in.
+def _working_links(member_id: int, now: datetime) -> int:
+    """Links sent to the member within the window that still work (unused, unexpired)."""
+    return db.session.scalar(
+        select(func.count(LoginToken.id)).where(
+            LoginToken.member_id == member_id,
+            LoginToken.purpose == "login",
+            LoginToken.created_at >= now - RATE_WINDOW,
+            LoginToken.used_at.is_(None),
+            LoginToken.expires_at > now,
+        )
+    )
 
-    The caller answers the same way whether or not the address is known, so the
-    form cannot be used to find out who is a member.
+
+def request_login_link(address: str, ip: str, *, now: datetime | None = None) -> None:
+    """Queue a login link if ``address`` belongs to a member who may log in.
+
+    The caller answers the same page whether or not the address is known, and whether or
+    not a link was sent, so the form cannot be used to find out who is a member. The mail
+    is queued (``hub.mail_queue``), never sent while the visitor waits, and the same
+    queries and one commit run for a member and a stranger; a member's answer only adds
+    two rows to that commit (the token and the queued mail).
+
+    The address limit (``HUB_LOGIN_LIMIT_PER_ADDRESS``) counts the links sent to the
+    member in the last 15 minutes that still work. At the limit nothing more is sent, quietly:
+    a stranger asking for someone's link again and again can fill their inbox only so far,
+    and never locks them out, because the owner then has that many working links in their
+    inbox already (each works until it is used or expires); once they expire or are used,
+    the next request sends a new one. The IP limit still answers 429 with a message.
     """
     now = now or utcnow()
     email = normalise_email(address)
-    _check_rate(email, ip, now)
+    _check_ip_rate(ip, now)
     db.session.add(LoginRequest(email=email, ip=ip, created_at=now))
-    db.session.commit()
     member = find_member(email)
-    if member is None or not member.is_active:
+    active = member is not None and member.is_active
+    outstanding = _working_links(member.id if active else 0, now)
+    if not active:
         log.info("login link asked for %s: no active member, nothing sent", email)
-        return
-    minutes = current_app.config["HUB_LOGIN_LINK_MINUTES"]
-    token = issue_token(member, "login", minutes=minutes, now=now)
-    link = external_url("auth.redeem", token=token)
-    send(
-        build_message(
-            "login",
-            to=member.email,
-            subject=f"Your login link for {current_app.config['HUB_NAME']}",
-            context={"member": member, "link": link, "minutes": minutes},
+    elif outstanding >= current_app.config["HUB_LOGIN_LIMIT_PER_ADDRESS"]:
+        log.info(
+            "login link asked for member %s: %s links work already, none sent",
+            member.id,
+            outstanding,
         )
+    else:
+        _queue_link(member, now)
+    db.session.commit()
+
+
+def _queue_link(member: Member, now: datetime) -> None:
+    minutes = current_app.config["HUB_LOGIN_LINK_MINUTES"]
+    token = _add_token(member, "login", minutes=minutes, now=now)
+    queue_mail(
+        "login",
+        member.email,
+        "login",
+        f"Your login link for {current_app.config['HUB_NAME']}",
+        {"minutes": minutes},
+        member=member,
+        secrets={"link": external_url("auth.redeem", token=token)},
+        expires_at=now + timedelta(minutes=minutes),
     )
 
 

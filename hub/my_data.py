@@ -2,7 +2,9 @@
 
 Changing address is confirmed from the new address (a single-use link, valid a day) and
 the old address is told once it is done, so a stolen session cannot quietly take over an
-account. Leaving uses ``hub.membership.anonymise``.
+account. At most three confirmations a day go out per member and per address, and the form
+answers the same whether or not another member uses the address (the mail explains).
+Leaving uses ``hub.membership.anonymise``.
 """
 
 from __future__ import annotations
@@ -12,26 +14,32 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
+from hub.mail_queue import queue_mail
 from hub.members import find_member, normalise_email
 from hub.membership import anonymise
 from hub.models import EmailChange, Flag, Member, Post
 from hub.sessions import end_sessions
 from hub.tokens import hash_token, new_token
 from hub.urls import external_url
-from mailer.outgoing import build_message, send
 
 log = logging.getLogger(__name__)
 
 CHANGE_VALID = timedelta(hours=24)
+CHANGES_PER_DAY = 3
+DAY = timedelta(days=1)
 
 
 class InvalidChange(HubError):
     """An address-change link that is unknown, used or expired."""
+
+
+class TooManyChanges(ValidationError):
+    """More confirmations asked for today than a member or an address may get."""
 
 
 def _stamp(value: datetime | None) -> str | None:
@@ -102,14 +110,45 @@ def export(member: Member, *, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+def _changes_today(condition: Any, now: datetime) -> int:
+    return db.session.scalar(
+        select(func.count(EmailChange.id)).where(condition, EmailChange.created_at >= now - DAY)
+    )
+
+
+def _check_change_limits(member: Member, new_email: str, now: datetime) -> None:
+    """At most ``CHANGES_PER_DAY`` confirmations a day per member and per target address.
+
+    The second limit counts requests from anyone for the address, member or not, so its
+    answer tells nothing about who uses the address.
+    """
+    if _changes_today(EmailChange.member_id == member.id, now) >= CHANGES_PER_DAY:
+        raise TooManyChanges(
+            "You asked for three confirmation links today already. Open one of them, or "
+            "try again tomorrow.",
+            field="email",
+        )
+    if _changes_today(EmailChange.new_email == new_email, now) >= CHANGES_PER_DAY:
+        raise TooManyChanges(
+            "Confirmation links went to that address three times today already. Try again "
+            "tomorrow, or use another address.",
+            field="email",
+        )
+
+
 def request_email_change(member: Member, address: str, *, now: datetime | None = None) -> str:
-    """Send a confirmation link to the new address; return the normalised address."""
+    """Queue a confirmation to the new address; return the normalised address.
+
+    The answer is the same whether or not another member uses the address: that member's
+    inbox gets a note saying the address cannot be used (and no link), so only the owner
+    of an address learns that it is taken.
+    """
     now = now or utcnow()
     new_email = normalise_email(address)
     if new_email == member.email:
         raise ValidationError("That is already your address.", field="email")
-    if find_member(new_email) is not None:
-        raise ValidationError("Another member uses that address already.", field="email")
+    _check_change_limits(member, new_email, now)
+    taken = find_member(new_email) is not None
     token, token_hash = new_token()
     db.session.add(
         EmailChange(
@@ -120,19 +159,28 @@ def request_email_change(member: Member, address: str, *, now: datetime | None =
             expires_at=now + CHANGE_VALID,
         )
     )
-    db.session.commit()
-    send(
-        build_message(
-            "email_change_confirm",
-            to=new_email,
-            subject=f"Confirm your new address for {current_app.config['HUB_NAME']}",
-            context={
-                "member": member,
-                "new_email": new_email,
-                "link": external_url("my_data.confirm_email", token=token),
-            },
+    hub_name = current_app.config["HUB_NAME"]
+    if taken:
+        log.info("member %s asked for an address in use: told its owner", member.id)
+        queue_mail(
+            "email_change_taken",
+            new_email,
+            "email_change_taken",
+            f"Your address was suggested for another account on {hub_name}",
+            {"new_email": new_email},
         )
-    )
+    else:
+        queue_mail(
+            "email_change",
+            new_email,
+            "email_change_confirm",
+            f"Confirm your new address for {hub_name}",
+            {"new_email": new_email},
+            member=member,
+            secrets={"link": external_url("my_data.confirm_email", token=token)},
+            expires_at=now + CHANGE_VALID,
+        )
+    db.session.commit()
     return new_email
 
 
@@ -159,16 +207,16 @@ def confirm_email_change(token: str, *, now: datetime | None = None) -> Member:
     member.email = change.new_email
     change.confirmed_at = now
     end_sessions(member)  # whoever could log in with the old address is logged out
+    queue_mail(
+        "email_changed",
+        old_email,
+        "email_changed",
+        f"Your address for {current_app.config['HUB_NAME']} was changed",
+        {"old_email": old_email, "new_email": member.email},
+        member=member,
+    )
     db.session.commit()
     log.info("member %s changed address", member.id)
-    send(
-        build_message(
-            "email_changed",
-            to=old_email,
-            subject=f"Your address for {current_app.config['HUB_NAME']} was changed",
-            context={"member": member, "old_email": old_email, "new_email": member.email},
-        )
-    )
     return member
 
 

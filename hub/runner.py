@@ -1,4 +1,8 @@
-"""``python app.py``: the web server, SMTP listener and scheduler in one process."""
+"""``python app.py``: the web server, SMTP listener and scheduler in one process.
+
+Account mail the web pages queue (login links, invitations, ...) is sent by a thread of
+``mailer.queue_sender``, woken the moment a request commits it.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +51,9 @@ def run_all(app: Flask, argv: list[str] | None = None) -> None:
 
     config = app.config
     controller = scheduler = None
+    from mailer.queue_sender import QueueSender
+
+    queue_sender = QueueSender(app).start()
     if config["HUB_RUN_SMTPD"]:
         from mailer.smtpd import make_controller
 
@@ -79,4 +86,5 @@ def run_all(app: Flask, argv: list[str] | None = None) -> None:
             controller.stop()
         if scheduler is not None:
             scheduler.shutdown(wait=True)
+        queue_sender.stop()
         log.info("stopped")

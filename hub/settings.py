@@ -187,7 +187,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LOGIN_LIMIT_PER_ADDRESS",
         5,
-        "Login links one address may request in 15 minutes.",
+        "Working login links sent to one address in 15 minutes; more requests get the same "
+        "page and no mail.",
         minimum=1,
     ),
     Setting(

@@ -249,8 +249,8 @@ def make_backend(config: dict) -> Backend:
 def get_backend(app: Flask) -> Backend:
     """The app's backend, made once per app."""
     backend = app.extensions.get("hub_mail_backend")
-    if backend is None:
-        backend = app.extensions["hub_mail_backend"] = make_backend(app.config)
+    if backend is None:  # two threads at once keep the same one (setdefault is atomic)
+        backend = app.extensions.setdefault("hub_mail_backend", make_backend(app.config))
     return backend
 
 

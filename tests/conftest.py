@@ -116,7 +116,19 @@ def runner(app: Flask):
 
 
 @pytest.fixture
-def outbox(app: Flask) -> list:
+def mail_sent_at_once(app: Flask) -> Iterator[None]:
+    """Queued account mail is sent the moment it is committed, by the real queue sender in
+    the committing thread, so it is in the backend right after a request."""
+    from mailer.queue_sender import send_when_queued
+
+    undo = send_when_queued(app)
+    yield
+    undo()
+
+
+@pytest.fixture
+def outbox(app: Flask, mail_sent_at_once: None) -> list:
+    """The memory backend's sent mail (queued mail included, see ``mail_sent_at_once``)."""
     backend = get_backend(app)
     assert isinstance(backend, MemoryBackend)
     return backend.outbox
@@ -185,10 +197,18 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """Serve ``app`` with waitress on a free port; yields the base URL (also HUB_BASE_URL)."""
+    """Serve ``app`` with waitress on a free port; yields the base URL (also HUB_BASE_URL).
+
+    Queued mail is sent as it is committed, in the request's thread, so a page opened next
+    (the admin's outbox) finds it there.
+    """
     import threading
 
     from waitress.server import create_server
+
+    from mailer.queue_sender import send_when_queued
+
+    undo = send_when_queued(app)
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     base_url = f"http://127.0.0.1:{server.effective_port}"
@@ -198,6 +218,7 @@ def live_server(app: Flask) -> Iterator[str]:
     yield base_url
     server.close()
     thread.join(timeout=5)
+    undo()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,9 @@ def app_config(tmp_path):
     return {"HUB_MAIL_BACKEND": "outbox", "HUB_OUTBOX_DIR": str(tmp_path / "outbox")}
 
 
-def test_login_mail_lands_in_the_outbox_and_admins_can_read_it(app, client, make_member, tmp_path):
+def test_login_mail_lands_in_the_outbox_and_admins_can_read_it(
+    app, client, make_member, tmp_path, mail_sent_at_once
+):
     admin = make_member("Ada Admin", role=MemberRole.ADMIN)
     make_member("Bo Member", email="bo@example.org")
     client.post("/login", data={"email": "bo@example.org"})

@@ -12,6 +12,7 @@ from hub.models.curation import (
 from hub.models.digest import Delivery, DeliveryStatus, DigestIssue, ReplyNotice
 from hub.models.heartbeat import Heartbeat
 from hub.models.inbound import InboundMessage, InboundStatus
+from hub.models.mail_queue import QueuedMail, QueuedMailStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
 from hub.models.post import Post
@@ -41,5 +42,7 @@ __all__ = [
     "Post",
     "PostAttachment",
     "Preferences",
+    "QueuedMail",
+    "QueuedMailStatus",
     "ReplyNotice",
 ]

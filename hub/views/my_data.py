@@ -43,6 +43,9 @@ def change_email():  # noqa: ANN201
     address = request.form.get("email", "")
     try:
         new_email = my_data.request_email_change(current_user, address)
+    except my_data.TooManyChanges as exc:
+        db.session.rollback()
+        return _page(str(exc), address, 429)
     except ValidationError as exc:
         db.session.rollback()
         return _page(str(exc), address, 400)
