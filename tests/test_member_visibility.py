@@ -37,7 +37,7 @@ def _new_members(member) -> list[str]:
     return [m.name for m in digest.joined]
 
 
-def test_the_digest_names_only_people_who_accepted(app, people, outbox):
+def test_the_digest_names_only_people_who_accepted(app, outbox, people):
     reader = people["reader"]
     assert "Ivy Invited" not in _new_members(reader)
     preview = people["boss"].get("/digests/preview").data.decode()

@@ -202,6 +202,7 @@ def test_secure_cookies_setting_decides_the_login_cookie(tmp_path, value, secure
     from hub.extensions import db
     from hub.members import create_member
     from mailer.backends import get_backend
+    from mailer.queue_sender import send_when_queued
     from tests.conftest import make_app
 
     monkeypatch.setenv("HUB_SECURE_COOKIES", value)  # as an environment variable gives it
@@ -212,6 +213,7 @@ def test_secure_cookies_setting_decides_the_login_cookie(tmp_path, value, secure
     )
     with app.app_context():
         db.create_all()
+        undo = send_when_queued(app)  # the login mail is in the backend right after the request
         create_member("ada@example.org", "Ada")
         client = app.test_client()
         client.post("/login", data={"email": "ada@example.org"})
@@ -219,6 +221,7 @@ def test_secure_cookies_setting_decides_the_login_cookie(tmp_path, value, secure
         path = re.search(r"https://hub\.test(/login/[A-Za-z0-9_\-]+)", text).group(1)
         response = client.post(path, base_url="https://hub.test")
         cookies = response.headers.getlist("Set-Cookie")
+        undo()
         db.session.remove()
         db.engine.dispose()
     assert response.status_code == 302 and cookies
