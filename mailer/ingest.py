@@ -53,6 +53,7 @@ HOLD_UNAUTHENTICATED = "unauthenticated"
 HOLD_TRIMMED_EMPTY = "trimmed_empty"
 HOLD_LATE = "late"
 HOLD_HIDDEN = "hidden"
+HOLD_UNREAD = "unread"
 
 
 @dataclass
@@ -383,6 +384,7 @@ def prepare(
             in_flight=in_flight,
             seen_key=key,
         )
+        decision = _unread(parsed, decision)
         if decision.status == SEEN:
             log.debug("mail %s to %s: already received", parsed.message_id, recipient)
             prepared.replies.append(R.ACCEPTED_ALREADY)
@@ -407,6 +409,30 @@ def prepare(
         )
         prepared.items.append((len(prepared.replies) - 1, incoming))
     return prepared
+
+
+def _unread(parsed: ParsedMessage, decision: Decision) -> Decision:
+    """Hold an accepted message whose body could not be read in time (``cut_short``).
+
+    The text read by the deadline may stop anywhere, even inside the sender's own words,
+    so it is not posted unseen: a moderator sees it and can release it; the sender's
+    server is answered 250 as for any held message, and the whole message is kept.
+    """
+    if not parsed.cut_short or decision.status != InboundStatus.ACCEPTED:
+        return decision
+    reason = (
+        "the message took too long to read in full; "
+        f"the text shown is the first {len(parsed.text)} characters"
+    )
+    return _hold(
+        HOLD_UNREAD,
+        reason,
+        decision.member,
+        parent=decision.parent,
+        body=decision.body,
+        images=decision.images,
+        dropped=decision.dropped,
+    )
 
 
 def store(conn: Connection, batch: list[Prepared]) -> list[Stored]:
