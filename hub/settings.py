@@ -82,6 +82,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Relay connection security: `starttls`, `tls` (implicit TLS) or `none`.",
     ),
     Setting("RELAY_TIMEOUT", 30, "Seconds to wait for the relay before a retry."),
+    Setting(
+        "INBOUND_RETENTION_DAYS",
+        30,
+        "Days refused and dropped mail (its headers and the start of its text) is kept.",
+    ),
+    Setting(
+        "INBOUND_REFUSALS_PER_IP",
+        20,
+        "Refused messages one sending IP address (IPv6: its /64) may cause in an hour; "
+        "after that its mail is deferred with `450 4.7.1` unread (counted per listener process).",
+    ),
     Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters."),
     Setting(
         "POST_RATE_PER_HOUR",

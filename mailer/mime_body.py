@@ -154,7 +154,7 @@ class _Walker:
     def text_of(self, part: Message, depth: int, *, text: bool = True) -> str:
         """Text contributed by ``part``; with ``text=False`` only attachments are gathered."""
         self.parts += 1
-        if self.budget.expired():
+        if self.parts > 1 and self.budget.expired():  # the first part is always begun
             self.cut_short()
             return ""
         if self.parts > MAX_PARTS:

@@ -89,17 +89,17 @@ class ParsedMessage:
         return name.lower() in self._index
 
 
-def parse_message(raw: bytes, *, seconds: float | None = BODY_SECONDS) -> ParsedMessage:
+def parse_message(raw: bytes, *, seconds: float | None = None) -> ParsedMessage:
     """Parse raw RFC 5322 bytes into a :class:`ParsedMessage`; never raises.
 
-    The body is read for at most ``seconds`` (None: no limit) and within the sizes of
-    ``mailer.mime_body``; what was left unread is listed in ``defects``.
+    The body is read for at most ``seconds`` (by default ``BODY_SECONDS``) and within the
+    sizes of ``mailer.mime_body``; what was left unread is listed in ``defects``.
     """
     if not isinstance(raw, bytes | bytearray | memoryview):
         return ParsedMessage(defects=[f"input is {type(raw).__name__}, not bytes"])
     raw = bytes(raw)
     defects: list[str] = []
-    budget = Budget.seconds(seconds)
+    budget = Budget.seconds(BODY_SECONDS if seconds is None else seconds)
     try:
         msg, cut = _parse_mime(_cut_boundaries(raw, defects), budget)
         body = collect_body(msg, defects, budget)

@@ -32,11 +32,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 
 from hub.extensions import db
+from hub.models import InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
 from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.parse import ParsedMessage, parse_message
+from mailer.refusals import RefusalCounter
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -172,6 +174,7 @@ class HubHandler:
         self.executor = ThreadPoolExecutor(DATA_THREADS, thread_name_prefix="smtp-data")
         self.connections = ThreadConnections()
         self.writer = GroupWriter(app, self.connections, wake=wake)
+        self.refusals = RefusalCounter(int(app.config["HUB_INBOUND_REFUSALS_PER_IP"]))
 
     def check_recipient(self, address: str) -> str:
         """The RCPT reply for ``address``: pure, no database."""
@@ -191,6 +194,8 @@ class HubHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
     ) -> str:
+        if self.refusals.over(_peer(session)):
+            return R.TOO_MANY_REFUSALS
         reply = self.check_recipient(address)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
@@ -212,10 +217,26 @@ class HubHandler:
             prepared = await loop.run_in_executor(
                 self.executor, lambda: self.prepare(*args, end_reads=True)
             )
+        if isinstance(prepared, Pending) and not self._count_refusals(prepared, session):
+            prepared = R.TOO_MANY_REFUSALS
         if isinstance(prepared, str):
             self.writer.forget(session)
             return prepared
         return await self.writer.submit(prepared, session)
+
+    def _count_refusals(self, pending: Pending, session: Session) -> bool:
+        """Count the refusals ``pending`` is to store; False if its sender is over the limit
+        already (other connections' refusals came first) and it holds nothing else."""
+        refused = sum(
+            1 for _, item in pending.prepared.items if item.decision.status == InboundStatus.REFUSED
+        )
+        if not refused:
+            return True
+        peer = _peer(session)
+        if self.refusals.over(peer) and refused == len(pending.prepared.items):
+            return False
+        self.refusals.record(peer, refused)
+        return True
 
     def parse_inline(self, raw: bytes, recipients: list[str]) -> ParsedMessage | None:
         """``raw`` parsed on the loop thread if that is quick; None when it needs a thread.
@@ -299,6 +320,11 @@ class HubHandler:
     def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.connections.close()
+
+
+def _peer(session: Session) -> str | None:
+    peer = session.peer
+    return peer[0] if isinstance(peer, tuple) and peer else None
 
 
 @dataclass
