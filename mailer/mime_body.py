@@ -230,6 +230,7 @@ class _Walker:
             if charset is None:
                 found = _META_CHARSET.search(payload[:4096])
                 charset = found.group(1).decode("ascii", "replace") if found else None
+            payload = _head(payload, 4 * max(self.budget.html_chars, 0))
             html = clean_text(decode_bytes(payload, charset, self.body.defects))
             if len(html) > self.budget.html_chars:
                 html = html[: self.budget.html_chars]
@@ -239,6 +240,7 @@ class _Walker:
             if cut:
                 self.cut_short()
             return text
+        payload = _head(payload, 4 * MAX_TEXT_CHARS)  # never decode what is not kept
         text = clean_text(decode_bytes(payload, charset, self.body.defects))
         if str(_safe(lambda: part.get_param("format"), "")).lower() == "flowed":
             delsp = str(_safe(lambda: part.get_param("delsp"), "")).lower() == "yes"
@@ -282,6 +284,15 @@ class _Walker:
     def _part_defects(self, part: Message) -> None:
         for defect in getattr(part, "defects", []):
             self.defect(type(defect).__name__)
+
+
+def _head(payload: bytes, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``payload``, ending at a line break where there is one
+    (so that no character is cut in two for the charset detection to stumble on)."""
+    if len(payload) <= limit:
+        return payload
+    cut = payload.rfind(b"\n", 0, limit)
+    return payload[: cut + 1] if cut > 0 else payload[:limit]
 
 
 def _choose_alternative(children: list[Message]) -> Message | None:

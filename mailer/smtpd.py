@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session, syntax
 from flask import Flask
 
 from hub.extensions import db
@@ -39,6 +39,7 @@ from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.parse import ParsedMessage, parse_message
 from mailer.refusals import RefusalCounter
+from mailer.smtp_data import read_data
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,35 @@ class HubSMTP(SMTP):
         if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
             return None, None
         return address, rest
+
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd's DATA, reading the message in pieces (``mailer.smtp_data``)."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            data, refusal = await read_data(
+                self._reader, size_limit=self.data_size_limit, line_limit=self.line_length_limit
+            )
+        except asyncio.IncompleteReadError:
+            return  # the client went away; the connection is closing
+        if refusal:
+            await self.push(refusal)
+            self._set_post_data_state()
+            return
+        self.envelope.content = data
+        self.envelope.original_content = data
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
 
     def connection_lost(self, error: Exception | None) -> None:
         writer = getattr(self.event_handler, "writer", None)
