@@ -25,7 +25,8 @@ TICK_SECONDS = 60
 
 
 def tick(app: Flask, now: datetime | None = None) -> None:
-    """Send whatever is due at ``now``: reply notifications, receipts, prompts, digests.
+    """Send whatever is due at ``now``: reply notifications, receipts, prompts, digests;
+    and delete refused mail past its retention (``hub.held_mail.expire_old_mail``).
 
     Each part runs on its own, so one failing (the relay down) does not stop the others;
     whatever was not sent stays pending for the next tick.
@@ -35,6 +36,7 @@ def tick(app: Flask, now: datetime | None = None) -> None:
     from digests.runs import send_digests, send_prompts
     from hub.extensions import db
     from hub.heartbeat import beat
+    from hub.held_mail import expire_old_mail
     from mailer.backends import close_backend
     from mailer.queue_sender import send_due as send_queued_mail
 
@@ -42,7 +44,14 @@ def tick(app: Flask, now: datetime | None = None) -> None:
     with app.app_context():
         log.debug("scheduler tick at %s", now.isoformat())
         beat("scheduler", now)  # /healthz reads it, from any process
-        parts = (send_queued_mail, send_due_notices, send_due_receipts, send_prompts, send_digests)
+        parts = (
+            send_queued_mail,
+            send_due_notices,
+            send_due_receipts,
+            send_prompts,
+            send_digests,
+            expire_old_mail,
+        )
         for part in parts:
             try:
                 part(now=now)

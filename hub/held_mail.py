@@ -46,8 +46,35 @@ def _held(message_id: int) -> InboundMessage:
 
 
 def preview(row: InboundMessage) -> str:
-    """The text a release would post."""
-    return _decision(row).body
+    """What the page shows of ``row``: for held mail the text a release would post.
+
+    It is stored with the row when the message arrives; rows stored before that column
+    existed get it computed here once and kept (call ``db.session.commit()`` after).
+    """
+    if row.preview is None:
+        row.preview = _compute_preview(row)
+    return row.preview
+
+
+def previews(rows: list[InboundMessage]) -> dict[int, str]:
+    """``preview`` of each row, keeping any that had to be computed."""
+    found = {row.id: preview(row) for row in rows}
+    if db.session.dirty:
+        db.session.commit()
+    return found
+
+
+def _compute_preview(row: InboundMessage) -> str:
+    from mailer.ingest import excerpt
+    from mailer.parse import parse_message
+
+    try:
+        if row.status == InboundStatus.HELD:
+            return _decision(row).body
+        return excerpt(parse_message(row.raw).text)
+    except Exception:  # a preview must never break the page
+        log.exception("no preview for mail row %s", row.id)
+        return ""
 
 
 def _decision(row: InboundMessage):  # noqa: ANN202 (mailer.ingest.Decision)
@@ -150,6 +177,32 @@ def discard_held(
     _tell_author(row, note, "not posted")
     db.session.commit()
     log.info("mail %s (row %s) discarded by member %s", row.message_id, row.id, moderator.id)
+
+
+def expire_old_mail(*, now: datetime | None = None) -> int:
+    """Delete refused and dropped mail older than ``HUB_INBOUND_RETENTION_DAYS``; the count.
+
+    Such mail was never posted and its sender's server was told the outcome: what is
+    kept (headers, the start of the text) serves moderators looking into a problem for a
+    while, not as an archive. Held mail waits for a person and is never expired.
+    """
+    from flask import current_app
+    from sqlalchemy import delete
+
+    days = int(current_app.config["HUB_INBOUND_RETENTION_DAYS"])
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    deleted = db.session.execute(
+        delete(InboundMessage)
+        .where(
+            InboundMessage.status.in_([InboundStatus.REFUSED, InboundStatus.DROPPED]),
+            InboundMessage.received_at < cutoff,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if deleted:
+        log.info("deleted %d refused or dropped messages older than %d days", deleted, days)
+    return deleted
 
 
 def own_held(message_id: int, member: Member) -> InboundMessage:

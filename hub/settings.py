@@ -159,6 +159,19 @@ SETTINGS: tuple[Setting, ...] = (
         kind="float",
         minimum=0.1,
     ),
+    Setting(
+        "INBOUND_RETENTION_DAYS",
+        30,
+        "Days refused and dropped mail (its headers and the start of its text) is kept.",
+        minimum=1,
+    ),
+    Setting(
+        "INBOUND_REFUSALS_PER_IP",
+        20,
+        "Refused messages one sending IP address (IPv6: its /64) may cause in an hour; "
+        "after that its mail is deferred with `450 4.7.1` unread (counted per listener process).",
+        minimum=1,
+    ),
     Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters.", minimum=1),
     Setting(
         "POST_RATE_PER_HOUR",

@@ -8,11 +8,19 @@ sees (head, style, script) and renders:
 - list items as ``- item`` or ``1. item`` (nested lists indented by two spaces);
 - links as ``text (url)``, or the bare url when the text already says it;
 - blockquotes as ``> `` quoted lines.
+
+The work is linear in the input: each piece of text is written once, and a closed
+blockquote is kept as a node of its frame rather than re-quoted into a new string, so the
+quote marks are added once, when the result is rendered. Quotes deeper than
+``MAX_QUOTE_DEPTH`` (and list indentation deeper than ``MAX_LIST_INDENT``) stay at that
+depth, which bounds the output too: 195 unclosed ``<blockquote>`` tags once cost depth x
+size. ``html_to_text`` feeds the parser in chunks and stops at a deadline when given one.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +33,14 @@ _LINES = {
 _VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
 _WS = re.compile(r"[ \t\n\r\f\v\u200b]+")
 _MAX_DEPTH = 200
+#: Deepest blockquote rendered as its own level of ``>``; deeper ones stay at this level.
+MAX_QUOTE_DEPTH = 10
+#: Deepest list nesting that indents further.
+MAX_LIST_INDENT = 10
+#: Most links open inside each other (each one's text is read when it closes).
+MAX_OPEN_LINKS = 8
+#: Characters of HTML handed to the parser between two looks at the deadline.
+CHUNK = 8192
 _ZERO_MARGIN = re.compile(r"(?:^|;)margin:0(?:cm|in|px|pt|em)?(?:;|$)")
 
 
@@ -49,17 +65,33 @@ def _same_target(text: str, url: str) -> bool:
 
 
 class _Frame:
-    """Text collected for one blockquote (or the document itself)."""
+    """Text collected for one blockquote (or the document itself).
+
+    ``chunks`` holds strings and the frames of closed blockquotes (non-empty ones), which
+    are rendered, quoted, only once at the end.
+    """
 
     def __init__(self) -> None:
-        self.chunks: list[str] = []
+        self.chunks: list[str | _Frame] = []
+        self.has_text = False  # anything but whitespace, here or in a nested quote
 
     def tail(self) -> str:
-        return self.chunks[-1] if self.chunks else ""
+        if not self.chunks:
+            return ""
+        last = self.chunks[-1]
+        return last if isinstance(last, str) else _QUOTE_TAIL
 
     def ends_with_newlines(self) -> int:
-        text = "".join(self.chunks[-3:])
+        text = ""
+        for chunk in reversed(self.chunks[-3:]):
+            if not isinstance(chunk, str):
+                break
+            text = chunk + text
         return len(text) - len(text.rstrip("\n"))
+
+
+#: What the end of a closed quote looks like to the spacing rules: text, no newline.
+_QUOTE_TAIL = ">"
 
 
 class _Converter(HTMLParser):
@@ -73,6 +105,8 @@ class _Converter(HTMLParser):
         self.blank_line_blocks: list[bool] = []  # per open line block: seen only &nbsp;?
         self.nbsp_flagged: list[int] = []
         self._line_paragraph_open = False
+        self.extra_quotes = 0  # blockquotes open beyond MAX_QUOTE_DEPTH
+        self.extra_links = 0  # links open beyond MAX_OPEN_LINKS
 
     # -- output helpers -------------------------------------------------------------------
     @property
@@ -82,11 +116,13 @@ class _Converter(HTMLParser):
     def emit(self, text: str) -> None:
         if text:
             self.frame.chunks.append(text)
+            if not self.frame.has_text and not text.isspace():
+                self.frame.has_text = True
 
     def ensure_newlines(self, count: int) -> None:
         """Make the output end with at least ``count`` newlines (nothing at the very start)."""
         frame = self.frame
-        while frame.chunks and frame.chunks[-1].endswith(" "):
+        while frame.chunks and isinstance(frame.chunks[-1], str) and frame.chunks[-1].endswith(" "):
             frame.chunks[-1] = frame.chunks[-1].rstrip(" ")
             if not frame.chunks[-1]:
                 frame.chunks.pop()
@@ -126,7 +162,10 @@ class _Converter(HTMLParser):
             self.emit("---\n")
         elif tag == "blockquote":
             self.ensure_newlines(2)
-            self.frames.append(_Frame())
+            if len(self.frames) > MAX_QUOTE_DEPTH:
+                self.extra_quotes += 1
+            else:
+                self.frames.append(_Frame())
         elif tag in ("ul", "ol"):
             self.ensure_newlines(1)
             start = attr.get("start", "1")
@@ -135,7 +174,7 @@ class _Converter(HTMLParser):
                 self.lists[-1] = [1]
         elif tag == "li":
             self.ensure_newlines(1)
-            indent = "  " * max(len(self.lists) - 1, 0)
+            indent = "  " * min(max(len(self.lists) - 1, 0), MAX_LIST_INDENT)
             counter = self.lists[-1] if self.lists else [None]
             if counter[0] is None:
                 self.emit(f"{indent}- ")
@@ -143,6 +182,9 @@ class _Converter(HTMLParser):
                 self.emit(f"{indent}{counter[0]}. ")
                 counter[0] += 1
         elif tag == "a":
+            if len(self.links) >= MAX_OPEN_LINKS:
+                self.extra_links += 1  # each close reads the link's text: bound the rereads
+                return
             self.links.append((attr.get("href"), len(self.frames), len(self.frame.chunks)))
         elif (
             tag in ("td", "th") and not self.at_line_start() and not self.frame.tail().endswith(" ")
@@ -162,11 +204,16 @@ class _Converter(HTMLParser):
             return
         if self.hidden:
             return
-        if tag == "blockquote" and len(self.frames) > 1:
+        if tag == "blockquote" and self.extra_quotes:
+            self.extra_quotes -= 1
+            self.ensure_newlines(2)
+        elif tag == "blockquote" and len(self.frames) > 1:
             self.close_quote()
         elif tag in ("ul", "ol") and self.lists:
             self.lists.pop()
             self.ensure_newlines(1)
+        elif tag == "a" and self.extra_links:
+            self.extra_links -= 1
         elif tag == "a" and self.links:
             self.close_link()
         elif tag == "pre" and self.pre:
@@ -225,29 +272,91 @@ class _Converter(HTMLParser):
         url = _unwrap_url(href.strip())
         if not re.match(r"(?i)(https?|mailto|ftp):", url):
             return
-        text = "".join(self.frame.chunks[start:]).strip()
+        pieces = self.frame.chunks[start:]
+        if all(isinstance(piece, str) for piece in pieces):
+            text = "".join(pieces).strip()  # type: ignore[arg-type]
+        else:
+            text = _QUOTE_TAIL  # a quote inside the link: text, and not the url
         if not text:
             self.emit(url.removeprefix("mailto:"))
         elif not _same_target(text, url):
             if self.frame.tail().endswith(" "):
-                self.frame.chunks[-1] = self.frame.chunks[-1].rstrip(" ")
+                self.frame.chunks[-1] = self.frame.tail().rstrip(" ")
             self.emit(f" ({url.removeprefix('mailto:')})")
 
     def close_quote(self) -> None:
-        inner = _finish("".join(self.frames.pop().chunks))
+        inner = self.frames.pop()
         self.links = [link for link in self.links if link[1] <= len(self.frames)]
-        if not inner:
+        if not inner.has_text:
             return
-        quoted = "\n".join(_quote_line(line) for line in inner.split("\n"))
         self.ensure_newlines(2)
-        self.emit(quoted)
+        self.frame.chunks.append(inner)
+        self.frame.has_text = True
         self.ensure_newlines(2)
 
     def result(self) -> str:
         self.close()
+        return self.render()
+
+    def render(self) -> str:
+        """The text of the document, open quotes closed; each line is written once."""
+        self.extra_quotes = 0
         while len(self.frames) > 1:
             self.close_quote()
-        return _finish("".join(self.frame.chunks))
+        lines: list[str] = []
+        _render(self.frame, 0, lines)
+        return "\n".join(lines)
+
+
+def _render(frame: _Frame, depth: int, out: list[str]) -> None:
+    """Append the finished lines of ``frame`` to ``out``, quoted ``depth`` times.
+
+    What ``_finish`` does to a frame's whole text, done per run of text between its quotes:
+    a quote starts and ends with a line of text, and the runs around it end and start with
+    a line break (``ensure_newlines``), so no rule ever looks across a quote.
+    """
+    runs: list[list[str]] = [[]]
+    quotes: list[_Frame] = []
+    for chunk in frame.chunks:
+        if isinstance(chunk, str):
+            runs[-1].append(chunk)
+        else:
+            quotes.append(chunk)
+            runs.append([])
+    count = len(runs)
+    for index, run in enumerate(runs):
+        text = _collapse("".join(run))
+        if index == 0:
+            text = text.lstrip("\n")
+        if index == count - 1:
+            text = text.rstrip()  # trailing blank lines, and spaces ending the last line
+        lines = text.split("\n")
+        if index > 0:
+            lines = lines[1:]  # the end of the line the quote before closed
+        if index < count - 1:
+            lines = lines[:-1]  # the start of the line the quote after opens
+        if depth:
+            out.extend(_quoted(line.rstrip(), depth) for line in lines)
+        else:
+            out.extend(line.rstrip() for line in lines)
+        if index < count - 1:
+            _render(quotes[index], depth + 1, out)
+
+
+def _collapse(text: str) -> str:
+    return _BLANK_RUNS.sub("\n\n", _TRAILING_SPACE.sub("\n", text))
+
+
+_TRAILING_SPACE = re.compile(r"[^\S\n]+\n")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _quoted(line: str, depth: int) -> str:
+    """``line`` as ``_quote_line`` applied ``depth`` times would leave it."""
+    marks = ">" * depth
+    if not line or line.startswith(">"):
+        return marks + line
+    return marks + " " + line
 
 
 def _quote_line(line: str) -> str:
@@ -263,11 +372,30 @@ def _finish(text: str) -> str:
     return text.strip("\n")
 
 
-def html_to_text(html: str) -> str:
-    """Render an HTML mail body as plain text (never raises on malformed HTML)."""
+def html_to_text(html: str, deadline: float | None = None) -> str:
+    """Render an HTML mail body as plain text (never raises on malformed HTML).
+
+    With ``deadline`` (a ``time.monotonic()`` value) the parser stops once it has passed,
+    and the text converted so far is returned; ``html_to_text_cut`` says whether it was.
+    """
+    return html_to_text_cut(html, deadline)[0]
+
+
+def html_to_text_cut(html: str, deadline: float | None = None) -> tuple[str, bool]:
+    """``html_to_text``, and whether the deadline cut the conversion short."""
     converter = _Converter()
+    cut = False
     try:
-        converter.feed(html)
-        return converter.result()
+        for start in range(0, len(html), CHUNK):
+            if deadline is not None and start and time.monotonic() > deadline:
+                cut = True
+                break
+            converter.feed(html[start : start + CHUNK])
+        return converter.result(), cut
     except Exception:  # HTMLParser is lenient, but keep whatever was converted so far
-        return _finish("".join(chunk for frame in converter.frames for chunk in frame.chunks))
+        try:
+            return converter.render(), cut
+        except Exception:
+            return _finish(
+                "".join(c for f in converter.frames for c in f.chunks if isinstance(c, str))
+            ), cut

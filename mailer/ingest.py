@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+#: Refused and dropped mail keeps its header section up to this size, not its body ...
+KEEP_HEADER_BYTES = 16 * 1024
+#: ... and this many characters of its text, as the preview moderators see.
+EXCERPT_CHARS = 2000
 
 # Why a message is held; ``hub.held_mail`` acts on these.
 HOLD_FROM_MISMATCH = "from_mismatch"
@@ -54,6 +58,7 @@ HOLD_TRIMMED_EMPTY = "trimmed_empty"
 HOLD_LATE = "late"
 HOLD_HIDDEN = "hidden"
 HOLD_DMARC_FAIL = "dmarc_fail"
+HOLD_UNREAD = "unread"
 
 
 @dataclass
@@ -280,9 +285,24 @@ def _row(
     decision: Decision,
     now: datetime,
     key: str,
+    size: int,
 ) -> dict[str, object]:
     """The columns of the inbound-message row for this message and recipient (``key``:
-    its ``dedupe_key``)."""
+    its ``dedupe_key``).
+
+    Held mail keeps the whole message, for release (the listener's
+    ``HUB_SMTP_MAX_MESSAGE_SIZE`` caps it), and its preview is the text a release would
+    post. Refused and dropped mail is never posted: it keeps its headers and an excerpt of
+    its text, enough for a moderator to see what it was, so a stranger's 10 MB
+    refusals cost some 18 KB each (and expire, ``hub.held_mail.expire_old_mail``).
+    """
+    status = decision.status
+    preview = None
+    if status == InboundStatus.HELD:
+        preview = decision.body
+    elif status in (InboundStatus.REFUSED, InboundStatus.DROPPED):
+        raw = header_section(raw)
+        preview = excerpt(parsed.text)
     return dict(
         received_at=now,
         mail_from=mail_from[:320],
@@ -292,11 +312,36 @@ def _row(
         from_address=(parsed.from_address or "")[:320],
         subject=parsed.subject[:300],
         raw=raw,
+        size=size,
+        preview=preview,
         status=decision.status,
         reason=decision.reason,
         hold=decision.hold,
         member_id=decision.member.id if decision.member is not None else None,
     )
+
+
+def header_section(raw: bytes) -> bytes:
+    """The header lines of ``raw`` (up to ``KEEP_HEADER_BYTES``, whole lines), and the blank
+    line that ends them: a message without its body that still parses."""
+    end = -1
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        found = raw.find(separator, 0, KEEP_HEADER_BYTES + 4)
+        if found >= 0 and (end < 0 or found < end):
+            end = found
+    if end >= 0:
+        return raw[:end] + b"\r\n\r\n"
+    head = raw[:KEEP_HEADER_BYTES]
+    head = head[: head.rfind(b"\n") + 1] if b"\n" in head else head
+    return head.rstrip(b"\r\n") + b"\r\n\r\n"
+
+
+def excerpt(text: str) -> str:
+    """The first ``EXCERPT_CHARS`` characters of ``text``, marked when there was more."""
+    text = text.strip()
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return text[:EXCERPT_CHARS].rstrip() + "\n[...]"
 
 
 @dataclass
@@ -395,6 +440,7 @@ def prepare(
             in_flight=in_flight,
             seen_key=key,
         )
+        decision = _unread(parsed, decision)
         if decision.status == SEEN:
             log.debug("mail %s to %s: already received", parsed.message_id, recipient)
             prepared.replies.append(R.ACCEPTED_ALREADY)
@@ -414,11 +460,45 @@ def prepare(
         incoming = Incoming(
             key=key,
             decision=decision,
-            values=_row(parsed, raw, mail_from, recipient, decision, now, key),
+            values=_row(parsed, raw, mail_from, recipient, decision, now, key, len(raw)),
             new=new_post(decision, now=now) if accepted else None,
         )
         prepared.items.append((len(prepared.replies) - 1, incoming))
     return prepared
+
+
+def _unread(parsed: ParsedMessage, decision: Decision) -> Decision:
+    """Hold a message whose body could not be read in time (``cut_short``) that would
+    otherwise be posted, or refused for its text (empty, too long).
+
+    The text read by the deadline may stop anywhere, even inside the sender's own words,
+    so it is neither posted unseen nor refused for what was not read: a moderator sees it
+    and can release it; the sender's server is answered 250 as for any held message, and
+    the whole message is kept. Refusals of the sender (not a member, suspended) stand.
+    """
+    if not parsed.cut_short or decision.member is None:
+        return decision
+    about_text = decision.reply == R.EMPTY or decision.reply.startswith(_TOO_LONG)
+    if decision.status != InboundStatus.ACCEPTED and not (
+        decision.status == InboundStatus.REFUSED and about_text
+    ):
+        return decision
+    reason = (
+        "the message took too long to read in full; "
+        f"the text shown is the first {len(parsed.text)} characters"
+    )
+    return _hold(
+        HOLD_UNREAD,
+        reason,
+        decision.member,
+        parent=decision.parent,
+        body=decision.body or excerpt(parsed.text),
+        images=decision.images,
+        dropped=decision.dropped,
+    )
+
+
+_TOO_LONG = R.TOO_LONG.split("{", 1)[0]
 
 
 def store(conn: Connection, batch: list[Prepared]) -> list[Stored]:
@@ -540,6 +620,8 @@ _ROW_COLUMNS = [
     "from_address",
     "subject",
     "raw",
+    "size",
+    "preview",
     "status",
     "reason",
     "hold",

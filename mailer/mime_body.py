@@ -11,12 +11,21 @@ Rules, in the order a reader would expect them:
   magic bytes say so; everything else is listed in ``dropped``.
 
 Nesting deeper than ``MAX_DEPTH`` or more than ``MAX_PARTS`` parts is cut off as a defect.
+
+Reading one body has a budget (``Budget``), so that no message, however it is built, can
+keep the listener busy for long: at most ``MAX_HTML_CHARS`` of HTML are converted and
+``MAX_TEXT_CHARS`` of text kept (the rest, far below anything a person typed above the
+quoted history, is left out and noted as a defect), and past the budget's deadline the
+walk stops with what it has read and sets ``BodyParts.cut_short``. A size cut keeps the
+top of the text, which holds the reply; a time cut can fall anywhere, so ingest holds
+such a message for a moderator instead of posting part of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -26,10 +35,14 @@ from typing import TypeVar
 
 from mailer.charsets import clean_text, decode_bytes, decode_header_value
 from mailer.flowed import unflow
-from mailer.html_text import html_to_text
+from mailer.html_text import html_to_text_cut
 
 MAX_DEPTH = 12
 MAX_PARTS = 300
+#: Most characters of HTML converted to text in one message.
+MAX_HTML_CHARS = 1_000_000
+#: Most characters of body text kept (trimming a reply costs time per line).
+MAX_TEXT_CHARS = 256 * 1024
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 _TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
@@ -72,12 +85,29 @@ class Attachment:
 
 
 @dataclass
+class Budget:
+    """What reading one message may still cost: a deadline and characters of HTML."""
+
+    deadline: float | None = None  # a time.monotonic() value
+    html_chars: int = MAX_HTML_CHARS
+
+    @classmethod
+    def seconds(cls, seconds: float | None) -> Budget:
+        return cls(None if seconds is None else time.monotonic() + seconds)
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+
+@dataclass
 class BodyParts:
     text: str = ""
     images: list[Attachment] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     part_types: list[str] = field(default_factory=list)
+    #: The budget's deadline passed before the whole body was read.
+    cut_short: bool = False
 
 
 def sniff_image(data: bytes) -> str | None:
@@ -93,17 +123,21 @@ def sniff_image(data: bytes) -> str | None:
     return None
 
 
-def collect_body(msg: Message, defects: list[str]) -> BodyParts:
+def collect_body(msg: Message, defects: list[str], budget: Budget | None = None) -> BodyParts:
     """Walk ``msg`` and return its text, kept images, dropped attachments and part types."""
-    walker = _Walker()
+    walker = _Walker(budget or Budget())
     text = walker.text_of(msg, 0)
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS].rpartition("\n")[0] or text[:MAX_TEXT_CHARS]
+        walker.defect(f"text longer than {MAX_TEXT_CHARS} characters; the rest not read")
     walker.body.text = text.rstrip().lstrip("\n")
     walker.body.defects = list(dict.fromkeys(walker.body.defects))
     return walker.body
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
         self.body = BodyParts()
         self.parts = 0
         self.image_hashes: set[str] = set()
@@ -112,9 +146,17 @@ class _Walker:
     def defect(self, text: str) -> None:
         self.body.defects.append(text)
 
+    def cut_short(self) -> None:
+        if not self.body.cut_short:
+            self.body.cut_short = True
+            self.defect("reading the message took too long; the rest not read")
+
     def text_of(self, part: Message, depth: int, *, text: bool = True) -> str:
         """Text contributed by ``part``; with ``text=False`` only attachments are gathered."""
         self.parts += 1
+        if self.parts > 1 and self.budget.expired():  # the first part is always begun
+            self.cut_short()
+            return ""
         if self.parts > MAX_PARTS:
             self.defect(f"more than {MAX_PARTS} MIME parts; the rest ignored")
             return ""
@@ -188,7 +230,17 @@ class _Walker:
             if charset is None:
                 found = _META_CHARSET.search(payload[:4096])
                 charset = found.group(1).decode("ascii", "replace") if found else None
-            return html_to_text(clean_text(decode_bytes(payload, charset, self.body.defects)))
+            payload = _head(payload, 4 * max(self.budget.html_chars, 0))
+            html = clean_text(decode_bytes(payload, charset, self.body.defects))
+            if len(html) > self.budget.html_chars:
+                html = html[: self.budget.html_chars]
+                self.defect(f"HTML longer than {MAX_HTML_CHARS} characters; the rest not read")
+            self.budget.html_chars -= len(html)
+            text, cut = html_to_text_cut(html, self.budget.deadline)
+            if cut:
+                self.cut_short()
+            return text
+        payload = _head(payload, 4 * MAX_TEXT_CHARS)  # never decode what is not kept
         text = clean_text(decode_bytes(payload, charset, self.body.defects))
         if str(_safe(lambda: part.get_param("format"), "")).lower() == "flowed":
             delsp = str(_safe(lambda: part.get_param("delsp"), "")).lower() == "yes"
@@ -232,6 +284,15 @@ class _Walker:
     def _part_defects(self, part: Message) -> None:
         for defect in getattr(part, "defects", []):
             self.defect(type(defect).__name__)
+
+
+def _head(payload: bytes, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``payload``, ending at a line break where there is one
+    (so that no character is cut in two for the charset detection to stumble on)."""
+    if len(payload) <= limit:
+        return payload
+    cut = payload.rfind(b"\n", 0, limit)
+    return payload[: cut + 1] if cut > 0 else payload[:limit]
 
 
 def _choose_alternative(children: list[Message]) -> Message | None:

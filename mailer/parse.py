@@ -11,16 +11,34 @@ import email.utils
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.feedparser import BytesFeedParser
 from email.message import Message
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesHeaderParser
 
 from mailer.addresses import ATEXT
 from mailer.charsets import clean_text, decode_header_value, unescape_8bit
-from mailer.mime_body import POLICY, Attachment, BodyParts, collect_body, content_type_of
+from mailer.mime_body import (
+    MAX_PARTS,
+    POLICY,
+    Attachment,
+    BodyParts,
+    Budget,
+    collect_body,
+    content_type_of,
+)
 
 __all__ = ["Attachment", "ParsedMessage", "parse_message"]
 
 _MSGID = re.compile(r"<\s*([^<>\s]+?)\s*>")
+
+#: Longest the body of one message is read for (the listener's worker threads; what is
+#: read by then is kept, and ``ParsedMessage.cut_short`` says the rest was not).
+BODY_SECONDS = 2.0
+#: Bytes handed to the standard library's MIME parser between two looks at the deadline.
+FEED_CHUNK = 64 * 1024
+#: Lines starting ``--`` (MIME boundaries) read at most: the standard library builds every
+#: part before the walk can stop at ``MAX_PARTS``, 3.5 s for 10 MB of tiny parts.
+MAX_BOUNDARY_LINES = 4 * MAX_PARTS
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,8 @@ class ParsedMessage:
     images: list[Attachment] = field(default_factory=list)
     dropped_attachments: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    #: Reading the body ran out of time: ``text`` holds only what was read by then.
+    cut_short: bool = False
 
     #: Lower-cased header name -> its values in order, built once (classify asks many times).
     _index: dict[str, list[str]] = field(init=False, repr=False, compare=False)
@@ -69,15 +89,23 @@ class ParsedMessage:
         return name.lower() in self._index
 
 
-def parse_message(raw: bytes) -> ParsedMessage:
-    """Parse raw RFC 5322 bytes into a :class:`ParsedMessage`; never raises."""
+def parse_message(raw: bytes, *, seconds: float | None = None) -> ParsedMessage:
+    """Parse raw RFC 5322 bytes into a :class:`ParsedMessage`; never raises.
+
+    The body is read for at most ``seconds`` (by default ``BODY_SECONDS``) and within the
+    sizes of ``mailer.mime_body``; what was left unread is listed in ``defects``.
+    """
     if not isinstance(raw, bytes | bytearray | memoryview):
         return ParsedMessage(defects=[f"input is {type(raw).__name__}, not bytes"])
     raw = bytes(raw)
     defects: list[str] = []
+    budget = Budget.seconds(BODY_SECONDS if seconds is None else seconds)
     try:
-        msg = BytesParser(policy=POLICY).parsebytes(raw)
-        body = collect_body(msg, defects)
+        msg, cut = _parse_mime(_cut_boundaries(raw, defects), budget)
+        body = collect_body(msg, defects, budget)
+        if cut and not body.cut_short:
+            body.cut_short = True
+            defects.append("reading the message took too long; the rest not read")
     except RecursionError:
         defects.append("MIME structure nested too deeply to parse; body ignored")
         msg, body = _headers_only(raw), BodyParts()
@@ -88,7 +116,30 @@ def parse_message(raw: bytes) -> ParsedMessage:
         return _build(msg, body, defects)
     except Exception as exc:
         defects.append(f"unreadable headers ({type(exc).__name__})")
-        return ParsedMessage(text=body.text, defects=defects)
+        return ParsedMessage(text=body.text, defects=defects, cut_short=body.cut_short)
+
+
+def _cut_boundaries(raw: bytes, defects: list[str]) -> bytes:
+    """``raw`` up to its ``MAX_BOUNDARY_LINES``-th line starting with ``--``."""
+    if raw.count(b"\n--") <= MAX_BOUNDARY_LINES:
+        return raw
+    end = -1
+    for _ in range(MAX_BOUNDARY_LINES + 1):
+        end = raw.find(b"\n--", end + 1)
+    defects.append(f"more than {MAX_PARTS} MIME parts; the rest ignored")
+    return raw[: end + 1]
+
+
+def _parse_mime(raw: bytes, budget: Budget) -> tuple[Message, bool]:
+    """The standard library's parse of ``raw``, stopped (and closed) at the deadline."""
+    parser = BytesFeedParser(policy=POLICY)
+    cut = False
+    for start in range(0, len(raw), FEED_CHUNK):
+        if start and budget.expired():
+            cut = True
+            break
+        parser.feed(raw[start : start + FEED_CHUNK])
+    return parser.close(), cut
 
 
 def _headers_only(raw: bytes) -> Message:
@@ -139,6 +190,7 @@ def _build(msg: Message, body: BodyParts, defects: list[str]) -> ParsedMessage:
         images=body.images,
         dropped_attachments=body.dropped,
         defects=list(dict.fromkeys(defects + body.defects)),
+        cut_short=body.cut_short,
     )
 
 

@@ -41,6 +41,10 @@ RATE_LIMITED = (
     "451 4.7.1 You have posted {limit} times in the last hour, the most this hub allows; "
     "your mail server will try again later"
 )
+TOO_MANY_REFUSALS = (
+    "450 4.7.1 Too much mail from your address was refused by this hub in the last hour; "
+    "your mail server will try again later"
+)
 TEMPORARY_FAILURE = (
     "451 4.3.0 The hub could not store your message just now; your mail server will try again"
 )

@@ -6,7 +6,10 @@ are not ours at once. DATA runs the checks that can refuse a message
 (``mailer.ingest.store``), several connections' messages in one transaction, and only
 then does each client get its 250. Both run on the event loop thread for short messages
 (they take a fraction of a millisecond, less than a thread hand-off costs under load) and
-in a worker thread for large ones, so a big message never holds up other clients. What
+in a worker thread for large ones, so a big message never holds up other clients. A short
+message can still be costly to read (deeply nested HTML, many tiny parts): on the loop
+its body is read for at most ``INLINE_SECONDS``, and one that needs longer is read again,
+with the full budget (``mailer.parse.BODY_SECONDS``), in a worker thread. What
 could not be posted at once is posted by the ingest worker (``mailer.poster``): a thread
 of this process, or, under ``hub smtpd``, a process of its own. Anything that goes wrong
 on our side is a logged ``451 4.3.0``: the sender retries.
@@ -25,14 +28,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session, syntax
 from flask import Flask
 
 from hub.extensions import db
+from hub.models import InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
 from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
+from mailer.parse import ParsedMessage, parse_message
+from mailer.refusals import RefusalCounter
+from mailer.smtp_data import read_data
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -46,10 +53,16 @@ DATA_THREADS = 4
 #: fraction of a millisecond, less than handing it to a thread costs. Larger ones (pictures,
 #: long threads) go to a thread, so they never keep other clients waiting.
 INLINE_BYTES = 64 * 1024
+#: Longest a message's body is read on the event loop thread before it goes to a thread.
+INLINE_SECONDS = 0.02
 #: Most messages one transaction stores.
 MAX_BATCH = 64
 #: Longest a submitted message waits for the other connections' messages to join it.
 WAIT_SECONDS = 0.002
+
+
+#: ``parse_inline``'s answer for mail that is not parsed before it is routed.
+PARSE_LATER = ParsedMessage()
 
 
 def _bounce(recipient: str, raw: bytes) -> str:
@@ -107,6 +120,35 @@ class HubSMTP(SMTP):
             return None, None
         return address, rest
 
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd's DATA, reading the message in pieces (``mailer.smtp_data``)."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            data, refusal = await read_data(
+                self._reader, size_limit=self.data_size_limit, line_limit=self.line_length_limit
+            )
+        except asyncio.IncompleteReadError:
+            return  # the client went away; the connection is closing
+        if refusal:
+            await self.push(refusal)
+            self._set_post_data_state()
+            return
+        self.envelope.content = data
+        self.envelope.original_content = data
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
+
     def connection_lost(self, error: Exception | None) -> None:
         writer = getattr(self.event_handler, "writer", None)
         if writer is not None and self.session is not None:
@@ -162,6 +204,7 @@ class HubHandler:
         self.executor = ThreadPoolExecutor(DATA_THREADS, thread_name_prefix="smtp-data")
         self.connections = ThreadConnections()
         self.writer = GroupWriter(app, self.connections, wake=wake)
+        self.refusals = RefusalCounter(int(app.config["HUB_INBOUND_REFUSALS_PER_IP"]))
 
     def check_recipient(self, address: str) -> str:
         """The RCPT reply for ``address``: pure, no database."""
@@ -181,6 +224,8 @@ class HubHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
     ) -> str:
+        if self.refusals.over(_peer(session)):
+            return R.TOO_MANY_REFUSALS
         reply = self.check_recipient(address)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
@@ -194,17 +239,49 @@ class HubHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         args = (raw, envelope.mail_from or "", list(envelope.rcpt_tos))
-        if len(raw) <= INLINE_BYTES:
-            prepared = self.prepare(*args)
+        parsed = self.parse_inline(raw, args[2]) if len(raw) <= INLINE_BYTES else None
+        if parsed is not None:
+            prepared = self.prepare(*args, parsed=parsed)
         else:  # the writer stores it on the loop's connection: this thread's reads end here
             loop = asyncio.get_running_loop()
             prepared = await loop.run_in_executor(
                 self.executor, lambda: self.prepare(*args, end_reads=True)
             )
+        if isinstance(prepared, Pending) and not self._count_refusals(prepared, session):
+            prepared = R.TOO_MANY_REFUSALS
         if isinstance(prepared, str):
             self.writer.forget(session)
             return prepared
         return await self.writer.submit(prepared, session)
+
+    def _count_refusals(self, pending: Pending, session: Session) -> bool:
+        """Count the refusals ``pending`` is to store; False if its sender is over the limit
+        already (other connections' refusals came first) and it holds nothing else."""
+        refused = sum(
+            1 for _, item in pending.prepared.items if item.decision.status == InboundStatus.REFUSED
+        )
+        if not refused:
+            return True
+        peer = _peer(session)
+        if self.refusals.over(peer) and refused == len(pending.prepared.items):
+            return False
+        self.refusals.record(peer, refused)
+        return True
+
+    def parse_inline(self, raw: bytes, recipients: list[str]) -> ParsedMessage | None:
+        """``raw`` parsed on the loop thread if that is quick; None when it needs a thread.
+
+        Mail only for the routes (bounces, unsubscribe) is not parsed here: those
+        handlers read it themselves, and short ones stay on the loop as before.
+        """
+        if all(self._routed(address) for address in recipients):
+            return PARSE_LATER
+        parsed = parse_message(raw, seconds=INLINE_SECONDS)
+        return None if parsed.cut_short else parsed
+
+    def _routed(self, address: str) -> bool:
+        route = split_recipient(address, self.domain)
+        return route is not None and route.kind in self.routes
 
     def deliver(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
         """The DATA reply for one message, prepared and stored in the calling thread."""
@@ -214,7 +291,13 @@ class HubHandler:
         return self.writer.store([prepared])[0]
 
     def prepare(
-        self, raw: bytes, mail_from: str, recipients: list[str], *, end_reads: bool = False
+        self,
+        raw: bytes,
+        mail_from: str,
+        recipients: list[str],
+        *,
+        end_reads: bool = False,
+        parsed: ParsedMessage | None = None,
     ) -> Pending | str:
         """Hand the message to the routes and decide it for Hub's addresses; never raises.
 
@@ -224,7 +307,9 @@ class HubHandler:
         """
         with self.app.app_context():
             try:
-                prepared = self._prepare(raw, mail_from, recipients)
+                if parsed is PARSE_LATER:
+                    parsed = None
+                prepared = self._prepare(raw, mail_from, recipients, parsed)
                 if end_reads or isinstance(prepared, str):
                     self.connections.end_reads()  # no transaction left open
                 return prepared
@@ -235,7 +320,9 @@ class HubHandler:
             finally:
                 db.session.remove()
 
-    def _prepare(self, raw: bytes, mail_from: str, recipients: list[str]) -> Pending | str:
+    def _prepare(
+        self, raw: bytes, mail_from: str, recipients: list[str], parsed: ParsedMessage | None
+    ) -> Pending | str:
         from mailer.ingest import prepare
 
         routed = []
@@ -252,6 +339,7 @@ class HubHandler:
             raw,
             mail_from=mail_from,
             recipients=ours,
+            parsed=parsed,
             connection=self.connections.get(),
             in_flight=self.writer.in_flight,
         )
@@ -262,6 +350,11 @@ class HubHandler:
     def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.connections.close()
+
+
+def _peer(session: Session) -> str | None:
+    peer = session.peer
+    return peer[0] if isinstance(peer, tuple) and peer else None
 
 
 @dataclass

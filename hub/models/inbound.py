@@ -41,7 +41,14 @@ class InboundMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     from_address: Mapped[str] = mapped_column(String(320), default="")
     subject: Mapped[str] = mapped_column(String(300), default="")
+    #: The message as received; for refused and dropped mail only its header section
+    #: (``mailer.ingest.KEEP_HEADER_BYTES``), the excerpt in ``preview`` says the rest.
     raw: Mapped[bytes] = mapped_column(LargeBinary)
+    #: What the moderators' page shows: for held mail the text a release would post, for
+    #: refused and dropped mail the start of its text. NULL: not computed yet.
+    preview: Mapped[str | None] = mapped_column(Text)
+    #: Bytes of the message as received (``raw`` may keep less).
+    size: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default=InboundStatus.ACCEPTED.value)
     reason: Mapped[str] = mapped_column(Text, default="")
     #: Why a held message is held (``mailer.ingest.HOLD_*``); empty otherwise.
