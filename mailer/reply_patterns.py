@@ -119,31 +119,57 @@ _DEVICES = (
     r"|acompli|windows|k-9|gmail|yahoo|aol|proton|spark|superhuman"
 )
 _APOLOGY = r"(?:[,.;:!]\s*(?:please\s+)?(?:excuse|pardon|sorry)[^\n]{0,60})?"
-TAGLINES = (
+#: Device and client taglines: (pattern, an example it removes). The pattern sees the
+#: line stripped and lower-cased; ``tests/test_reply_tables.py`` checks every example.
+TAGLINE_TABLE: tuple[tuple[str, str], ...] = (
     # "Sent from my iPhone", "Sent from my cell, please excuse any typos."
-    re.compile(
-        rf"^sent\s+(?:from|with|via|by|using)\s+my\s+[^\s,]+(?:\s+[^\s,]+){{0,4}}?\.?{_APOLOGY}$"
+    (
+        rf"sent\s+(?:from|with|via|by|using)\s+my\s+[^\s,]+(?:\s+[^\s,]+){{0,4}}?\.?{_APOLOGY}$",
+        "Sent from my iPhone",
     ),
     # "Sent from Outlook Mobile<...>", "Sent with Sparrow (http://...)".
-    re.compile(
-        rf"^sent\s+(?:from|with|via|by|using)\s+(?!my\b)(?:(?:a|an|the)\s+)?\[?(?:{_DEVICES})\b"
+    (
+        rf"sent\s+(?:from|with|via|by|using)\s+(?!my\b)(?:(?:a|an|the)\s+)?\[?(?:{_DEVICES})\b",
+        "Sent from Outlook for Android",
     ),
-    re.compile(rf"^(?:from|via)\s+my\s+(?:{_DEVICES})\b[^\n]{{0,30}}$"),
-    re.compile(rf"^[\w .'-]{{1,40}}\s+from\s+(?:my\s+)?(?:{_DEVICES})$"),
-    re.compile(r"^get\s+\[?outlook\s+for\s+(?:ios|android)"),
-    re.compile(r"^envoy[ée]\s+(?:de(?:puis)?|avec)\s+(?:mon|ma)\s+\S+"),
-    re.compile(r"^von\s+meinem\s+\S+(?:\s+\S+)?\s+gesendet\.?$"),
-    re.compile(r"^diese\s+nachricht\s+wurde\s+von\s+meinem\s+.{1,80}\s+gesendet\.?$"),
-    re.compile(r"^enviado\s+(?:desde|do|de|com)\s+(?:mi|meu|o|a)?\s*\S+"),
-    re.compile(r"^inviato\s+(?:da|dal|con)\s+(?:mio\s+)?\S+"),
-    re.compile(r"^verzonden\s+(?:vanaf|met|via)\s+(?:mijn\s+)?\S+"),
-    re.compile(r"^skickat\s+från\s+(?:min\s+)?\S+"),
-    re.compile(r"^sendt\s+fra\s+(?:min\s+)?\S+"),
-    re.compile(r"^wysłane\s+z\s+\S+"),
-    re.compile(r"^отправлено\s+с\s+\S+"),
-    re.compile(r"^(?:发自我的|從我的|从我的)\s*\S+"),
-    re.compile(r"^\S+から送信$"),
+    (rf"(?:from|via)\s+my\s+(?:{_DEVICES})\b[^\n]{{0,30}}$", "From my Android phone"),
+    (rf"[\w .'-]{{1,40}}\s+from\s+(?:my\s+)?(?:{_DEVICES})$", "Typed with thumbs from my phone"),
+    (r"get\s+\[?outlook\s+for\s+(?:ios|android)", "Get Outlook for iOS"),
+    (r"outlook\s+f[üu]r\s+(?:ios|android)\s+herunterladen", "Outlook für Android herunterladen"),
+    (r"obtenir\s+outlook\s+pour\s+(?:ios|android)", "Obtenir Outlook pour iOS"),
+    (r"obt[ée]n(?:er)?\s+outlook\s+para\s+(?:ios|android)", "Obtener Outlook para Android"),
+    (r"scarica\s+outlook\s+per\s+(?:ios|android)", "Scarica Outlook per iOS"),
+    (r"outlook\s+voor\s+(?:ios|android)\s+downloaden", "Outlook voor Android downloaden"),
+    (r"download\s+outlook\s+voor\s+(?:ios|android)", "Download Outlook voor iOS"),
+    (r"pobierz\s+(?:aplikacj[ęe]\s+)?outlook", "Pobierz aplikację Outlook dla systemu Android"),
+    (r"(?:h[äa]mta|skaffa)\s+outlook\s+f[öo]r\s+(?:ios|android)", "Hämta Outlook för iOS"),
+    (r"(?:f[åa]|hent)\s+outlook\s+(?:til|for)\s+(?:ios|android)", "Hent Outlook for Android"),
+    (
+        r"envoy[ée]\s+(?:de(?:puis)?|avec|à\s+partir\s+de)\s+(?:mon|ma)\s+\S+",
+        "Envoyé de mon iPhone",
+    ),
+    (r"von\s+meinem\s+\S+(?:\s+\S+){0,2}\s+gesendet\.?$", "Von meinem iPhone gesendet"),
+    (
+        r"gesendet\s+(?:von|mit)\s+(?:meinem|der|dem)\s+\S+(?:\s+\S+){0,3}$",
+        "Gesendet von meinem iPad",
+    ),
+    (
+        r"diese\s+nachricht\s+wurde\s+von\s+meinem\s+.{1,80}\s+gesendet\.?$",
+        "Diese Nachricht wurde von meinem Android-Mobiltelefon mit GMX Mail gesendet.",
+    ),
+    (r"enviado\s+(?:desde|do|de|com)\s+(?:mi|meu|o|a)?\s*\S+", "Enviado desde mi iPhone"),
+    (r"inviato\s+(?:da|dal|con)\s+(?:mio\s+)?\S+", "Inviato da iPhone"),
+    (r"verzonden\s+(?:vanaf|met|via)\s+(?:mijn\s+)?\S+", "Verzonden met mijn iPhone"),
+    (r"verstuurd\s+(?:vanaf|met|via)\s+(?:mijn\s+)?\S+", "Verstuurd vanaf mijn iPhone"),
+    (r"skickat\s+från\s+(?:min\s+)?\S+", "Skickat från min iPhone"),
+    (r"sendt\s+fra\s+(?:min\s+)?\S+", "Sendt fra min iPhone"),
+    (r"l[äa]hetetty\s+(?:\S+sta|\S+st[äa])$", "Lähetetty iPhonesta"),
+    (r"wysłane\s+z\s+\S+", "Wysłane z iPhone'a"),
+    (r"отправлено\s+с\s+\S+", "Отправлено с iPhone"),
+    (r"(?:发自我的|從我的|从我的)\s*\S+", "发自我的iPhone"),
+    (r"\S+から送信$", "iPhoneから送信"),
 )
+TAGLINES = tuple(re.compile(f"^(?:{pattern})") for pattern, _ in TAGLINE_TABLE)
 # Wrappers around taglines: "(sent from a phone)", "<<sent by galaxy>>".
 TAGLINE_WRAPPED = re.compile(
     rf"^(?:\(|<<)\s*sent\s+(?:from|by|with|via)\s+[^\n]{{0,40}}\b(?:{_DEVICES}|galaxy)\b[^\n]{{0,20}}(?:\)|>>)$"
