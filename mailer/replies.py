@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from mailer import reply_blocks
 from mailer import reply_patterns as pat
 
 __all__ = ["split_lines", "trim_reply", "trimmed_to_nothing"]
@@ -84,7 +85,7 @@ def _trim_once(text: str) -> str:
     keep = scan.select()
     for index, prefix in scan.prefixes.items():
         lines[index] = prefix
-    return _finish(lines, kinds, keep)
+    return _finish(lines, kinds, _drop_contact_block(lines, kinds, keep))
 
 
 def trimmed_to_nothing(text: str) -> bool:
@@ -279,11 +280,34 @@ class _Scan:
         self.blocks = {i: end for i in range(self.n) if (end := self._block_end(i))}
         self.next_text = self._next_index(lambda k: kinds[k] != _BLANK)
         self.next_unquoted = self._next_index(lambda k: kinds[k] not in (_BLANK, _QUOTE))
+        self.notices = self._find_notices()
         self.tail_tagline = self._tail_taglines()
         # For _greeting_only: lines of ``keep`` looked at so far, and the first
         # kept non-blank line with whether another one followed it.
         self._seen = 0
         self._opening: tuple[int | None, bool] = (None, False)
+
+    def _find_notices(self) -> set[int]:
+        """Lines that open a legal disclaimer or confidentiality notice."""
+        found = set()
+        for k in range(self.n):
+            line = self.lines[k]
+            if self.kinds[k] != _TEXT or not (
+                pat.DISCLAIMER_HEADING.match(line) or pat.DISCLAIMER_OPENING.match(line)
+            ):
+                continue  # the cheap test first: most lines open nothing
+            above = self.lines[k - 1] if k else ""
+            blank_above = (
+                not above.strip()
+                or bool(pat.RULE_ONLY.match(above))
+                or (
+                    pat.DISCLAIMER_RECIPIENT.search(line[:2000].lower()) is not None
+                    and reply_blocks.is_contact_line(above)
+                )
+            )
+            if reply_blocks.is_notice_start(self.lines, k, blank_above):
+                found.add(k)
+        return found
 
     def _next_index(self, wanted) -> list[int]:
         """For every line, the index of the first line at or after it that is wanted."""
@@ -338,6 +362,7 @@ class _Scan:
         return (
             k in self.headers
             or k in self.blocks
+            or k in self.notices
             or bool(pat.SIG_DELIMITER.match(line) or pat.FOOTER_RULE.match(line))
         )
 
@@ -423,7 +448,7 @@ class _Scan:
             if pat.FOOTER_RULE.match(line):
                 self._drop_dash_sign_off(keep)
                 break
-            if pat.SIG_DELIMITER.match(line):
+            if pat.SIG_DELIMITER.match(line) or i in self.notices:
                 break
             if not self.tail_tagline[i]:
                 keep.append(i)
@@ -457,6 +482,20 @@ class _Scan:
         if not has_text:
             return end  # nothing above: drop the header, keep what follows
         return None
+
+
+def _drop_contact_block(lines: list[str], kinds: list[int], keep: list[int]) -> list[int]:
+    """Cut a contact block that ends the new text (see :mod:`mailer.reply_blocks`)."""
+    end = len(keep)
+    while end and _is_trailing_noise(lines[keep[end - 1]], kinds[keep[end - 1]]):
+        end -= 1
+    first = max(0, end - 3 * reply_blocks.MAX_BLOCK_LINES)
+    tail: list[str | None] = []
+    for k in keep[first:end]:
+        kind = kinds[k]
+        tail.append(lines[k] if kind == _TEXT else "" if kind == _BLANK else None)
+    start = reply_blocks.contact_block_start(tail)
+    return keep if start is None else keep[: first + start]
 
 
 # --- output -----------------------------------------------------------------------

@@ -205,3 +205,222 @@ SALUTATION_NAMES = re.compile(
     r"^(?:all|everyone|everybody|folks|there|team|guys|friends|you|both|y'all"
     r"|zusammen|allerseits|tous|todos|tutti|allemaal|alle|wszystkim)$"
 )
+
+# --- legal disclaimers and confidentiality notices ---------------------------
+
+#: Headings that open a notice on their own: (pattern, example). Matched at the start of
+#: a stripped, lower-cased line, followed by nothing but punctuation or a colon and text.
+DISCLAIMER_HEADING_TABLE: tuple[tuple[str, str], ...] = (
+    (r"confidentiality\s+notice", "CONFIDENTIALITY NOTICE"),
+    (r"confidentiality\s+(?:note|statement|warning)", "Confidentiality note:"),
+    (r"(?:legal\s+)?disclaimer", "DISCLAIMER:"),
+    (r"privileged\s+(?:and|&)\s+confidential", "PRIVILEGED AND CONFIDENTIAL"),
+    (r"vertraulichkeitshinweis", "Vertraulichkeitshinweis:"),
+    (r"haftungsausschluss", "Haftungsausschluss"),
+    (r"avis\s+de\s+confidentialit[ée]", "AVIS DE CONFIDENTIALITÉ"),
+    (r"aviso\s+(?:legal|de\s+confidencialidad)", "AVISO DE CONFIDENCIALIDAD"),
+    (r"avviso\s+di\s+riservatezza", "Avviso di riservatezza"),
+    (r"vertrouwelijkheidsverklaring|disclaimer\s+van", "Vertrouwelijkheidsverklaring"),
+    (r"klauzula\s+poufno[śs]ci", "Klauzula poufności"),
+    (r"sekretessmeddelande|konfidentialitetsmeddelande", "Sekretessmeddelande:"),
+    (r"fortrolighedsmeddelelse|taushetsplikt", "Fortrolighedsmeddelelse"),
+    (r"luottamuksellisuusilmoitus", "Luottamuksellisuusilmoitus"),
+)
+#: Sentences that open a notice: (pattern, example). They count only when the paragraph
+#: they open also speaks of its recipient (``DISCLAIMER_RECIPIENT``), so that a person's
+#: "This email is confidential, please keep it to yourself." is never taken for one.
+DISCLAIMER_OPENING_TABLE: tuple[tuple[str, str], ...] = (
+    (
+        r"(?:this|the)\s+(?:e-?mail|message|communication|transmission)\b",
+        "This e-mail (and any attachments) is intended only for the person named above.",
+    ),
+    (
+        r"the\s+(?:information|content)s?\s+(?:contained\s+)?in\s+this",
+        "The information contained in this message is confidential and intended only for "
+        "the addressee.",
+    ),
+    (
+        r"if\s+you\s+(?:are\s+not|have\s+received)",
+        "If you are not the intended recipient, please delete this message.",
+    ),
+    (
+        r"(?:diese|die(?:se)?s?)\s+(?:e-?mail|nachricht|mitteilung)\b",
+        "Diese E-Mail enthält vertrauliche Informationen und ist nur für den Empfänger bestimmt.",
+    ),
+    (
+        r"die\s+(?:in\s+dieser|informationen\s+in)",
+        "Die in dieser Nachricht enthaltenen Informationen sind nur für den Adressaten bestimmt.",
+    ),
+    (
+        r"(?:wenn|falls|sollten)\s+sie\s+(?:nicht\s+der|diese)",
+        "Wenn Sie nicht der richtige Empfänger sind, informieren Sie bitte den Absender.",
+    ),
+    (
+        r"ce\s+(?:message|courriel|e-?mail)\b",
+        "Ce message et ses pièces jointes sont confidentiels et destinés exclusivement à "
+        "leurs destinataires.",
+    ),
+    (
+        r"les\s+informations\s+contenues|si\s+vous\s+n['’]?[êe]tes\s+pas",
+        "Si vous n'êtes pas le destinataire de ce message, merci de le détruire.",
+    ),
+    (
+        r"(?:dit|deze)\s+(?:e-?mail)?(?:bericht|e-?mail)\b",
+        "Dit bericht is uitsluitend bestemd voor de geadresseerde.",
+    ),
+    (
+        r"de\s+informatie\s+(?:in|verzonden)|indien\s+u\s+(?:niet|dit)",
+        "De informatie verzonden in dit e-mailbericht is uitsluitend bestemd voor de "
+        "geadresseerde.",
+    ),
+    (
+        r"(?:este|el\s+presente)\s+(?:mensaje|correo)\b|la\s+informaci[óo]n\s+contenida",
+        "Este mensaje y sus anexos son confidenciales y se dirigen exclusivamente a su "
+        "destinatario.",
+    ),
+    (
+        r"(?:questo|il\s+presente)\s+messaggio\b|questa\s+e-?mail|le\s+informazioni\s+contenute",
+        "Questo messaggio e i suoi allegati sono indirizzati esclusivamente al destinatario.",
+    ),
+    (
+        r"(?:ta|niniejsza)\s+wiadomo[śs][ćc]|tre[śs][ćc]\s+tej\s+wiadomo|informacje\s+zawarte",
+        "Ta wiadomość jest poufna i przeznaczona wyłącznie dla adresata.",
+    ),
+    (
+        r"detta\s+(?:e-?post|e-?mail|meddelande)|informationen\s+i\s+detta",
+        "Detta e-postmeddelande är endast avsett för mottagaren.",
+    ),
+    (
+        r"denne\s+(?:e-?mail|e-?post(?:en)?|meddelelse|meldingen)|information(?:en)?\s+i\s+denne",
+        "Denne e-mail er fortrolig og kun beregnet for modtageren.",
+    ),
+    (
+        r"tämä\s+sähköposti|tämän\s+viestin",
+        "Tämä sähköpostiviesti on luottamuksellinen ja tarkoitettu vain vastaanottajalle.",
+    ),
+    (
+        r"esta\s+mensagem|este\s+e-?mail",
+        "Esta mensagem é confidencial e destinada exclusivamente ao destinatário.",
+    ),
+)
+DISCLAIMER_HEADING = re.compile(
+    r"^[*_\s]{0,3}(?:"
+    + "|".join(p for p, _ in DISCLAIMER_HEADING_TABLE)
+    + r")\b[*_\s]{0,3}(?:[:.!-]|$)",
+    re.IGNORECASE,
+)
+DISCLAIMER_OPENING = re.compile(
+    r"^[*_\s]{0,3}(?:" + "|".join(p for p, _ in DISCLAIMER_OPENING_TABLE) + ")", re.IGNORECASE
+)
+DISCLAIMER_RECIPIENT = re.compile(
+    r"intended\s+(?:recipient|only|solely|exclusively)|addressee|in\s+error|by\s+mistake"
+    r"|empfänger|adressat|irrtümlich|fälschlich|ausschließlich"
+    r"|destinataire|par\s+erreur|exclusivement|geadresseerde|bestemd\s+voor|uitsluitend"
+    r"|destinatari|per\s+errore|esclusivamente|por\s+error|exclusivamente"
+    r"|adresat|omyłkowo|wyłącznie|mottagare|av\s+misstag|modtager|mottaker|ved\s+en\s+fe[jy]l"
+    r"|vastaanottaja|erehdyksessä|destinatário|por\s+engano"
+    # Matched against the lower-cased line: several times faster than IGNORECASE.
+)
+
+# --- contact blocks (signatures without a delimiter) -------------------------
+
+#: Closing formulas: (pattern, example). A closing and the one name line under it are the
+#: person's sign-off and stay; contact lines below them go.
+CLOSING_TABLE: tuple[tuple[str, str], ...] = (
+    (r"(?:best|kind|warm|warmest|many|with\s+best)?\s*regards", "Kind regards,"),
+    (r"best(?:\s+wishes)?|all\s+the\s+best|cheers|take\s+care", "Best,"),
+    (r"(?:many\s+)?thanks(?:\s+(?:again|a\s+lot|and\s+regards))?|thank\s+you", "Thanks,"),
+    (r"(?:yours\s+)?(?:sincerely|truly|faithfully)|yours", "Sincerely,"),
+    (
+        r"mit\s+(?:den\s+)?(?:freundlichen|besten|herzlichen)\s+gr[üu](?:ß|ss)en",
+        "Mit freundlichen Grüßen",
+    ),
+    (
+        r"(?:viele|beste|liebe|herzliche|freundliche|schöne|sonnige)\s+gr[üu](?:ß|ss)e",
+        "Viele Grüße",
+    ),
+    (r"gr[üu](?:ß|ss)e|gru(?:ß|ss)|mfg|lg|vg|bg|danke(?:\s+und\s+gr[üu](?:ß|ss)e)?", "LG"),
+    (
+        r"(?:bien\s+)?cordialement|bien\s+à\s+vous|salutations|(?:bonne|belle)\s+journée",
+        "Cordialement,",
+    ),
+    (r"merci(?:\s+d'avance|\s+beaucoup)?|amicalement|bises", "Merci,"),
+    (
+        r"met\s+vriendelijke\s+groet(?:en)?|(?:hartelijke\s+)?groet(?:en|jes)?|mvg",
+        "Met vriendelijke groet,",
+    ),
+    (r"(?:un\s+)?saludos?(?:\s+cordiales)?|atentamente|un\s+abrazo|gracias", "Un saludo,"),
+    (
+        r"(?:cordiali|distinti)\s+saluti|saluti|grazie(?:\s+mille)?|un\s+caro\s+saluto",
+        "Cordiali saluti",
+    ),
+    (r"pozdrawiam(?:\s+serdecznie)?|z\s+poważaniem|pozdrowienia|dziękuję", "Pozdrawiam"),
+    (r"med\s+vänlig(?:a)?\s+hälsning(?:ar)?|vänliga\s+hälsningar|hälsningar|mvh|tack", "Mvh"),
+    (
+        r"(?:med\s+)?venlig(?:\s+hilsen)?|(?:med\s+)?vennlig\s+hilsen|hilsen|tak|takk",
+        "Med venlig hilsen",
+    ),
+    (r"ystävällisin\s+terveisin|terveisin|kiitos", "Ystävällisin terveisin"),
+    (r"atenciosamente|abraços|obrigad[oa]|cumprimentos", "Atenciosamente,"),
+    (r"с\s+уважением|спасибо", "С уважением,"),
+)
+CLOSING = re.compile(
+    r"^(?i:" + "|".join(p for p, _ in CLOSING_TABLE) + r")\s*[,.!:;-]*"
+    # "Best, Anna" or "Cheers Anna Berg": the name may share the closing's line.
+    r"(?P<name>\s+[A-ZÀ-ÞĀ-Ž][^\W\d_]*(?:[\s-][A-ZÀ-ÞĀ-Ž][^\W\d_]*){0,2})?$"
+)
+_CAP = r"[A-ZÀ-ÞĀ-Ž][^\W\d_]*(?:['’.-][^\W\d_]+)*\.?"
+# A full-name line: "Lena Hoffmann", "Dr. Anna-Lena van der Berg", "Michael".
+NAME_LINE = re.compile(
+    r"^(?:(?:Dr|Prof|Mag|Ing|Dipl|Mr|Mrs|Ms|Mme|Herr|Frau)\.?\s+){0,3}"
+    rf"{_CAP}(?:\s+(?:(?:von|van|der|den|de|du|da|di|del|della|le|la|ter|zu|y)\s+){{0,3}}{_CAP}){{0,3}}"
+    r"(?:,\s*(?:Ph\.?D\.?|MBA|M\.?Sc\.?|M\.?A\.?|B\.?Sc\.?))?$"
+)
+_PHONE_LABEL = (
+    r"(?:tel(?:efon|ephone|éfono|efono|efone)?|phone|ph|t|m|f|p|d|mob(?:ile?)?|mobil|mobiel"
+    r"|handy|cell|fax|tél|tlf|puh|gsm|direct|direkt|office|zentrale|durchwahl|whatsapp)"
+)
+_TLDS = r"com|org|net|eu|de|at|ch|fr|nl|be|es|it|pl|se|dk|no|fi|uk|co\.uk|io|info|biz|lu|pt|ie"
+CONTACT_LINES = (
+    # "Tel.: +49 30 1234567", "M +49 151 2345 678", "+49 (0)30 123-456", "T: 030 1234567"
+    re.compile(
+        rf"^(?:{_PHONE_LABEL}\.?\s*[:.]?\s*)?\+?\(?\d[\d ()./-]{{5,24}}\d"
+        r"(?:\s*(?:ext\.?|x|-)\s*\d{1,5})?$",
+        re.IGNORECASE,
+    ),
+    # "E-Mail: lena@example.org", "lena@example.org", "<lena@example.org>"
+    re.compile(
+        r"^(?:(?:e-?mail|mail|e)\s*[:.]?\s*)?<?(?:mailto:)?[^\s@<>]{1,64}@[^\s@<>]{1,200}"
+        r"\.[a-z]{2,24}>?$",
+        re.IGNORECASE,
+    ),
+    # "www.example.org", "https://example.org/team", "Web: example.org"
+    re.compile(
+        r"^(?:(?:web|www|url|internet|website|site)\s*[:.]\s*)?(?:<?https?://\S{1,300}|www\.\S{1,300}"
+        rf"|[\w-]{{1,63}}(?:\.[\w-]{{1,63}}){{0,3}}\.(?:{_TLDS})(?:/\S{{0,200}})?)$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^\[cid:[^\]\n]{1,300}\]$", re.IGNORECASE),
+    # Company register and legal lines of a business signature.
+    re.compile(
+        r"^(?:amtsgericht|registergericht|handelsregister|hrb|hra|sitz(?:\s+der\s+gesellschaft)?"
+        r"|registered\s+(?:office|in)|company\s+(?:registration|number|no)|gesch[äa]ftsf[üu]hr\w*"
+        r"|vorstand|aufsichtsrat|ust\.?-?id\w*|vat(?:\s+(?:no|number|id))?|steuer-?nr|kvk"
+        r"|siret|siren|rcs|nip|regon|krs|org\.?\s*nr|cvr|partita\s+iva|p\.?\s*iva|cif|nif)\b",
+        re.IGNORECASE,
+    ),
+    # "Musterstraße 12", "Unter den Linden 5a", "10115 Berlin", "1 Main Street"
+    re.compile(
+        r"^[A-ZÀ-Þ][^\d\n]{1,40}(?:stra(?:ß|ss)e|str\.|weg|allee|platz|gasse|damm|ring|straat"
+        r"|laan|gracht|plein|rue|avenue|via|calle|gatan|vej|vegen|gate|ulica|ul\.)\s*\d{1,4}\s?[a-z]?$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÀ-Þ][^\d\n]{1,40}$"),
+    re.compile(
+        r"^\d{1,5}\s+[A-Z][^\n]{1,40}\b(?:street|st\.|avenue|ave\.?|road|rd\.?|lane|square)\b", re.I
+    ),
+)
+# All of them in one expression: one match per line (case-insensitive where each is).
+CONTACT_LINE = re.compile(
+    "|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})" for p in CONTACT_LINES)
+)

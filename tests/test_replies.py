@@ -60,6 +60,25 @@ def test_one_megabyte_of_plain_text_is_kept() -> None:
     assert trim_reply(body) == body.rstrip("\n")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "This email is about plan 5",  # opens a notice, then a contact-like test above
+        "Diese E-Mail ist für den Empfänger bestimmt",
+        "Lena Hoffmann",
+        "Founder & CEO | Acme GmbH | M +49 151 2345678",
+        "Kind regards,",
+    ],
+)
+def test_a_megabyte_of_notice_and_contact_lookalikes_trims_in_bounded_time(line: str) -> None:
+    import time
+
+    body = "Real words first.\n\n" + (line + "\n") * (1_000_000 // (len(line) + 1))
+    started = time.perf_counter()
+    trim_reply(body)
+    assert time.perf_counter() - started < 5  # about 1 s on a busy two-core machine
+
+
 # --- properties ------------------------------------------------------------------
 
 _FRAGMENTS = [
