@@ -48,7 +48,8 @@ _INDENTED = re.compile(r"^(?: {4}|\t)")
 # ">" quotes, and Supercite-style initials such as "C>" or "RC>".
 _QUOTE_LINE = re.compile(r"^[ \t]{0,3}(?:>|[A-Z]{1,3}>(?=\s|$))")
 _HEADER_END = (":", "：", "-", ">")
-_CLOCK = re.compile(r"\d:\d\d")
+# A time of day: "06:53", or Finnish and Nordic "klo 6.53", "kl. 06.53".
+_CLOCK = re.compile(r"\d:\d\d|\b(?:klo|kl\.?)\s+\d{1,2}[.:]\d\d")
 _SHARED_LINE = re.compile(
     r"^(?P<pre>.{0,200}?[^\s-])[\s-]*(?=(?:On|Le|Am|El|Il|Op|Em)\s[^\n]{0,30}?\d)"
 )

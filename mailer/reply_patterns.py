@@ -15,7 +15,7 @@ import re
 # specific to quote headers in its language ("wrote", "schrieb", "a écrit").
 _VERBS = (
     r"wrote|writes|schrieb|schreef|geschreven|a\s+[ée]crit|[ée]crit|escribi[óo]"
-    r"|ha\s+scritto|scrisse|escreveu|skrev|napisa[łl](?:\(a\)|a)?"
+    r"|ha\s+scritto|scrisse|escreveu|skrev|napisa[łl](?:\(a\)|a)?|pisze"
     r"|написал(?:\(а\)|а)?|пише|пишет|kirjoitti|yazd[ıi]|írta|napsal[a]?"
     r"|đã\s+viết|skrifaði"
 )
@@ -38,7 +38,12 @@ ATTRIBUTION_END = re.compile(
     rf"(?:(?<![^\W\d_])(?:{_VERBS})(?![^\W\d_])|{_CJK_VERBS})"
     # After the verb: nothing but a colon, or the sender's address ("schrieb
     # Name <addr>:"), or the German "schrieb am <date> um 11:53 Uhr:".
-    r"(?:\s*[:：]?|[^\n@]{0,150}@[^\n]{0,150}[:：]|\s+am\s[^\n]{0,80}Uhr\s*[:：])[\s*-]{0,40}$",
+    r"(?:\s*[:：]?|[^\n@]{0,150}@[^\n]{0,150}[:：]|\s+am\s[^\n]{0,80}Uhr\s*[:：]"
+    # Where the verb comes first (Thunderbird: "Am 02.12.26 um 06:53 schrieb Hub:", "Op ...
+    # schreef Ana:", "Den ... skrev Ana:", "Ana kirjoitti 2.12.2026 klo 6.53:"): a name
+    # that starts with a capital, or a date with a time.
+    r"|(?:(?<=schrieb)|(?<=schreef)|(?<=skrev)|(?<=pisze)|(?<=kirjoitti))\s+(?-i:[A-ZÀ-Þ\"'])[^\n@:]{0,60}[:：]"
+    r"|(?:(?<=schrieb)|(?<=schreef)|(?<=skrev)|(?<=kirjoitti))\s+[^\n@]{0,60}\d[.:]\d\d\s*[:：])[\s*-]{0,40}$",
     re.IGNORECASE,
 )
 # Any attribution verb at all: a cheap per-line pre-check.
@@ -53,6 +58,9 @@ DASHED_WROTE = re.compile(r"^\s*-{2,}\s*[^-\s].{0,80}\bwrote\s*-{2,}\s*$", re.IG
 DATE_EMAIL = re.compile(
     r"^\s*\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日)"
     r"[^@\n]{0,150}@[^@\s]{1,150}\s*:?\s*$"
+    # Russian Gmail, with no verb: "ср, 2 дек. 2026 г. в 06:53, Hub <reply@hub.example>:".
+    r"|^\s*(?:пн|вт|ср|чт|пт|сб|вс),\s+\d{1,2}\s+\S{1,8}\s+\d{4}\s*г\.\s+в\s+\d{1,2}:\d\d,"
+    r"[^@\n]{0,150}@[^@\s]{1,150}\s*:\s*$"
 )
 # "2016-03-03 17:21 GMT+01:00 Some One" with no address at all.
 DATE_GMT_NAME = re.compile(
