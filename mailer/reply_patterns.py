@@ -66,6 +66,17 @@ DATE_EMAIL = re.compile(
 DATE_GMT_NAME = re.compile(
     r"^\s*\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}\s+GMT[+-]\d{1,2}:?\d{2}\s+[^\d\s][^\d]{0,60}$"
 )
+_NAME_WORD = r"(?-i:[A-ZÀ-ÞĀ-Ž][^\W\d_]*(?:['’.-][^\W\d_]+)*\.?)"
+# "Julia Meyer wrote:" with no date, directly above a quote. Pronouns ("I wrote:") are
+# the person's own words.
+NAME_WROTE = re.compile(
+    r"^\s*(?!(?:i|we|you|he|she|they|ich|wir|je|nous|ik|wij|jag|vi|jeg|yo|io)\s)"
+    rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|von|van|der|den|de|du|da|di|le|la)){{0,4}}"
+    r"\s(?:wrote|schrieb|a\s+[ée]crit|escribi[óo]|ha\s+scritto"
+    r"|schreef|skrev|napisa[łl](?:\(a\)|a)?|pisze|escreveu|пишет|написал(?:\(а\)|а)?|kirjoitti)"
+    r"\s*[:：]\s*$",
+    re.IGNORECASE,
+)
 HAS_ADDRESS = re.compile(r"@|mailto:", re.IGNORECASE)
 HAS_DIGIT = re.compile(r"\d")
 

@@ -150,3 +150,22 @@ def test_a_header_left_by_one_pass_goes_in_the_next_so_trimming_twice_changes_no
     )
     assert trim_reply(text) == ""
     assert trim_reply(trim_reply(text)) == trim_reply(text)
+
+
+def test_an_answer_glued_to_its_quote_renders_outside_the_quote() -> None:
+    from hub.render import render_markdown
+
+    body = "Julia wrote:\n> Can you come on Thursday?\nYes, at ten.\n> And Bo?\nHe too.\n"
+    html = render_markdown(trim_reply(body))
+    assert "<blockquote>\n<p>Can you come on Thursday?</p>\n</blockquote>\n<p>Yes, at ten." in html
+    assert html.count("<blockquote>") == 2 and "<p>He too.</p>" in html
+
+
+def test_a_markdown_table_is_not_a_bar_quote() -> None:
+    body = "Our numbers:\n\n| month | users |\n| Nov | 120 |\n\nMore next week."
+    assert trim_reply(body) == body
+
+
+def test_a_pronoun_that_wrote_is_the_persons_text() -> None:
+    body = "I wrote:\n> the draft is ready\n\nand nobody answered."
+    assert trim_reply(body).startswith("I wrote:")
