@@ -76,7 +76,9 @@ def _is_short(line: str) -> bool:
 def _is_full_name(line: str) -> bool:
     """A line of two to four name words ("Lena Hoffmann", "Dr. Anna van der Berg")."""
     text = line.strip()
-    return len(text.split()) >= 2 and bool(pat.NAME_LINE.match(text)) and not is_contact_line(text)
+    for sep in ("|", "·"):  # "Dev Patel | Founder & CEO"
+        text = text.split(sep, 1)[0].strip()
+    return len(text.split()) >= 2 and bool(pat.NAME_LINE.match(text)) and not is_contact_line(line)
 
 
 def _is_block_line(line: str) -> bool:

@@ -155,6 +155,7 @@ TAGLINE_TABLE: tuple[tuple[str, str], ...] = (
     (rf"[\w .'-]{{1,40}}\s+from\s+(?:my\s+)?(?:{_DEVICES})$", "Typed with thumbs from my phone"),
     (r"get\s+\[?outlook\s+for\s+(?:ios|android)", "Get Outlook for iOS"),
     (r"outlook\s+f[üu]r\s+(?:ios|android)\s+herunterladen", "Outlook für Android herunterladen"),
+    (r"outlook\s+f[üu]r\s+(?:ios|android)\s+beziehen", "Outlook für iOS beziehen"),
     (r"obtenir\s+outlook\s+pour\s+(?:ios|android)", "Obtenir Outlook pour iOS"),
     (r"obt[ée]n(?:er)?\s+outlook\s+para\s+(?:ios|android)", "Obtener Outlook para Android"),
     (r"scarica\s+outlook\s+per\s+(?:ios|android)", "Scarica Outlook per iOS"),
@@ -169,7 +170,7 @@ TAGLINE_TABLE: tuple[tuple[str, str], ...] = (
     ),
     (r"von\s+meinem\s+\S+(?:\s+\S+){0,2}\s+gesendet\.?$", "Von meinem iPhone gesendet"),
     (
-        r"gesendet\s+(?:von|mit)\s+(?:meinem|der|dem)\s+\S+(?:\s+\S+){0,3}$",
+        r"gesendet\s+(?:von|mit|vom)\s+(?:meinem|meiner|der|dem)\s+\S+(?:\s+\S+){0,3}$",
         "Gesendet von meinem iPad",
     ),
     (
@@ -178,12 +179,17 @@ TAGLINE_TABLE: tuple[tuple[str, str], ...] = (
     ),
     (r"enviado\s+(?:desde|do|de|com)\s+(?:mi|meu|o|a)?\s*\S+", "Enviado desde mi iPhone"),
     (r"inviato\s+(?:da|dal|con)\s+(?:mio\s+)?\S+", "Inviato da iPhone"),
-    (r"verzonden\s+(?:vanaf|met|via)\s+(?:mijn\s+)?\S+", "Verzonden met mijn iPhone"),
+    (
+        r"gesendet\s+(?:von|mit)\s+(?:mail|outlook|gmx|web\.de)\b[^\n]{0,30}$",
+        "Gesendet von Mail für Windows",
+    ),
+    (r"verzonden\s+(?:vanaf|vanuit|met|via)\s+(?:mijn\s+)?\S+", "Verzonden met mijn iPhone"),
     (r"verstuurd\s+(?:vanaf|met|via)\s+(?:mijn\s+)?\S+", "Verstuurd vanaf mijn iPhone"),
     (r"skickat\s+från\s+(?:min\s+)?\S+", "Skickat från min iPhone"),
     (r"sendt\s+fra\s+(?:min\s+)?\S+", "Sendt fra min iPhone"),
     (r"l[äa]hetetty\s+(?:\S+sta|\S+st[äa])$", "Lähetetty iPhonesta"),
     (r"wysłane\s+z\s+\S+", "Wysłane z iPhone'a"),
+    (r"wysłano\s+z\s+\S+", "Wysłano z iPhone'a"),
     (r"отправлено\s+с\s+\S+", "Отправлено с iPhone"),
     (r"(?:发自我的|從我的|从我的)\s*\S+", "发自我的iPhone"),
     (r"\S+から送信$", "iPhoneから送信"),
@@ -244,6 +250,20 @@ DISCLAIMER_HEADING_TABLE: tuple[tuple[str, str], ...] = (
     (r"sekretessmeddelande|konfidentialitetsmeddelande", "Sekretessmeddelande:"),
     (r"fortrolighedsmeddelelse|taushetsplikt", "Fortrolighedsmeddelelse"),
     (r"luottamuksellisuusilmoitus", "Luottamuksellisuusilmoitus"),
+    (r"confidencialidad|riservatezza|vertraulichkeit", "CONFIDENCIALIDAD:"),
+    (
+        r"please\s+consider\s+the\s+environment\s+before\s+printing[^\n]{0,40}",
+        "Please consider the environment before printing this e-mail.",
+    ),
+    (
+        r"bitte\s+denken\s+sie\s+an\s+die\s+umwelt[^\n]{0,60}",
+        "Bitte denken Sie an die Umwelt, bevor Sie diese E-Mail ausdrucken.",
+    ),
+    (
+        r"aan\s+(?:dit|deze)\s+(?:e-?mail(?:bericht)?|bericht)\s+kunnen\s+geen\s+rechten"
+        r"\s+worden\s+ontleend\.?",
+        "Aan dit bericht kunnen geen rechten worden ontleend.",
+    ),
 )
 #: Sentences that open a notice: (pattern, example). They count only when the paragraph
 #: they open also speaks of its recipient (``DISCLAIMER_RECIPIENT``), so that a person's
@@ -265,6 +285,22 @@ DISCLAIMER_OPENING_TABLE: tuple[tuple[str, str], ...] = (
     (
         r"(?:diese|die(?:se)?s?)\s+(?:e-?mail|nachricht|mitteilung)\b",
         "Diese E-Mail enthält vertrauliche Informationen und ist nur für den Empfänger bestimmt.",
+    ),
+    (
+        r"der\s+inhalt\s+dieser",
+        "Der Inhalt dieser E-Mail ist ausschließlich für den bezeichneten Adressaten bestimmt.",
+    ),
+    (
+        r"le\s+contenu\s+de\s+ce",
+        "Le contenu de ce courriel est confidentiel et destiné uniquement au destinataire.",
+    ),
+    (
+        r"innehållet\s+i\s+detta|indholdet\s+(?:af|i)\s+denne|innholdet\s+i\s+denne",
+        "Innholdet i denne e-posten er kun ment for mottakeren.",
+    ),
+    (
+        r"ai\s+sensi\s+del",
+        "Ai sensi del D.Lgs. 196/2003 le informazioni sono riservate ai destinatari.",
     ),
     (
         r"die\s+(?:in\s+dieser|informationen\s+in)",
@@ -332,7 +368,8 @@ DISCLAIMER_OPENING = re.compile(
     r"^[*_\s]{0,3}(?:" + "|".join(p for p, _ in DISCLAIMER_OPENING_TABLE) + ")", re.IGNORECASE
 )
 DISCLAIMER_RECIPIENT = re.compile(
-    r"intended\s+(?:recipient|only|solely|exclusively)|addressee|in\s+error|by\s+mistake"
+    r"intended\s+(?:recipient|only|solely|exclusively|for)|recipient|addressee|in\s+error"
+    r"|by\s+mistake|adressaten|mottakeren"
     r"|empfänger|adressat|irrtümlich|fälschlich|ausschließlich"
     r"|destinataire|par\s+erreur|exclusivement|geadresseerde|bestemd\s+voor|uitsluitend"
     r"|destinatari|per\s+errore|esclusivamente|por\s+error|exclusivamente"
@@ -434,7 +471,11 @@ CONTACT_LINES = (
         r"|laan|gracht|plein|rue|avenue|via|calle|gatan|vej|vegen|gate|ulica|ul\.)\s*\d{1,4}\s?[a-z]?$",
         re.IGNORECASE,
     ),
-    re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÀ-Þ][^\d\n]{1,40}$"),
+    # Postcodes: "10117 Berlin", "D-10117 Berlin", "00-001 Warszawa", "1012 AB Amsterdam"
+    re.compile(
+        r"^(?:[A-Z]{1,2}-)?(?:\d{4,5}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2}|\d{3}\s\d{2})\s+[A-ZÀ-Þ][^\d\n]{1,40}$"
+    ),
+    re.compile(r"^ul\.\s+[^\n]{1,40}\d{1,4}[a-z]?(?:/\d{1,4})?$", re.IGNORECASE),
     re.compile(
         r"^\d{1,5}\s+[A-Z][^\n]{1,40}\b(?:street|st\.|avenue|ave\.?|road|rd\.?|lane|square)\b", re.I
     ),
