@@ -76,7 +76,9 @@ def test_a_megabyte_of_notice_and_contact_lookalikes_trims_in_bounded_time(line:
     body = "Real words first.\n\n" + (line + "\n") * (1_000_000 // (len(line) + 1))
     started = time.perf_counter()
     trim_reply(body)
-    assert time.perf_counter() - started < 5  # about 1 s on a busy two-core machine
+    # About 1 s alone on two cores; the bound leaves room for a loaded machine, and
+    # backtracking that grows with the input would take minutes.
+    assert time.perf_counter() - started < 15
 
 
 # --- properties ------------------------------------------------------------------
