@@ -544,7 +544,15 @@ def _drop_contact_block(lines: list[str], kinds: list[int], keep: list[int]) -> 
         kind = kinds[k]
         tail.append(lines[k] if kind == _TEXT else "" if kind == _BLANK else None)
     start = reply_blocks.contact_block_start(tail)
-    return keep if start is None else keep[: first + start]
+    if start is None:
+        return keep
+    kept = keep[: first + start]
+    last = kept[-1] if kept else None
+    if last is not None and kinds[last] == _TEXT:
+        name = reply_blocks.name_part(lines[last])
+        if name:
+            lines[last] = name  # "Michael Brown | Northwind | +44 ...": the name stays
+    return kept
 
 
 # --- output -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ import re
 
 from mailer import reply_patterns as pat
 
-__all__ = ["contact_block_start", "is_contact_line", "is_notice_start"]
+__all__ = ["contact_block_start", "is_contact_line", "is_notice_start", "name_part"]
 
 MAX_BLOCK_LINES = 25
 _MAX_NOTICE_LINES = 20
@@ -76,9 +76,30 @@ def _is_short(line: str) -> bool:
 def _is_full_name(line: str) -> bool:
     """A line of two to four name words ("Lena Hoffmann", "Dr. Anna van der Berg")."""
     text = line.strip()
-    for sep in ("|", "·"):  # "Dev Patel | Founder & CEO"
+    first = _first_part(text)
+    if first != text:  # "Dev Patel | Founder & CEO | M +49 151 ..."
+        return len(first.split()) >= 2 and bool(pat.NAME_LINE.match(first))
+    return len(text.split()) >= 2 and bool(pat.NAME_LINE.match(text)) and not is_contact_line(text)
+
+
+def _first_part(text: str) -> str:
+    for sep in ("|", "·"):
         text = text.split(sep, 1)[0].strip()
-    return len(text.split()) >= 2 and bool(pat.NAME_LINE.match(text)) and not is_contact_line(line)
+    return text
+
+
+def name_part(line: str) -> str | None:
+    """The name that opens a contact line ("Michael Brown | Northwind | +44 ..."), else None.
+
+    Under a closing formula that name is the person's sign-off and stays; the rest of
+    the line is contact data. The name is a prefix of the line.
+    """
+    if not is_contact_line(line):
+        return None
+    first = _first_part(line.strip())
+    if first == line.strip() or not pat.NAME_LINE.match(first) or is_contact_line(first):
+        return None
+    return line[: line.index(first) + len(first)]
 
 
 def _is_block_line(line: str) -> bool:
@@ -117,7 +138,9 @@ def contact_block_start(tail: list[str | None]) -> int | None:
     for q in range(top, end):
         line = tail[q]
         if line and (q == top or tail[q - 1] == "") and _is_full_name(line):
-            if any(tail[r] and is_contact_line(tail[r]) for r in range(q + 1, end)):
+            if name_part(line) or any(
+                tail[r] and is_contact_line(tail[r]) for r in range(q + 1, end)
+            ):
                 return q
             return None
     return None
@@ -130,8 +153,10 @@ def _after_closing(tail: list[str | None], closing: int, end: int) -> int | None
         q = closing + 1
         if q < end and tail[q] == "":
             q += 1  # Outlook puts a blank line between the closing and the name
-        if q < end and tail[q] and not is_contact_line(tail[q]):
+        if q < end and tail[q] and (not is_contact_line(tail[q]) or name_part(tail[q])):
             name = q
+    if name != closing and name_part(tail[name]):
+        return name + 1  # the caller keeps only the name of that line
     if any(tail[r] and is_contact_line(tail[r]) for r in range(name + 1, end)):
         return name + 1
     return None

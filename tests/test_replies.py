@@ -34,6 +34,12 @@ def test_case(name: str) -> None:
     assert _normalise(got) == _normalise(_read(DATA / f"{name}.expected.txt"))
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_case_trims_to_itself_a_second_time(name: str) -> None:
+    once = trim_reply(_read(DATA / f"{name}.input.txt"))
+    assert trim_reply(once) == once
+
+
 def test_crlf_output_has_no_carriage_returns() -> None:
     assert "\r" not in trim_reply("Yes.\r\n\r\n-- \r\nBo\r\n")
     assert trim_reply("Yes.\r\n\r\n-- \r\nBo\r\n") == "Yes."
