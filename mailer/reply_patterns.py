@@ -61,6 +61,8 @@ DATE_EMAIL = re.compile(
     # Russian Gmail, with no verb: "ср, 2 дек. 2026 г. в 06:53, Hub <reply@hub.example>:".
     r"|^\s*(?:пн|вт|ср|чт|пт|сб|вс),\s+\d{1,2}\s+\S{1,8}\s+\d{4}\s*г\.\s+в\s+\d{1,2}:\d\d,"
     r"[^@\n]{0,150}@[^@\s]{1,150}\s*:\s*$"
+    # Polish Apple Mail: "Wiadomość napisana przez Hub <...> w dniu 02.12.2026, o godz. 06:53:".
+    r"|^\s*[Ww]iadomo[śs][ćc]\s+napisana\s+przez\s[^\n]{1,200}?\sw\s+dniu\s[^\n]{1,60}?\d:\d\d\s*:\s*$"
 )
 # "2016-03-03 17:21 GMT+01:00 Some One" with no address at all.
 DATE_GMT_NAME = re.compile(
@@ -452,7 +454,7 @@ CONTACT_LINES = (
     ),
     # "www.example.org", "https://example.org/team", "Web: example.org"
     re.compile(
-        r"^(?:(?:web|www|url|internet|website|site)\s*[:.]\s*)?(?:<?https?://\S{1,300}|www\.\S{1,300}"
+        r"^(?:(?:web|www|url|internet|website|site|w)\s*[:.]?\s+)?(?:<?https?://\S{1,300}|www\.\S{1,300}"
         rf"|[\w-]{{1,63}}(?:\.[\w-]{{1,63}}){{0,3}}\.(?:{_TLDS})(?:/\S{{0,200}})?)$",
         re.IGNORECASE,
     ),

@@ -59,6 +59,22 @@ ATTRIBUTIONS = [
     "02.12.26 06:53, Hub пишет:",
     "ср, 2 дек. 2026 г. в 06:53, Hub <reply+abc@hub.example>:",
     "2.12.2026 klo 6.53 Hub kirjoitti:",
+    "Wiadomość napisana przez Hub <reply+abc@hub.example> w dniu 02.12.2026, o godz. 06:53:",
+    "Le 02/12/2026 06:53, « Hub » <reply+abc@hub.example> a écrit :",
+    "Den 02-12-2026 kl. 06:53 skrev Hub:",
+    "Den 02.12.2026 06:53, skrev Hub:",
+    "Op 2 dec. 2026, om 06:53 heeft Hub <reply+abc@hub.example> het volgende geschreven:",
+    "El 2/12/26 a las 6:53, Hub escribió:",
+    "Am 2. Dez. 2026 um 06:53 schrieb Hub <reply+abc@hub.example>:",
+    "Am Mi., 2. Dez. 2026 um 06:53 Uhr schrieb Hub:",
+    "Am 02.12.26 um 06:53 schrieb Julia Meyer:",
+    "Am 02.12.26 um 06:53 schrieb reply+abc@hub.example:",
+    "Le mer. 2 déc. 2026 à 06:53, Hub a écrit :",
+    "On Wed, 2 Dec 2026 at 06:53, Hub <reply+abc@hub.example> wrote:",
+    "On 02.12.26 06:53, Hub wrote:",
+    "Den 2. des. 2026 kl. 06:53 skrev Hub <reply+abc@hub.example>:",
+    "W dniu 2.12.2026 o 06:53, Hub <reply+abc@hub.example> pisze:",
+    "Em 02/12/2026 às 06:53, Hub escreveu:",
 ]
 
 

@@ -67,6 +67,8 @@ def test_a_notice_opening_without_a_word_of_its_recipient_is_a_sentence(example:
         "lena.hoffmann@acme-solutions.de",
         "E-Mail: lena@example.org",
         "www.acme.de",
+        "W: www.acme.de",
+        "Web acme-solutions.de",
         "https://acme.example/team",
         "[cid:image001.png@01DA1234.56789AB0]",
         "Amtsgericht Charlottenburg HRB 12345",
