@@ -22,6 +22,7 @@ from hub.models import InboundMessage, InboundStatus, Post
 from hub.urls import external_url
 from mailer.addresses import reply_address
 from mailer.outgoing import build_message, send
+from mailer.parse import parse_message
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,21 @@ def send_due_receipts(*, now: datetime | None = None) -> int:
     return sent
 
 
+def was_trimmed(post: Post) -> bool:
+    """Did trimming remove anything from the mail this post came from?
+
+    The receipt says "quotes and signature removed" only when that is so: a member who
+    wrote a plain message must not be told that something was cut from it.
+    """
+    raw = db.session.scalar(
+        select(InboundMessage.raw).where(InboundMessage.post_id == post.id).limit(1)
+    )
+    if raw is None:
+        return False
+    text = parse_message(raw).text
+    return " ".join(text.split()) != " ".join((post.body or "").split())
+
+
 def send_receipt(post: Post) -> bool:
     """Tell the author their emailed update is on the board, with what trimming kept.
 
@@ -75,6 +91,7 @@ def send_receipt(post: Post) -> bool:
         context={
             "member": author,
             "post": post,
+            "trimmed": was_trimmed(post),
             "post_url": external_url("board.show", post_id=post.id),
             "edit_url": external_url("board.edit", post_id=post.id),
             "delete_url": external_url("board.delete", post_id=post.id),

@@ -1,7 +1,10 @@
 """The one place where text a member wrote becomes HTML.
 
 Markdown (a subset: emphasis, links, lists, inline code) is rendered with raw HTML
-disabled, then cleaned by bleach's allowlist, then bare URLs are linked. Every link
+disabled, then cleaned by bleach's allowlist, then bare URLs are linked. A line break
+the member typed is a line break (Markdown's ``nl2br`` extension, for every post: a
+short status written in the web form or in an email reads as it was typed; Markdown's
+own rule would join "Viele Grüße\nNils" into one line). Every link
 gets ``rel="nofollow noopener"``. Templates show a post's stored rendering with the
 ``post_html`` filter and render other member text with ``markdown``; ``|safe`` is used
 nowhere.
@@ -32,7 +35,7 @@ def _set_rel(attrs: dict, new: bool = False) -> dict:
 
 
 def _markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=[], output_format="html")
+    md = markdown.Markdown(extensions=["nl2br"], output_format="html")
     # A member's raw HTML is shown as text, never passed through as markup.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
@@ -75,7 +78,9 @@ def _plain_html(text: str) -> str | None:
     text = text.strip("\n")
     if not text or _NOT_PLAIN.search(text) or not text.replace("\n", "").isprintable():
         return None
-    return "\n".join(f"<p>{paragraph}</p>" for paragraph in _PARAGRAPHS.split(text))
+    return "\n".join(
+        "<p>" + paragraph.replace("\n", "<br>\n") + "</p>" for paragraph in _PARAGRAPHS.split(text)
+    )
 
 
 def render_markdown(text: str) -> str:

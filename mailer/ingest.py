@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -87,6 +88,47 @@ SEEN = "seen"
 
 def _already() -> Decision:
     return Decision(SEEN, R.ACCEPTED_ALREADY, "already received")
+
+
+#: Characters of the counted text that a "too long" refusal quotes back.
+EXCERPT_CHARS = 120
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "ø": "o",
+        "å": "a",
+        "ł": "l",
+        "Ł": "L",
+        "Æ": "AE",
+        "Ø": "O",
+        "Å": "A",
+        "đ": "d",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
+
+
+def reply_excerpt(body: str) -> str:
+    """The first counted lines of ``body``, as one line of ASCII for an SMTP reply.
+
+    The sender's server shows the refusal to them: the excerpt tells them what Hub took
+    for their text. SMTP replies are ASCII (RFC 5321 4.2) and one line: accents are
+    dropped (ü becomes u), other characters become "?", and lines are joined with " / ".
+    """
+    lines = [line.strip() for line in body.splitlines() if line.strip()][:3]
+    text = " / ".join(lines).translate(_TRANSLITERATE)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = "".join(c if " " <= c <= "~" else "?" for c in text).replace('"', "'")
+    if len(text) > EXCERPT_CHARS:
+        text = text[: EXCERPT_CHARS - 3].rstrip() + "..."
+    return text
 
 
 def _refuse(reply: str, reason: str, member: MemberRef | None = None) -> Decision:
@@ -250,8 +292,10 @@ def decide(
         return _refuse(R.EMPTY, "empty message", member)
     limit = config["HUB_POST_MAX_LENGTH"]
     if len(body) > limit:
+        trimmed = " ".join(body.split()) != " ".join(parsed.text.split())
+        reply = R.TOO_LONG_TRIMMED if trimmed else R.TOO_LONG
         return _refuse(
-            R.TOO_LONG.format(length=len(body), limit=limit),
+            reply.format(length=len(body), limit=limit, start=reply_excerpt(body)),
             f"{len(body)} characters, over the limit of {limit}",
             member,
         )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from mailer import reply_blocks
 from mailer import reply_patterns as pat
 
 __all__ = ["split_lines", "trim_reply", "trimmed_to_nothing"]
@@ -46,8 +47,15 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
 # ">" quotes, and Supercite-style initials such as "C>" or "RC>".
 _QUOTE_LINE = re.compile(r"^[ \t]{0,3}(?:>|[A-Z]{1,3}>(?=\s|$))")
+# "| " quotes (some webmail clients). A line that also ends in "|" is a Markdown table row.
+_BAR_QUOTE = re.compile(r"^[ \t]{0,3}\|(?:[ \t]|$)(?!.*\|\s*$)")
+# Three or more ">" opening a lone line inside a paragraph point at something.
+_ARROWS = re.compile(r"^\s{0,3}>{3}")
+# A wrapped quote line ends mid-sentence; a line after a finished sentence is an answer.
+_SENTENCE_END = re.compile(r"[.?!:;)\]]\s*$")
 _HEADER_END = (":", "：", "-", ">")
-_CLOCK = re.compile(r"\d:\d\d")
+# A time of day: "06:53", or Finnish and Nordic "klo 6.53", "kl. 06.53".
+_CLOCK = re.compile(r"\d:\d\d|\b(?:klo|kl\.?)\s+\d{1,2}[.:]\d\d")
 _SHARED_LINE = re.compile(
     r"^(?P<pre>.{0,200}?[^\s-])[\s-]*(?=(?:On|Le|Am|El|Il|Op|Em)\s[^\n]{0,30}?\d)"
 )
@@ -84,7 +92,7 @@ def _trim_once(text: str) -> str:
     keep = scan.select()
     for index, prefix in scan.prefixes.items():
         lines[index] = prefix
-    return _finish(lines, kinds, keep)
+    return _finish(lines, kinds, _drop_contact_block(lines, kinds, keep))
 
 
 def trimmed_to_nothing(text: str) -> bool:
@@ -117,19 +125,27 @@ def _classify(lines: list[str]) -> list[int]:
             kinds.append(_BLANK)
         elif _INDENTED.match(line):
             kinds.append(_CODE)
-        elif _QUOTE_LINE.match(line):
+        elif _QUOTE_LINE.match(line) or _BAR_QUOTE.match(line):
             kinds.append(_QUOTE)
         else:
             kinds.append(_TEXT)
-    return _mend_broken_quotes(kinds)
+    return _mend_broken_quotes(lines, kinds)
 
 
-def _mend_broken_quotes(kinds: list[int]) -> list[int]:
-    """A lone unquoted line between two quoted lines is a quote wrapped badly."""
+def _mend_broken_quotes(lines: list[str], kinds: list[int]) -> list[int]:
+    """A lone unquoted line between two quoted lines is a quote wrapped badly, unless
+    the quoted line above ends a sentence and the line starts with a capital: that is
+    an answer glued to its question ("> Can you come?" / "Yes." / "> And Bo?")."""
     mended = list(kinds)
     for i in range(1, len(kinds) - 1):
+        if kinds[i] == _QUOTE and kinds[i - 1] == _TEXT and kinds[i + 1] == _TEXT:
+            if _ARROWS.match(lines[i]):
+                mended[i] = _TEXT  # ">>> see the link <<<" inside a paragraph: arrows
+            continue
         if kinds[i] == _TEXT and kinds[i - 1] == _QUOTE and kinds[i + 1] == _QUOTE:
-            mended[i] = _QUOTE
+            answer = _SENTENCE_END.search(lines[i - 1]) and lines[i].lstrip()[:1].isupper()
+            if not answer:
+                mended[i] = _QUOTE
     return mended
 
 
@@ -217,6 +233,13 @@ def _find_headers(lines: list[str], kinds: list[int], prefixes: dict[int, str]) 
         if kinds[j] not in (_TEXT, _QUOTE):
             continue
         stripped = line.strip()
+        if kinds[j] == _TEXT and len(stripped) <= 100 and pat.NAME_WROTE.match(stripped):
+            k = j + 1
+            while k < len(kinds) and k <= j + 2 and kinds[k] == _BLANK:
+                k += 1
+            if k < len(kinds) and kinds[k] == _QUOTE:
+                headers[j] = j + 1
+                continue
         if kinds[j] == _TEXT and pat.DATE_GMT_NAME.match(stripped):
             if _stands_alone(kinds, j):
                 headers[j] = j + 1
@@ -279,11 +302,35 @@ class _Scan:
         self.blocks = {i: end for i in range(self.n) if (end := self._block_end(i))}
         self.next_text = self._next_index(lambda k: kinds[k] != _BLANK)
         self.next_unquoted = self._next_index(lambda k: kinds[k] not in (_BLANK, _QUOTE))
+        self.notices = self._find_notices()
         self.tail_tagline = self._tail_taglines()
+        self.answered_after = self._answered_quotes_after()
         # For _greeting_only: lines of ``keep`` looked at so far, and the first
         # kept non-blank line with whether another one followed it.
         self._seen = 0
         self._opening: tuple[int | None, bool] = (None, False)
+
+    def _find_notices(self) -> set[int]:
+        """Lines that open a legal disclaimer or confidentiality notice."""
+        found = set()
+        for k in range(self.n):
+            line = self.lines[k]
+            if self.kinds[k] != _TEXT or not (
+                pat.DISCLAIMER_HEADING.match(line) or pat.DISCLAIMER_OPENING.match(line)
+            ):
+                continue  # the cheap test first: most lines open nothing
+            above = self.lines[k - 1] if k else ""
+            blank_above = (
+                not above.strip()
+                or bool(pat.RULE_ONLY.match(above))
+                or (
+                    pat.DISCLAIMER_RECIPIENT.search(line[:2000].lower()) is not None
+                    and reply_blocks.is_contact_line(above)
+                )
+            )
+            if reply_blocks.is_notice_start(self.lines, k, blank_above):
+                found.add(k)
+        return found
 
     def _next_index(self, wanted) -> list[int]:
         """For every line, the index of the first line at or after it that is wanted."""
@@ -338,6 +385,7 @@ class _Scan:
         return (
             k in self.headers
             or k in self.blocks
+            or k in self.notices
             or bool(pat.SIG_DELIMITER.match(line) or pat.FOOTER_RULE.match(line))
         )
 
@@ -357,6 +405,27 @@ class _Scan:
                 continue
             ends_here = self._is_cut(k)
         return tail
+
+    def _block_start(self, k: int) -> bool:
+        """Does a quoted block start at ``k`` (blank lines inside a block do not end it)?"""
+        if self.kinds[k] != _QUOTE:
+            return False
+        j = k - 1
+        while j >= 0 and self.kinds[j] == _BLANK:
+            j -= 1
+        return j < 0 or self.kinds[j] != _QUOTE
+
+    def _answers(self, k: int) -> bool:
+        """Is the text under the quoted block at ``k`` an answer to it (not a sign-off)?"""
+        resume = self.next_unquoted[k]
+        return self._is_new_text(resume) and not self._is_sign_off_tail(resume)
+
+    def _answered_quotes_after(self) -> list[bool]:
+        """For every line, whether a quoted block at or after it has an answer under it."""
+        found = [False] * (self.n + 1)
+        for k in range(self.n - 1, -1, -1):
+            found[k] = found[k + 1] or (self._block_start(k) and self._answers(k))
+        return found
 
     def _is_new_text(self, k: int) -> bool:
         return k < self.n and not self._is_cut(k) and not self.tail_tagline[k]
@@ -400,6 +469,11 @@ class _Scan:
         i = 0
         while i < self.n:
             kind = self.kinds[i]
+            if kind == _QUOTE and has_text and self._block_start(i) and not self._answers(i):
+                # Inline answers end here: a quote followed by a sign-off only is the
+                # earlier message's own ending, not a question.
+                i = self.next_unquoted[i]
+                continue
             if kind != _TEXT:
                 keep.append(i)
                 has_text = has_text or kind == _CODE
@@ -423,7 +497,7 @@ class _Scan:
             if pat.FOOTER_RULE.match(line):
                 self._drop_dash_sign_off(keep)
                 break
-            if pat.SIG_DELIMITER.match(line):
+            if pat.SIG_DELIMITER.match(line) or i in self.notices:
                 break
             if not self.tail_tagline[i]:
                 keep.append(i)
@@ -447,7 +521,7 @@ class _Scan:
             resume = self.next_unquoted[after]
             if not self._is_new_text(resume):
                 return None  # the quote is the last thing: history
-            if not has_text or self._greeting_only(keep):
+            if (not has_text or self._greeting_only(keep)) and not self.answered_after[resume]:
                 return resume  # bottom-post: drop the full quote above the reply
             if self._is_sign_off_tail(resume):
                 # The quote sits between the reply and its sign-off. The blank
@@ -457,6 +531,28 @@ class _Scan:
         if not has_text:
             return end  # nothing above: drop the header, keep what follows
         return None
+
+
+def _drop_contact_block(lines: list[str], kinds: list[int], keep: list[int]) -> list[int]:
+    """Cut a contact block that ends the new text (see :mod:`mailer.reply_blocks`)."""
+    end = len(keep)
+    while end and _is_trailing_noise(lines[keep[end - 1]], kinds[keep[end - 1]]):
+        end -= 1
+    first = max(0, end - 3 * reply_blocks.MAX_BLOCK_LINES)
+    tail: list[str | None] = []
+    for k in keep[first:end]:
+        kind = kinds[k]
+        tail.append(lines[k] if kind == _TEXT else "" if kind == _BLANK else None)
+    start = reply_blocks.contact_block_start(tail)
+    if start is None:
+        return keep
+    kept = keep[: first + start]
+    last = kept[-1] if kept else None
+    if last is not None and kinds[last] == _TEXT:
+        name = reply_blocks.name_part(lines[last])
+        if name:
+            lines[last] = name  # "Michael Brown | Northwind | +44 ...": the name stays
+    return kept
 
 
 # --- output -----------------------------------------------------------------------
@@ -469,7 +565,14 @@ def _finish(lines: list[str], kinds: list[int], keep: list[int]) -> str:
     start = 0
     while start < len(keep) and kinds[keep[start]] == _BLANK:
         start += 1
-    return "\n".join(lines[k] for k in keep[start:])
+    out: list[str] = []
+    previous = _BLANK
+    for k in keep[start:]:
+        if previous == _QUOTE and kinds[k] == _TEXT and not _key_family(lines[k]):
+            out.append("")  # an answer glued to its quote would render inside the quote
+        out.append(lines[k])
+        previous = kinds[k]
+    return "\n".join(out)
 
 
 def _is_trailing_noise(line: str, kind: int) -> bool:

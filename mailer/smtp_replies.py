@@ -32,8 +32,13 @@ NOT_A_MEMBER = (
 SUSPENDED = "550 5.7.1 Your membership of {hub} is suspended, so you cannot post"
 POST_DELETED = "550 5.7.1 The update you replied to has been deleted, so your reply was not posted"
 TOO_LONG = (
-    "550 5.7.1 Your message is {length} characters long after quotes and signature were "
-    "removed; the limit is {limit}. Please shorten it and send it again"
+    "550 5.7.1 Your message is {length} characters long; the limit is {limit}. "
+    'Hub counted the text that begins "{start}". Please shorten it and send it again'
+)
+TOO_LONG_TRIMMED = (
+    "550 5.7.1 Your message is {length} characters long after quotes, signature and notices "
+    'were removed; the limit is {limit}. Hub counted the text that begins "{start}". '
+    "Please shorten it and send it again"
 )
 EMPTY = "550 5.7.1 Your message is empty: write your update or reply above the quoted text"
 NOT_ACCEPTABLE = "550 5.7.1 {reason}"

@@ -59,3 +59,22 @@ def test_replies_get_no_receipt_and_members_can_turn_receipts_off(
     wait_until_posted()
     send_due_receipts()
     assert [m["Subject"] for m in outbox if m["Subject"].startswith("On the board")] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "claims_trimmed"),
+    [(QUOTED, True), ("Kiln firing on Saturday.\nBring gloves.", False)],
+)
+def test_the_receipt_says_something_was_removed_only_when_it_was(
+    listener, make_member, outbox, body, claims_trimmed
+):
+    ana = make_member("Ana Ruiz", email="ana@example.org")
+    to = reply_address(ana, context="prompt")
+    assert send(listener.port, ana.email, to, message(ana.email, to, body))[0] == 250
+    wait_until_posted()
+    assert send_due_receipts() == 1
+    (receipt,) = outbox
+    for part in ("plain", "html"):
+        text = receipt.get_body(preferencelist=(part,)).get_content()
+        assert ("signature and notices below your text removed" in text) is claims_trimmed
+        assert "quotes and signature trimmed" not in text

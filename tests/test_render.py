@@ -112,7 +112,7 @@ def test_plain_prose_renders_as_markdown_and_bleach_would(text):
         ("Testing the new sensor housing.", "<p>Testing the new sensor housing.</p>"),
         (
             "First line\nsecond line\n\nNew paragraph",
-            "<p>First line\nsecond line</p>\n<p>New paragraph</p>",
+            "<p>First line<br>\nsecond line</p>\n<p>New paragraph</p>",
         ),
         (
             "Look at example.org today",

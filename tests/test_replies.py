@@ -34,6 +34,12 @@ def test_case(name: str) -> None:
     assert _normalise(got) == _normalise(_read(DATA / f"{name}.expected.txt"))
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_case_trims_to_itself_a_second_time(name: str) -> None:
+    once = trim_reply(_read(DATA / f"{name}.input.txt"))
+    assert trim_reply(once) == once
+
+
 def test_crlf_output_has_no_carriage_returns() -> None:
     assert "\r" not in trim_reply("Yes.\r\n\r\n-- \r\nBo\r\n")
     assert trim_reply("Yes.\r\n\r\n-- \r\nBo\r\n") == "Yes."
@@ -58,6 +64,27 @@ def test_one_megabyte_body() -> None:
 def test_one_megabyte_of_plain_text_is_kept() -> None:
     body = "A sentence that goes on: and on, with 12:30 times and a@b.c addresses.\n" * 15_000
     assert trim_reply(body) == body.rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "This email is about plan 5",  # opens a notice, then a contact-like test above
+        "Diese E-Mail ist für den Empfänger bestimmt",
+        "Lena Hoffmann",
+        "Founder & CEO | Acme GmbH | M +49 151 2345678",
+        "Kind regards,",
+    ],
+)
+def test_a_megabyte_of_notice_and_contact_lookalikes_trims_in_bounded_time(line: str) -> None:
+    import time
+
+    body = "Real words first.\n\n" + (line + "\n") * (1_000_000 // (len(line) + 1))
+    started = time.perf_counter()
+    trim_reply(body)
+    # About 1 s alone on two cores; the bound leaves room for a loaded machine, and
+    # backtracking that grows with the input would take minutes.
+    assert time.perf_counter() - started < 15
 
 
 # --- properties ------------------------------------------------------------------
@@ -131,3 +158,22 @@ def test_a_header_left_by_one_pass_goes_in_the_next_so_trimming_twice_changes_no
     )
     assert trim_reply(text) == ""
     assert trim_reply(trim_reply(text)) == trim_reply(text)
+
+
+def test_an_answer_glued_to_its_quote_renders_outside_the_quote() -> None:
+    from hub.render import render_markdown
+
+    body = "Julia wrote:\n> Can you come on Thursday?\nYes, at ten.\n> And Bo?\nHe too.\n"
+    html = render_markdown(trim_reply(body))
+    assert "<blockquote>\n<p>Can you come on Thursday?</p>\n</blockquote>\n<p>Yes, at ten." in html
+    assert html.count("<blockquote>") == 2 and "<p>He too.</p>" in html
+
+
+def test_a_markdown_table_is_not_a_bar_quote() -> None:
+    body = "Our numbers:\n\n| month | users |\n| Nov | 120 |\n\nMore next week."
+    assert trim_reply(body) == body
+
+
+def test_a_pronoun_that_wrote_is_the_persons_text() -> None:
+    body = "I wrote:\n> the draft is ready\n\nand nobody answered."
+    assert trim_reply(body).startswith("I wrote:")

@@ -447,3 +447,49 @@ def test_mail_taken_reaches_the_database_file_not_only_its_log(listener, people,
             file_only.close()
             copy.unlink()
     assert found == 1
+
+
+GERMAN_TEXT = (
+    "Hallo zusammen, wir haben den Prototyp beim Kunden in Köln installiert. "
+    "Erste Werte kommen nächste Woche."
+)
+GERMAN_OUTLOOK = (
+    GERMAN_TEXT + "\n\nMit freundlichen Grüßen\n\nLena Hoffmann\nProjektleitung Digitalisierung\n\n"
+    "Acme Solutions GmbH\nFriedrichstraße 123\n10117 Berlin\nTel.: +49 30 1234567\n"
+    "Fax: +49 30 1234568\nlena.hoffmann@acme-solutions.de\nwww.acme-solutions.de\n\n"
+    "Amtsgericht Charlottenburg HRB 12345\nGeschäftsführer: Max Mustermann, Erika Musterfrau\n\n"
+    "Diese E-Mail enthält vertrauliche und/oder rechtlich geschützte Informationen. Wenn Sie "
+    "nicht der richtige Adressat sind oder diese E-Mail irrtümlich erhalten haben, informieren "
+    "Sie bitte sofort den Absender und vernichten Sie diese E-Mail. Das unerlaubte Kopieren "
+    "sowie die unbefugte Weitergabe dieser Mail ist nicht gestattet.\n\n"
+    "This e-mail may contain confidential and/or privileged information. If you are not the "
+    "intended recipient (or have received this e-mail in error) please notify the sender "
+    "immediately and destroy this e-mail. Any unauthorised copying, disclosure or distribution "
+    "of the material in this e-mail is strictly forbidden.\n"
+)
+
+
+def test_a_german_outlook_update_with_address_block_and_notice_is_posted(listener, people):
+    assert len(GERMAN_TEXT) == 105 and len(GERMAN_OUTLOOK) > 882
+    _, bob, post = people
+    to = reply_address(bob, post)
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, GERMAN_OUTLOOK))
+    assert (code, text) == (250, R.ACCEPTED[4:])
+    wait_until_posted()
+    [reply] = posts_with_body(GERMAN_TEXT + "\n\nMit freundlichen Grüßen\n\nLena Hoffmann")
+    assert "Grüßen<br>" not in reply.body_html  # the closing and the name are two paragraphs
+    assert reply.parent_id == post.id
+
+
+def test_an_over_long_leftover_is_refused_quoting_what_was_counted(listener, people):
+    _, bob, post = people
+    to = reply_address(bob, post)
+    long_text = "Erste Zeile meines Berichts über Köln.\n" + "Noch ein Satz dazu. " * 30
+    body = long_text + "\n\n" + GERMAN_OUTLOOK.split("Mit freundlichen", 1)[1].split("\n", 1)[1]
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, body))
+    assert code == 550 and text.startswith("5.7.1 ")
+    assert "after quotes, signature and notices were removed" in text
+    assert 'begins "Erste Zeile meines Berichts uber Koln. / Noch ein Satz dazu.' in text
+    # Untrimmed text is not said to have been trimmed.
+    code, text = send(listener.port, bob.email, to, message(bob.email, to, long_text))
+    assert code == 550 and "removed" not in text and 'begins "Erste Zeile' in text
