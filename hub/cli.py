@@ -13,12 +13,15 @@ from hub.errors import ValidationError
 
 def _create_app() -> Flask:
     from hub import create_app
+    from hub.logs import configure_logging
     from hub.settings import SettingError
 
     try:
-        return create_app()
+        app = create_app()
     except SettingError as exc:  # a sentence for the operator, not a traceback
         raise SystemExit(f"Hub cannot start: {exc}") from None
+    configure_logging(app.config)
+    return app
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -360,6 +363,7 @@ def restore_command(src: Path, yes: bool) -> None:
     from hub import create_app
     from hub.backup import BackupError
     from hub.health import migrations_head
+    from hub.logs import configure_logging
     from hub.restore import Target, plan_restore, restore_backup
     from hub.settings import SettingError
 
@@ -367,6 +371,7 @@ def restore_command(src: Path, yes: bool) -> None:
         app = create_app({"SECRET_KEY": _RESTORE_KEY})
     except SettingError as exc:
         raise SystemExit(f"Hub cannot start: {exc}") from None
+    configure_logging(app.config)
     config = app.config
     target = Target(
         database_url=config["HUB_DATABASE_URL"],
