@@ -155,7 +155,7 @@ def _plan_dkim_key(plan: Plan) -> None:
         return
     plan.dkim_key = path
     plan.steps.append(("the DKIM private key", str(path)))
-    if Path(plan.target.dkim_key_path or "/nonexistent") != path:
+    if not plan.target.dkim_key_path or Path(plan.target.dkim_key_path) != path:
         plan.notes.append(f"Set HUB_DKIM_PRIVATE_KEY={path} so outgoing mail is signed again.")
 
 
