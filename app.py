@@ -3,12 +3,14 @@
 import sys
 
 from hub import create_app
+from hub.logs import configure_logging
 from hub.settings import SettingError
 
 try:
     app = create_app()
 except SettingError as exc:  # a sentence for the operator, not a traceback
     sys.exit(f"Hub cannot start: {exc}")
+configure_logging(app.config)
 
 if __name__ == "__main__":
     from hub.runner import run_all

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -58,16 +57,11 @@ def _engine_options(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True}
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("alembic", "mail.log", "waitress.queue", "apscheduler.executors.default"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the Hub application; every process (web, SMTP, scheduler, CLI) starts here."""
+    """Build the Hub application; every process (web, SMTP, scheduler, CLI) starts here.
+
+    Logging is left to the program: the entry points call ``hub.logs.configure_logging``.
+    """
     instance = (config or {}).get("INSTANCE_DIR") or os.environ.get("HUB_INSTANCE_DIR")
     app = Flask(
         __name__,
@@ -78,7 +72,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, config)
-    _configure_logging()
     _trust_proxies(app)
 
     from hub import database, web

@@ -13,12 +13,15 @@ from hub.errors import ValidationError
 
 def _create_app() -> Flask:
     from hub import create_app
+    from hub.logs import configure_logging
     from hub.settings import SettingError
 
     try:
-        return create_app()
+        app = create_app()
     except SettingError as exc:  # a sentence for the operator, not a traceback
         raise SystemExit(f"Hub cannot start: {exc}") from None
+    configure_logging(app.config)
+    return app
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -269,6 +272,145 @@ def dkim_generate_command(selector: str | None, domain: str | None, bits: int) -
     click.echo(dkim_line(key_config, pem))
 
 
+class _PagesBar:
+    """A progress bar for a database copy, whose length is known at its first step."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(dest: Path) -> None:
+    """Copy the database, the secret key and the DKIM key into DEST, a new folder.
+
+    Safe while the hub runs and receives mail: SQLite is copied from one snapshot
+    with its backup API and checked with PRAGMA integrity_check; PostgreSQL is
+    dumped with pg_dump. DEST is created; a DEST that holds anything is refused, so
+    give each backup its own folder, for example:
+
+    \b
+        hub backup /var/backups/hub/$(date +%Y%m%d-%H%M%S)
+
+    instance/config.py is copied too when there is one. DEST/manifest.json lists
+    what was copied (size, SHA-256), when, and the schema revision. Exit
+    status 0 means the backup is complete and checked; on any failure nothing is
+    left in DEST.
+    """
+    from flask import current_app
+
+    from hub.backup import NAMES, BackupError, create_backup
+
+    bar = _PagesBar("Copying the database")
+    try:
+        outcome = create_backup(
+            current_app.config, Path(current_app.instance_path), dest, progress=bar
+        )
+    except BackupError as exc:
+        raise click.ClickException(f"{exc} No backup was made.") from exc
+    finally:
+        bar.close()
+    manifest = outcome.manifest
+    database = manifest["database"]
+    click.echo(
+        f"Copied the {NAMES[database['kind']]} database to {dest / database['file']} "
+        f"(schema revision {manifest['schema_revision'] or 'none'}; {database['check']})."
+    )
+    if manifest["secret_key"]:
+        click.echo(f"Copied the secret key to {dest / manifest['secret_key']}.")
+    if manifest["dkim_key"]:
+        dkim = manifest["dkim_key"]
+        click.echo(f"Copied the DKIM key {dkim['source']} to {dest / dkim['file']}.")
+    if manifest["config"]:
+        click.echo(f"Copied config.py to {dest / manifest['config']}.")
+    for note in outcome.notes:
+        click.echo(f"Note: {note}")
+    click.echo(f"Backup complete: {dest} (see {dest / 'manifest.json'}). Keep a copy elsewhere.")
+
+
+#: Stands in for the secret key while ``hub restore`` reads the settings, so that reading
+#: them does not generate a new key in the instance folder the backup's key goes into.
+_RESTORE_KEY = "hub-restore-reads-settings-only"
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Restore without asking first.")
+def restore_command(src: Path, yes: bool) -> None:
+    """Restore the backup in SRC (a folder made by hub backup) into this instance.
+
+    This instance is the one the settings name (HUB_INSTANCE_DIR, HUB_DATABASE_URL).
+    It must be new: no database (on PostgreSQL, HUB_DATABASE_URL names an
+    empty database) and no secret key. Otherwise nothing is changed and the reason
+    is shown. Lists what it will write and asks first (--yes does not ask); then
+    checks the restored database and reports its schema revision. Start the hub
+    afterwards: it upgrades an older schema itself.
+    """
+    from hub import create_app
+    from hub.backup import BackupError
+    from hub.health import migrations_head
+    from hub.logs import configure_logging
+    from hub.restore import Target, plan_restore, restore_backup
+    from hub.settings import SettingError
+
+    try:
+        app = create_app({"SECRET_KEY": _RESTORE_KEY})
+    except SettingError as exc:
+        raise SystemExit(f"Hub cannot start: {exc}") from None
+    configure_logging(app.config)
+    config = app.config
+    target = Target(
+        database_url=config["HUB_DATABASE_URL"],
+        instance_dir=Path(app.instance_path),
+        secret_key_set=config["HUB_SECRET_KEY"] != _RESTORE_KEY,
+        dkim_key_path=config["HUB_DKIM_PRIVATE_KEY"],
+    )
+    try:
+        plan = plan_restore(src, target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    manifest = plan.manifest
+    click.echo(
+        f"Backup of {manifest['created_at']} (schema revision {manifest['schema_revision']})."
+    )
+    for what, where in plan.steps:
+        click.echo(f"  {what} -> {where}")
+    if not yes:
+        click.confirm("Restore it?", abort=True)
+    bar = _PagesBar("Restoring the database")
+    try:
+        outcome = restore_backup(plan, progress=bar)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
+    restored = outcome.manifest["restored"]
+    revision = restored["schema_revision"]
+    click.echo(f"Restored: {restored['check']}, schema revision {revision or 'none'}.")
+    head = ",".join(migrations_head())
+    if revision != head:
+        click.echo(
+            f"This Hub's schema is at {head}: starting it (or hub db upgrade) upgrades "
+            f"the restored database."
+        )
+    for note in outcome.notes:
+        click.echo(f"Note: {note}")
+
+
 def register_commands(app: Flask) -> None:
     from digests.cli import digest, prompt
 
@@ -281,7 +423,13 @@ def register_commands(app: Flask) -> None:
         doctor_command,
         dns_group,
         dkim_group,
+        backup_command,
         digest,
         prompt,
     ):
         app.cli.add_command(command)
+
+
+# Not an app command: the app is built inside, so that reading the settings does not
+# generate a secret key where the backup's goes.
+main.add_command(restore_command)

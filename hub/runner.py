@@ -15,6 +15,7 @@ from flask import Flask
 from waitress.server import create_server
 
 from hub.database import upgrade_database
+from hub.logs import configure_logging
 
 log = logging.getLogger("hub")
 
@@ -36,6 +37,7 @@ def _interrupt(*_args: object) -> None:
 def run_all(app: Flask, argv: list[str] | None = None) -> None:
     """Start all three parts; Ctrl-C or SIGTERM stops them cleanly."""
     args = _parse(sys.argv[1:] if argv is None else argv)
+    configure_logging(app.config)
     upgrade_database(app)
     with app.app_context():
         from hub.login_links import login_link_for, setup_link

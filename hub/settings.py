@@ -302,6 +302,19 @@ SETTINGS: tuple[Setting, ...] = (
         "DNS server `hub doctor` asks: an address, optionally with a port "
         "(`192.0.2.53`, `127.0.0.1:5353`, `[::1]:5353`). Empty: the system's resolver.",
     ),
+    Setting(
+        "LOG_LEVEL",
+        "info",
+        "Least severe log lines written: `debug`, `info`, `warning` or `error` (any case).",
+        choices=("debug", "info", "warning", "error"),
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "Log lines on standard error as `text`, or `json`: one object a line with `time`, "
+        "`level`, `logger`, `message` and `exception`, for log shippers.",
+        choices=("text", "json"),
+    ),
     Setting("RUN_SCHEDULER", True, "Run the scheduler inside `python app.py`."),
     Setting("RUN_SMTPD", True, "Run the SMTP listener inside `python app.py`."),
 )
