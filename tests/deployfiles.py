@@ -118,8 +118,6 @@ def compose_commands() -> list[Command]:
     """Each service's command and entrypoint, and its health check's test (CMD form)."""
     commands = []
     for name, service in compose()["services"].items():
-        if "image" in service and "build" not in service:
-            continue  # PostgreSQL's own image: its commands are its own
         for key in ("entrypoint", "command"):
             if key in service:
                 argv = _compose_argv(service[key], f"compose {name} {key}")
