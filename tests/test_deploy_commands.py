@@ -181,7 +181,6 @@ def test_the_files_commands_run_a_working_hub(tmp_path):
                 for probe in probes:
                     result = _run(probe, env)
                     assert result.returncode == 0, (probe, result.stderr)
-                _through_caddy(ports["web"], tmp_path)
             assert "GET /healthz" in log.read_text()  # gunicorn's access log on stdout
     # With the hub stopped, every health check says so.
     for probe in probes:
@@ -192,23 +191,32 @@ def test_the_files_commands_run_a_working_hub(tmp_path):
             assert result.returncode == 0, result.stdout
 
 
-def _through_caddy(web_port: int, tmp_path: Path) -> None:
-    """deploy/Caddyfile in front of the web app: the site on a loopback port over plain
-    HTTP (no certificate can be obtained here), proxying to the running gunicorn."""
+@pytest.mark.slow
+def test_caddy_serves_the_web_app(tmp_path):
+    """deploy/Caddyfile in front of the web unit's gunicorn: the site on a loopback port over
+    plain HTTP (no certificate can be obtained here), proxying to gunicorn."""
     caddy = require(shutil.which("caddy"), "Caddy", "apt-get install caddy", "HUB_REQUIRE_CADDY")
+    ports = {"web": _free_port(), "smtp": _free_port()}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HUB_")},
+        "HUB_INSTANCE_DIR": str(tmp_path / "instance"),
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite3'}",
+        "HUB_RUN_SCHEDULER": "false",  # none runs here; /healthz then expects none
+    }
+    [migrate] = _distinct("migrate", ports)
+    assert _run(migrate, env).returncode == 0
     site_port = _free_port()
     text = (ROOT / "deploy" / "Caddyfile").read_text()
     assert "hub.example.org {" in text and "reverse_proxy 127.0.0.1:8000" in text
     text = text.replace("hub.example.org {", f"http://127.0.0.1:{site_port} {{")
-    text = text.replace("127.0.0.1:8000", f"127.0.0.1:{web_port}")
+    text = text.replace("127.0.0.1:8000", f"127.0.0.1:{ports['web']}")
     config = tmp_path / "Caddyfile"
-    config.write_text(
-        "{\n\tadmin off\n\tstorage file_system " + str(tmp_path / "caddy") + "\n}\n" + text
-    )
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "caddy")}
+    config.write_text(f"{{\n\tadmin off\n\tstorage file_system {tmp_path / 'caddy'}\n}}\n{text}")
+    caddy_env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "caddy")}
     argv = [caddy, "run", "--adapter", "caddyfile", "--config", str(config)]
-    with running(argv, env, tmp_path / "caddy.log"):
-        _wait(lambda: _healthz(site_port) == 200, "/healthz through Caddy", 30)
+    web = _distinct("web", ports)[0]
+    with running(web, env, tmp_path / "web.log"), running(argv, caddy_env, tmp_path / "c.log"):
+        _wait(lambda: _healthz(site_port) == 200, "/healthz through Caddy")
         with urllib.request.urlopen(f"http://127.0.0.1:{site_port}/login") as response:
             assert b"Log in" in response.read()
             assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
