@@ -175,7 +175,12 @@ def test_the_files_commands_run_a_working_hub(tmp_path):
             assert smtp.ehlo()[0] == 250
         for n, argv in enumerate(_distinct("web", ports)):
             log = tmp_path / f"web{n}.log"
-            with running(argv, env, log):
+            notify = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+            notify.bind(str(tmp_path / f"notify{n}"))
+            notify.settimeout(30)
+            with running(argv, {**env, "NOTIFY_SOCKET": str(tmp_path / f"notify{n}")}, log):
+                # hub-web.service is Type=notify: gunicorn tells systemd when it serves.
+                assert b"READY=1" in notify.recv(4096)
                 # 200 only once the schema is current and the scheduler has ticked.
                 _wait(lambda: _healthz(ports["web"]) == 200, f"/healthz from {argv}")
                 for probe in probes:
