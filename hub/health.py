@@ -18,7 +18,14 @@ from sqlalchemy import func, select, text
 from hub.database import MIGRATIONS_DIR
 from hub.extensions import db
 from hub.heartbeat import last_beat
-from hub.models import Delivery, DeliveryStatus, DigestIssue, ReplyNotice
+from hub.models import (
+    Delivery,
+    DeliveryStatus,
+    DigestIssue,
+    QueuedMail,
+    QueuedMailStatus,
+    ReplyNotice,
+)
 
 #: The scheduler ticks every minute; this long without a tick means it is not running.
 SCHEDULER_STALE_AFTER = timedelta(minutes=5)
@@ -76,8 +83,8 @@ def _scheduler(health: Health, now: datetime, expected: bool) -> None:
 def oldest_pending_mail() -> datetime | None:
     """When the oldest mail still waiting to be sent was queued.
 
-    Today that is a digest or prompt delivery not yet sent (dated by its issue) or a reply
-    notification not yet sent; a queue of outgoing mail would be read here instead.
+    That is queued account mail (login links, invitations, ...) not yet sent, a digest or
+    prompt delivery not yet sent (dated by its issue), or a reply notification not yet sent.
     """
     deliveries = (
         select(func.min(DigestIssue.created_at))
@@ -85,7 +92,10 @@ def oldest_pending_mail() -> datetime | None:
         .where(Delivery.status.in_(PENDING))
     )
     notices = select(func.min(ReplyNotice.created_at)).where(ReplyNotice.status.in_(PENDING))
-    found = [db.session.scalar(deliveries), db.session.scalar(notices)]
+    queued = select(func.min(QueuedMail.created_at)).where(
+        QueuedMail.status == QueuedMailStatus.PENDING
+    )
+    found = [db.session.scalar(q) for q in (queued, deliveries, notices)]
     return min((f for f in found if f is not None), default=None)
 
 

@@ -16,7 +16,7 @@ from hub.clock import utcnow
 from hub.database import MIGRATIONS_DIR, upgrade_database
 from hub.extensions import db
 from hub.heartbeat import beat, last_beat
-from hub.models import Delivery, DigestIssue, Member
+from hub.models import Delivery, DigestIssue, Member, QueuedMail
 from tests.conftest import make_app
 from tests.test_relay import free_port
 
@@ -126,6 +126,20 @@ def test_no_secrets_and_no_member_data(migrated):
     assert 7100 <= body["mail_queue"]["age_seconds"] <= 7300  # the pending digest delivery
     for value in (*SECRETS.values(), "ada.osei", "Ada Osei", "northwind", "sqlite", "hub.sqlite3"):
         assert value not in text
+
+
+def test_queued_account_mail_counts_as_pending(migrated):
+    from hub.mail_queue import queue_mail
+
+    queue_mail("login", "ada@example.org", "login", "Your login link", {})
+    db.session.commit()
+    db.session.execute(
+        QueuedMail.__table__.update().values(created_at=utcnow() - timedelta(minutes=10))
+    )
+    db.session.commit()
+    beat("scheduler")
+    body = migrated.test_client().get("/healthz").get_json()
+    assert 590 <= body["mail_queue"]["age_seconds"] <= 700  # the login mail waiting to go
 
 
 # --- hub doctor's web check over real HTTP ----------------------------------------------
