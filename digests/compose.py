@@ -403,7 +403,10 @@ def blocks_for(digest: Digest):  # noqa: ANN201 (a mailer.outgoing.Prerendered)
     """The period's blocks, rendered once, with this member's reply links."""
     period = _period(digest)
     if period.shared is None:
-        period.shared = render_blocks(period.blocks, _urls(period)["post_url"])
+        urls = _urls(period)
+        period.shared = render_blocks(
+            period.blocks, urls["post_url"], digest=digest, board_url=urls["board_url"]
+        )
     return period.shared.for_reader(post_reply_minter(digest.member))
 
 
