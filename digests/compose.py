@@ -65,6 +65,7 @@ class Digest:
     joined_more: int = 0  # newcomers not named
     also_posted: list[Member] = field(default_factory=list)  # posted, not shown in full
     also_posted_text: str = ""
+    also_posted_more: int = 0
     omitted_replies: int = 0  # replies to the reader's updates not shown
 
     @property
@@ -87,6 +88,7 @@ class Period:
     joined_total: int | None = None  # None: ``joined`` is all of them
     also_posted: list[Member] = field(default_factory=list)
     also_posted_text: str = ""  # the names, wrapped between names for the text part
+    also_posted_more: int = 0  # posted, not even named (only when thousands posted)
 
 
 def _name_lines(names: list[str], width: int = 76) -> str:
@@ -139,6 +141,7 @@ def _arrange(period: Period, fair: list[Block], turns: list[int], places: int) -
     period.also_posted_text = _name_lines([m.name for m in period.also_posted])
     period.omitted_posts = len(turns) - min(places, len(turns))
     period.omitted_members = len(period.also_posted)
+    period.also_posted_more = 0
     period.shared = None
 
 
@@ -173,6 +176,9 @@ def _fit(
             return
     _arrange(period, fair, turns, 0)
     fixed = _measure(period, probe, start, end)
+    if fixed > FIT_TARGET:  # thousands posted: even their names do not all fit
+        _shorten_names(period, ranked, fixed, probe, start, end)
+        return
     by_author = {b.author.id: b.posts for b in ranked}
     guess, used, counts = 0, fixed, {}
     for author_id in turns:  # the first guess: from the updates' own sizes
@@ -195,6 +201,25 @@ def _fit(
         _arrange(period, fair, turns, places)
         if _measure(period, probe, start, end) <= FIT_TARGET:
             return
+
+
+def _shorten_names(
+    period: Period, ranked: list[Block], size: int, probe: Member, start: datetime, end: datetime
+) -> None:
+    """Name as many of those who posted as fit (least recently shown first); count the rest.
+
+    The one case where someone who posted is not named: with several thousand members
+    posting in one period, their names alone pass the size limit.
+    """
+    everyone = [b.author for b in ranked]
+    keep = len(everyone)
+    while keep > 0 and size > FIT_TARGET:
+        keep = min(keep - 1, int(keep * FIT_TARGET / size * 0.97))
+        period.also_posted = sorted(everyone[:keep], key=lambda m: (m.name.lower(), m.id))
+        period.also_posted_text = _name_lines([m.name for m in period.also_posted])
+        period.also_posted_more = len(everyone) - keep
+        period.shared = None
+        size = _measure(period, probe, start, end)
 
 
 def _rank(fair: list[Block], issue_id: int | None) -> list[Block]:
@@ -301,6 +326,7 @@ def _digest(
         joined_more=max(0, total - len(shown)),
         also_posted=period.also_posted,
         also_posted_text=period.also_posted_text,
+        also_posted_more=period.also_posted_more,
         omitted_replies=omitted_replies,
     )
 

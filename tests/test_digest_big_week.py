@@ -187,3 +187,40 @@ def test_a_big_week_fits_names_everyone_and_rotates(big_week, outbox, client):
     assert len(_shown_in_full("weekly:2026-W47")) == len(first_week)
     for message in outbox:
         assert len(message.as_bytes(policy=SMTP)) < MESSAGE_LIMIT
+
+
+def test_when_even_the_names_do_not_fit_the_rest_are_counted(app, make_member, outbox):
+    """6,000 members posting in one week: their names alone would pass the limit."""
+    posters = 6_000
+    rows = _member_rows("Poster", posters, START - timedelta(days=400), timedelta(0))
+    db.session.execute(insert(Member), rows)
+    ids = db.session.scalars(select(Member.id)).all()
+    db.session.execute(
+        insert(Preferences), [{"member_id": m, "digest_frequency": "none"} for m in ids]
+    )
+    db.session.execute(
+        insert(Post),
+        [
+            {
+                "author_id": author,
+                "body": f"{i}: {BODY}",
+                "body_html": f"<p>{i}: {BODY}</p>",
+                "source": "web",
+                "created_at": START + timedelta(seconds=60 + i * 60),
+            }
+            for i, author in enumerate(ids)
+        ],
+    )
+    reader = make_member("Reader", email="reader@example.org")
+    reader.timezone, reader.joined_at = "Europe/Berlin", START - timedelta(days=400)
+    db.session.commit()
+    send_digests(now=END + timedelta(minutes=5))
+    [message] = outbox
+    raw = message.as_bytes(policy=SMTP)
+    assert len(raw) < MESSAGE_LIMIT
+    text, html = _parts(raw)
+    assert "/unsubscribe/" in html
+    named = len(set(re.findall(r"Poster \d{4}", text)))
+    counted = int(re.search(r"and (\d+) other members", text).group(1))
+    assert f"and {counted} other members" in html
+    assert named + counted == posters and named > 1_000
