@@ -89,6 +89,7 @@ class Period:
     also_posted: list[Member] = field(default_factory=list)
     also_posted_text: str = ""  # the names, wrapped between names for the text part
     also_posted_more: int = 0  # posted, not even named (only when thousands posted)
+    newcomer_links: dict[tuple[datetime, datetime], str] = field(default_factory=dict)
 
 
 def _name_lines(names: list[str], width: int = 76) -> str:
@@ -396,6 +397,15 @@ def newcomers_url(start: datetime, end: datetime) -> str:
     return external_url("members.directory", joined=window)
 
 
+def _newcomers_url(digest: Digest) -> str:
+    """``newcomers_url`` once per period (``url_for`` costs about a millisecond)."""
+    links = _period(digest).newcomer_links
+    key = (digest.start, digest.end)
+    if key not in links:
+        links[key] = newcomers_url(digest.start, digest.end)
+    return links[key]
+
+
 def _period(digest: Digest) -> Period:
     if digest.period is None:  # built by hand (tests): treat it as its own period
         digest.period = Period(
@@ -420,7 +430,7 @@ def context(digest: Digest) -> dict[str, object]:
         "until": _local(digest.end, zone),
         "reply_to": {u.id: reply_address(member, u) for u, _ in digest.replies},
         "digest_frequency": digest.frequency,
-        "newcomers_url": newcomers_url(digest.start, digest.end) if digest.joined_more else "",
+        "newcomers_url": _newcomers_url(digest) if digest.joined_more else "",
         **_urls(_period(digest)),
     }
 
