@@ -4,6 +4,11 @@ Deciding (``compose``) and building (``render``) are separate so the preview pag
 and the sender share them. The parts that are the same for everyone in a period (the
 updates, replies, new members, and the updates rendered with their CSS inlined) are made
 once per period through a ``PeriodCache``; each member's digest fills in only what is theirs.
+
+A big week (an imported mailing list: thousands of newcomers, thousands of updates) must
+still make a digest Gmail does not clip: it names only the newest ``NEWCOMERS_SHOWN``
+newcomers and links the rest, and shows in full only the updates that fit (``_fit``,
+measured on a built message), rotating from issue to issue who is shown in full (``_rank``).
 """
 
 from __future__ import annotations
