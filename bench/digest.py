@@ -1,6 +1,10 @@
 """Digest sending speed: every member's digest to a local aiosmtpd sink.
 
     .venv/bin/python bench/digest.py [--members 10000] [--updates 300]
+    .venv/bin/python bench/digest.py --big-week [--members 10000]
+
+``--big-week`` is an imported mailing list's week: 2,000 updates from 1,500 members and
+3,000 newcomers among the ``--members`` (each digest is fitted under 100 KB).
 
 Prints digests per second and peak memory beside the ceiling measured in the same run:
 smtplib sending one prebuilt message of the same size to the same sink over one
@@ -50,7 +54,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def seed(members: int, updates: int) -> None:
+def seed(members: int, updates: int, *, posters: int | None = None, newcomers: int = 0) -> None:
     from hub.clock import utcnow
     from hub.extensions import db
     from hub.models import Member, Post
@@ -71,7 +75,11 @@ def seed(members: int, updates: int) -> None:
                 "role": "member",
                 "state": "active",
                 "timezone": "Europe/Berlin",
-                "joined_at": now - timedelta(days=90),
+                "joined_at": (
+                    now - timedelta(days=3) - timedelta(seconds=i)
+                    if i >= members - newcomers
+                    else now - timedelta(days=90)
+                ),
             }
             for i in range(members)
         ],
@@ -81,7 +89,7 @@ def seed(members: int, updates: int) -> None:
         Post.__table__.insert(),
         [
             {
-                "author_id": 1 + (i * 37) % members,
+                "author_id": 1 + (i % posters if posters else (i * 37) % members),
                 "body": f"{i}: {body}",
                 "body_html": render_markdown(f"{i}: {body}"),
                 "source": "web",
@@ -105,7 +113,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--updates", type=int, default=300)
+    parser.add_argument(
+        "--big-week",
+        action="store_true",
+        help="2,000 updates from 1,500 members and 3,000 newcomers",
+    )
     args = parser.parse_args()
+    if args.big_week:
+        args.updates = 2_000
 
     port = free_port()
     ready, stop, results = mp.Event(), mp.Event(), mp.Queue()
@@ -136,7 +151,10 @@ def main() -> None:
         from digests.runs import preview_window, send_digests
         from hub.models import Member
 
-        seed(args.members, args.updates)
+        if args.big_week:
+            seed(args.members, args.updates, posters=1_500, newcomers=3_000)
+        else:
+            seed(args.members, args.updates)
         member = db.session.get(Member, 1)
         start, end = preview_window(member)
         sample = compose.render(compose.compose(member, start, end, seed=0)).as_bytes(
@@ -154,7 +172,11 @@ def main() -> None:
     counts.pop("ceiling@example.org", None)
     exactly_one = len(counts) == args.members and set(counts.values()) == {1}
     rate = summary.sent / elapsed
-    print(f"members {args.members}, updates {args.updates}, message {len(sample) / 1024:.0f} KB")
+    scenario = "big week, 1,500 posters, 3,000 newcomers, " if args.big_week else ""
+    print(
+        f"{scenario}members {args.members}, updates {args.updates}, "
+        f"message {len(sample) / 1024:.0f} KB"
+    )
     print(f"ceiling (smtplib, one prebuilt message): {ceiling_rate:8.1f} msg/s")
     print(
         f"digests sent: {summary.sent} in {elapsed:.1f} s: {rate:8.1f} digests/s "

@@ -4,6 +4,11 @@
 reply, so a notice can never be lost between the two. The scheduler's tick sends the
 notices whose window (``HUB_REPLY_BATCH_MINUTES`` after the first reply) has closed, one
 message per member and update, threaded under that update with ``In-Reply-To``.
+
+With ``HUB_REPLY_BATCH_MINUTES=0`` a reply written on the web is notified at once
+(``after_reply``, in the request). A reply that arrives by email is written by the SMTP
+listener, which must answer the client without waiting on the relay and may not import
+``digests``; its notice goes at the next tick, within a minute (documented in the README).
 """
 
 from __future__ import annotations

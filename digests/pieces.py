@@ -54,11 +54,17 @@ def _alternating(parts: Sequence[str]):  # noqa: ANN202
     return ((index % 2 == 1, part) for index, part in enumerate(parts))
 
 
-def render_blocks(blocks: list[Block], post_url: Callable[[object], str]) -> SharedBlocks:
-    """Render ``blocks`` once (``email/digest_blocks.txt`` and ``.html``) for every reader."""
+def render_blocks(
+    blocks: list[Block], post_url: Callable[[object], str], **shared: object
+) -> SharedBlocks:
+    """Render ``blocks`` once (``email/digest_blocks.txt`` and ``.html``) for every reader.
+
+    ``shared`` is what else the section shows the same to everyone (``digest``, with the
+    members who also posted and the count of updates not shown, and ``board_url``).
+    """
     nonce = secrets.token_hex(8)  # nothing a member wrote can look like a placeholder
     reply_to = {p.id: f"hubreply{nonce}x{p.id}x" for b in blocks for p in b.posts}
-    context = {"blocks": blocks, "reply_to": reply_to, "post_url": post_url}
+    context = {**shared, "blocks": blocks, "reply_to": reply_to, "post_url": post_url}
     slot = re.compile(f"hubreply{nonce}x(\\d+)x")
     text = render_template("email/digest_blocks.txt", **context)
     html = inline_css_fragment(render_template("email/digest_blocks.html", **context))

@@ -115,7 +115,12 @@ def digest_handler(cache: compose.PeriodCache, prefs: dict[int, Preferences]) ->
         if not takes(wanted, "digest"):
             return "digest turned off"
         digest = compose.compose(
-            member, row.period_start, row.period_end, seed=seed_for(row.issue.key), cache=cache
+            member,
+            row.period_start,
+            row.period_end,
+            seed=seed_for(row.issue.key),
+            cache=cache,
+            issue_id=row.issue_id,
         )
         digest.frequency = wanted.digest_frequency
         if digest.empty:

@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from hub.extensions import db
-from hub.models import Member, MemberState, Post
+from hub.models import DigestFeature, Member, MemberState, Post
 
 
 @dataclass
@@ -91,17 +91,45 @@ def replies_by_author(
     return {author: list(by_update.values()) for author, by_update in threads.items()}
 
 
-def members_joined(start: datetime, end: datetime) -> list[Member]:
-    """Members who joined in ``[start, end)`` and are active, by name: not people who have
-    not accepted their invitation yet, nor suspended ones, nor newcomers who left again."""
-    return list(
-        db.session.scalars(
-            select(Member)
-            .where(
-                Member.joined_at >= start,
-                Member.joined_at < end,
-                Member.state == MemberState.ACTIVE,
-            )
-            .order_by(Member.name, Member.id)
-        )
+def _joined_query(start: datetime, end: datetime):  # noqa: ANN202 (a Select)
+    """Members who joined in ``[start, end)`` and are active: not people who have not
+    accepted their invitation yet, nor suspended ones, nor newcomers who left again."""
+    return select(Member).where(
+        Member.joined_at >= start,
+        Member.joined_at < end,
+        Member.state == MemberState.ACTIVE,
     )
+
+
+def members_joined(start: datetime, end: datetime, *, limit: int | None = None) -> list[Member]:
+    """Members who joined in ``[start, end)`` and are active, newest first.
+
+    A digest names only the newest few (``limit``) and counts the rest (``count_joined``):
+    an import of an old mailing list can make thousands of newcomers in one week.
+    """
+    query = _joined_query(start, end).order_by(Member.joined_at.desc(), Member.id.desc())
+    return list(db.session.scalars(query.limit(limit) if limit is not None else query))
+
+
+def count_joined(start: datetime, end: datetime) -> int:
+    """How many members ``members_joined`` would list without a limit."""
+    counted = _joined_query(start, end).with_only_columns(func.count(Member.id))
+    return db.session.scalar(counted) or 0
+
+
+def last_featured(member_ids: list[int], *, except_issue: int | None) -> dict[int, int]:
+    """For each member, the newest digest issue (its id) that showed their updates in full.
+
+    ``except_issue`` is left out so that building an issue again (a restart) ranks as the
+    first time did.
+    """
+    if not member_ids:
+        return {}
+    query = (
+        select(DigestFeature.member_id, func.max(DigestFeature.issue_id))
+        .where(DigestFeature.member_id.in_(member_ids))
+        .group_by(DigestFeature.member_id)
+    )
+    if except_issue is not None:
+        query = query.where(DigestFeature.issue_id != except_issue)
+    return dict(db.session.execute(query).all())

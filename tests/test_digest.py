@@ -133,8 +133,9 @@ def _in_one_go(digest: compose.Digest) -> tuple[str, str]:
         "unsubscribe_url": _unsubscribe_url(member, "digest"),
     }
     context["reply_to"] |= {p.id: reply_address(member, p) for b in digest.blocks for p in b.posts}
-    blocks = {"blocks": digest.blocks, "reply_to": context["reply_to"]}
+    blocks = {"blocks": digest.blocks, "reply_to": context["reply_to"], "digest": digest}
     blocks["post_url"] = context["post_url"]
+    blocks["board_url"] = context["board_url"]
     text = render_template(
         "email/digest.txt",
         **{**context, "blocks": render_template("email/digest_blocks.txt", **blocks)},

@@ -96,6 +96,7 @@ def test_built_mail_decodes_to_what_the_templates_rendered(
     reply = make_post(bo, f"Re: {body}", parent=update)
     now = datetime.now()
     digest = compose.compose(bo, now - timedelta(days=7), now + timedelta(minutes=1), seed=0)
+    rendered.clear()  # composing measured the digest's size on a message built for it
     messages = [
         compose.render(digest),
         render_prompt(ada),

@@ -122,3 +122,38 @@ def test_latest_updates_skip_replies_hidden_and_deleted_posts(app, make_member, 
     db.session.commit()
     latest = latest_updates([ann.id, bob.id, cy.id])
     assert {k: v.body for k, v in latest.items()} == {ann.id: "Ann new", bob.id: "Bob shown"}
+
+
+def test_directory_of_newcomers_lists_who_joined_in_the_period_newest_first(logged_in, make_member):
+    from datetime import datetime
+
+    client, alice = logged_in
+    alice.joined_at = datetime(2026, 1, 1)
+    first = make_member("Zed First", organisation="Old Lists")
+    second = make_member("Amy Second")
+    first.joined_at = datetime(2026, 11, 14, 9, 0)
+    second.joined_at = datetime(2026, 11, 15, 9, 0)
+    db.session.commit()
+    page = client.get("/members?joined=2026-11-13T14:00:00Z/2026-11-20T14:00:00Z")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "New members" in html
+    assert html.index("Amy Second") < html.index("Zed First")  # newest first, not by name
+    assert "Alice Example</a>" not in html
+    filtered = client.get("/members?joined=2026-11-13T14:00:00Z/2026-11-20T14:00:00Z&name=zed")
+    assert "Zed First" in filtered.get_data(as_text=True)
+    assert "Amy Second" not in filtered.get_data(as_text=True)
+    # with the offset written out, the same instants
+    same = client.get("/members?joined=2026-11-13T15:00:00%2B01:00/2026-11-20T15:00:00%2B01:00")
+    assert "Amy Second" in same.get_data(as_text=True)
+    empty = client.get("/members?joined=2025-01-01T00:00:00Z/2025-01-08T00:00:00Z")
+    assert "Nobody joined in this period." in empty.get_data(as_text=True)
+
+
+def test_directory_refuses_a_period_it_cannot_read_with_a_sentence(logged_in):
+    client, _ = logged_in
+    for bad in ("last-week", "2026-11-20T14:00:00Z/2026-11-13T14:00:00Z", "2026-13-01/2026-14-01"):
+        page = client.get("/members", query_string={"joined": bad})
+        assert page.status_code == 400
+        html = page.get_data(as_text=True)
+        assert "The period must" in html and "Show everyone" in html

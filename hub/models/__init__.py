@@ -9,7 +9,13 @@ from hub.models.curation import (
     JoinRequest,
     JoinRequestState,
 )
-from hub.models.digest import Delivery, DeliveryStatus, DigestIssue, ReplyNotice
+from hub.models.digest import (
+    Delivery,
+    DeliveryStatus,
+    DigestFeature,
+    DigestIssue,
+    ReplyNotice,
+)
 from hub.models.heartbeat import Heartbeat
 from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.mail_queue import QueuedMail, QueuedMailStatus
@@ -28,6 +34,7 @@ __all__ = [
     "InboundStatus",
     "Delivery",
     "DeliveryStatus",
+    "DigestFeature",
     "DigestIssue",
     "Interest",
     "Invitation",

@@ -64,6 +64,23 @@ class Delivery(db.Model):
     member: Mapped[Member] = relationship()
 
 
+class DigestFeature(db.Model):
+    """A member whose updates an issue showed in full (see ``digests.compose``).
+
+    When a week holds more than fits in one message, the next issue prefers the members
+    shown in full least recently, so a busy hub rotates who is shown in full.
+    """
+
+    __tablename__ = "digest_feature"
+
+    issue_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_issue.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class ReplyNotice(db.Model):
     """A reply its parent's author has not yet been told about; sent in batches."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -21,7 +23,33 @@ bp = Blueprint("members", __name__, url_prefix="/members")
 DIRECTORY_PAGE = 50
 
 
-def _directory_query(name: str, organisation: str, interest: str):
+def parse_joined(value: str) -> tuple[datetime, datetime]:
+    """An ISO 8601 interval ``<start>/<end>`` (as a digest links it) as naive UTC datetimes.
+
+    Raises ``ValueError`` with a sentence for anything else.
+    """
+    start_text, slash, end_text = value.partition("/")
+    if not slash or len(value) > 80:
+        raise ValueError("The period must be two dates and times joined by “/”.")
+    try:
+        start, end = (datetime.fromisoformat(part.strip()) for part in (start_text, end_text))
+    except ValueError:
+        raise ValueError("The period must be two ISO 8601 dates and times joined by “/”.") from None
+    start, end = (_utc(moment) for moment in (start, end))
+    if end <= start:
+        raise ValueError("The period must end after it starts.")
+    return start, end
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _directory_query(
+    name: str, organisation: str, interest: str, joined: tuple[datetime, datetime] | None = None
+):
     query = (
         select(Member)
         .options(selectinload(Member.interests))  # one query for all tags shown
@@ -37,15 +65,25 @@ def _directory_query(name: str, organisation: str, interest: str):
         query = query.where(
             Member.interests.any(Interest.tag.contains(interest.lower(), autoescape=True))
         )
+    if joined is not None:  # the newcomers a digest named, newest first
+        query = query.where(Member.joined_at >= joined[0], Member.joined_at < joined[1])
+        return query.order_by(Member.joined_at.desc(), Member.id.desc())
     return query.order_by(func.lower(Member.name), Member.id)
 
 
 @bp.get("")
 @login_required
-def directory() -> str:
+def directory() -> str | tuple[str, int]:
     filters = {k: request.args.get(k, "").strip() for k in ("name", "organisation", "interest")}
     page = page_number()
-    query = _directory_query(**filters)
+    joined_text = request.args.get("joined", "").strip()
+    joined, error = None, None
+    if joined_text:
+        try:
+            joined = parse_joined(joined_text)
+        except ValueError as exc:
+            error = str(exc)
+    query = _directory_query(**filters, joined=joined)
     found = list(
         db.session.scalars(query.offset((page - 1) * DIRECTORY_PAGE).limit(DIRECTORY_PAGE + 1))
     )
@@ -56,14 +94,19 @@ def directory() -> str:
         .distinct()
         .order_by(Member.organisation)
     ).all()
-    return render_template(
+    page_filters = {**filters, "joined": joined_text} if joined else filters
+    html = render_template(
         "members/directory.html",
         members=[(m, latest.get(m.id)) for m in found[:DIRECTORY_PAGE]],
         filters=filters,
+        page_filters=page_filters,
+        joined=joined,
+        joined_error=error,
         organisations=organisations,
         page=page,
         has_next=len(found) > DIRECTORY_PAGE,
     )
+    return (html, 400) if error else html
 
 
 @bp.get("/<int:member_id>")
