@@ -40,6 +40,7 @@ from mailer.ingest import Prepared
 from mailer.parse import ParsedMessage, parse_message
 from mailer.refusals import RefusalCounter
 from mailer.smtp_data import read_data
+from mailer.smtp_tls import TLSCertificate
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -168,12 +169,22 @@ class HubSMTP(SMTP):
 class HubController(Controller):
     """aiosmtpd's controller; with ``reuse_port`` several processes share one port."""
 
-    def __init__(self, handler: object, *, reuse_port: bool = False, **kwargs: object) -> None:
+    def __init__(
+        self,
+        handler: object,
+        *,
+        reuse_port: bool = False,
+        tls: TLSCertificate | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(handler, **kwargs)
         self.reuse_port = reuse_port
+        #: The STARTTLS certificate; each connection gets its current context.
+        self.tls = tls
 
     def factory(self) -> SMTP:
-        return HubSMTP(self.handler, **self.SMTP_kwargs)
+        tls_context = self.tls.context() if self.tls is not None else None
+        return HubSMTP(self.handler, tls_context=tls_context, **self.SMTP_kwargs)
 
     def _create_server(self):  # noqa: ANN202 (aiosmtpd's own hook)
         return self.loop.create_server(
@@ -509,13 +520,16 @@ class Listener:
         if self.worker is not None:
             wake = self.worker.notify
         self.handler = HubHandler(app, wake=wake)
+        cert, key = app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"]
+        self.tls = TLSCertificate(cert, key) if cert else None
         self.controller = HubController(
             self.handler,
             reuse_port=reuse_port,
+            tls=self.tls,
             hostname=host or app.config["HUB_SMTP_HOST"],
             port=port if port is not None else app.config["HUB_SMTP_PORT"],
             data_size_limit=app.config["HUB_SMTP_MAX_MESSAGE_SIZE"],
-            server_hostname=app.config["HUB_MAIL_DOMAIN"],
+            server_hostname=app.config["HUB_SMTP_HOSTNAME"],
             ident="Hub SMTP listener",
         )
 
@@ -529,6 +543,13 @@ class Listener:
             self.worker.start()
         self.controller.start()
         log.info("SMTP listener on %s:%s", self.controller.hostname, self.port)
+        if self.tls is None:
+            log.warning(
+                "SMTP listener offers no STARTTLS (HUB_SMTP_TLS_CERT is empty): "
+                "mail reaches it unencrypted"
+            )
+        else:
+            log.info("SMTP listener offers STARTTLS with %s", self.tls.cert)
         return self
 
     def stop(self) -> None:
@@ -545,7 +566,12 @@ def make_controller(app: Flask, *, host: str | None = None, port: int | None = N
 
 def serve_forever(app: Flask) -> None:
     """Run the listener until SIGINT or SIGTERM: ``HUB_SMTP_PROCESSES`` listener processes
-    beside one poster process (``mailer.smtpd_processes``)."""
+    beside one poster process (``mailer.smtpd_processes``).
+
+    Raises ``SettingError`` before any process starts if the STARTTLS files do not load.
+    """
+    if app.config["HUB_SMTP_TLS_CERT"]:
+        TLSCertificate(app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"])
     if app.config["HUB_SMTP_PORT"] != 0:
         from mailer.smtpd_processes import serve_processes
 

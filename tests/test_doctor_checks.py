@@ -242,7 +242,7 @@ def test_hubs_own_listener_answers(app, runner):
         listener.stop()
     why = checks["listener"]["why"]
     assert checks["listener"]["status"] == "ok" and code == 0
-    assert why.startswith(f"listener 127.0.0.1:{port}: 220 hub.example.net")
+    assert why.startswith(f"listener 127.0.0.1:{port}: 220 hub.test")  # HUB_BASE_URL's host
     assert why.endswith("no STARTTLS (HUB_SMTP_TLS_CERT empty)")
 
 
