@@ -124,6 +124,19 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "SMTP_MAX_CONNECTIONS_PER_IP",
+        10,
+        "Connections one client address (IPv6: its /64) may hold open at once; one more is "
+        "answered `421 4.7.0` and closed (counted per listener process).",
+        minimum=1,
+    ),
+    Setting(
+        "SMTP_IDLE_SECONDS",
+        300,
+        "Seconds the listener waits for a client's next command before `421` and closing.",
+        minimum=1,
+    ),
+    Setting(
         "SMTP_HOSTNAME",
         None,
         "The listener's name in its banner and EHLO answer. Default: the host of HUB_BASE_URL.",

@@ -38,7 +38,7 @@ from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, v
 from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.parse import ParsedMessage, parse_message
-from mailer.refusals import RefusalCounter
+from mailer.refusals import RefusalCounter, network_of
 from mailer.smtp_data import read_data
 from mailer.smtp_tls import TLSCertificate
 from mailer.worker import IngestWorker
@@ -60,6 +60,9 @@ INLINE_SECONDS = 0.02
 MAX_BATCH = 64
 #: Longest a submitted message waits for the other connections' messages to join it.
 WAIT_SECONDS = 0.002
+#: Most recipients of one message (RFC 5321 4.5.3.1.8 asks servers to take at least 100
+#: for relays; a hub's own addresses need few): the next RCPT is answered ``452 4.5.3``.
+MAX_RECIPIENTS = 50
 
 
 #: ``parse_inline``'s answer for mail that is not parsed before it is routed.
@@ -99,6 +102,36 @@ class HubSMTP(SMTP):
     """aiosmtpd's server with Hub's wording (and enhanced codes) for its built-in refusals."""
 
     size_reply = R.SIZE_EXCEEDED
+    #: The client network this connection is counted under (``HubHandler.peers``).
+    _counted: str | None = None
+    #: Over ``HUB_SMTP_MAX_CONNECTIONS_PER_IP``: answered 421 and closed.
+    _turned_away = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.transport is None:  # the TCP connection, not the switch to TLS
+            peer = transport.get_extra_info("peername")
+            peers = getattr(self.event_handler, "peers", None)
+            if peers is not None and isinstance(peer, tuple) and peer:
+                self._counted = key = network_of(peer[0])
+                peers[key] += 1
+                self._turned_away = peers[key] > self.event_handler.max_connections
+        super().connection_made(transport)
+
+    async def _handle_client(self) -> None:
+        if self._turned_away:
+            log.warning("%s: too many connections, turned away", self._counted)
+            await self.push(R.TOO_MANY_CONNECTIONS)
+            assert self.transport is not None
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+    def _timeout_cb(self) -> None:
+        """aiosmtpd closes an idle connection silently; Hub says why first."""
+        if self.transport is not None and not self.transport.is_closing():
+            seconds = f"{self._timeout_duration:g}"
+            self.transport.write(f"{R.IDLE_TIMEOUT.format(seconds=seconds)}\r\n".encode())
+        super()._timeout_cb()
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         """aiosmtpd's path parser, with a shortcut for plain ``<local@domain>`` paths.
@@ -154,6 +187,12 @@ class HubSMTP(SMTP):
         writer = getattr(self.event_handler, "writer", None)
         if writer is not None and self.session is not None:
             writer.forget(self.session)
+        if self._counted is not None:
+            peers = self.event_handler.peers
+            peers[self._counted] -= 1
+            if peers[self._counted] <= 0:
+                del peers[self._counted]
+            self._counted = None
         super().connection_lost(error)
 
     async def push(self, status: str | bytes) -> None:
@@ -216,6 +255,9 @@ class HubHandler:
         self.connections = ThreadConnections()
         self.writer = GroupWriter(app, self.connections, wake=wake)
         self.refusals = RefusalCounter(int(app.config["HUB_INBOUND_REFUSALS_PER_IP"]))
+        #: Client network (``mailer.refusals.network_of``) -> its open connections.
+        self.peers: Counter[str] = Counter()
+        self.max_connections = int(app.config["HUB_SMTP_MAX_CONNECTIONS_PER_IP"])
 
     def check_recipient(self, address: str) -> str:
         """The RCPT reply for ``address``: pure, no database."""
@@ -237,6 +279,8 @@ class HubHandler:
     ) -> str:
         if self.refusals.over(_peer(session)):
             return R.TOO_MANY_REFUSALS
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return R.TOO_MANY_RECIPIENTS.format(limit=MAX_RECIPIENTS)
         reply = self.check_recipient(address)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
@@ -529,6 +573,7 @@ class Listener:
             hostname=host or app.config["HUB_SMTP_HOST"],
             port=port if port is not None else app.config["HUB_SMTP_PORT"],
             data_size_limit=app.config["HUB_SMTP_MAX_MESSAGE_SIZE"],
+            timeout=app.config["HUB_SMTP_IDLE_SECONDS"],
             server_hostname=app.config["HUB_SMTP_HOSTNAME"],
             ident="Hub SMTP listener",
         )
