@@ -81,13 +81,25 @@ def _unsubscribe(recipient: str, raw: bytes) -> str:
     return handle_unsubscribe_mail(recipient, raw)
 
 
+def _role_mail(recipient: str, raw: bytes) -> str:
+    from mailer.postmaster import handle_role_mail
+
+    return handle_role_mail(recipient, raw)
+
+
 def default_routes() -> dict[str, Route]:
     """Local-part prefixes handled outside ingest: ``<prefix>+<token>@<domain>``.
 
     Bounces come back to the VERP ``Return-Path`` of Hub's mail; unsubscribe mail to the
-    ``mailto:`` of its ``List-Unsubscribe`` header.
+    ``mailto:`` of its ``List-Unsubscribe`` header; ``postmaster@`` and ``abuse@`` are for
+    the admins (``mailer.postmaster``), from anyone.
     """
-    return {"bounces": _bounce, "unsubscribe": _unsubscribe}
+    return {
+        "bounces": _bounce,
+        "unsubscribe": _unsubscribe,
+        "postmaster": _role_mail,
+        "abuse": _role_mail,
+    }
 
 
 # A MAIL FROM or RCPT TO path as nearly every client writes it: ``<dot-atom@domain>``,
