@@ -38,6 +38,7 @@ from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, v
 from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.parse import ParsedMessage, parse_message
+from mailer.postmaster import ROLE_ADDRESSES
 from mailer.refusals import RefusalCounter, network_of
 from mailer.smtp_data import read_data
 from mailer.smtp_tls import TLSCertificate
@@ -306,6 +307,9 @@ class HubHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         args = (raw, envelope.mail_from or "", list(envelope.rcpt_tos))
+        if any(self._kind(address) in ROLE_ADDRESSES for address in args[2]):
+            # Mail for the admins counts like a refusal: one sender cannot flood them.
+            self.refusals.record(_peer(session))
         parsed = self.parse_inline(raw, args[2]) if len(raw) <= INLINE_BYTES else None
         if parsed is not None:
             prepared = self.prepare(*args, parsed=parsed)
@@ -347,8 +351,11 @@ class HubHandler:
         return None if parsed.cut_short else parsed
 
     def _routed(self, address: str) -> bool:
+        return self._kind(address) in self.routes
+
+    def _kind(self, address: str) -> str | None:
         route = split_recipient(address, self.domain)
-        return route is not None and route.kind in self.routes
+        return route.kind if route is not None else None
 
     def deliver(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
         """The DATA reply for one message, prepared and stored in the calling thread."""

@@ -84,3 +84,16 @@ def test_a_flood_is_listed_but_only_the_first_ones_an_hour_are_forwarded(
     assert len(rows()) == 4
     assert len(_forwards(outbox, admins[0])) == 2
     assert _posts() == 0
+
+
+@pytest.mark.parametrize("app_config", [{"HUB_INBOUND_REFUSALS_PER_IP": 2}])
+def test_one_sender_writing_again_and_again_is_deferred_like_refused_mail(listener, admins, outbox):
+    to = "postmaster@hub.example.net"
+    for n in range(2):
+        assert (
+            send(listener.port, "f@flood.example", to, message("f@flood.example", to, f"M{n}"))[0]
+            == 250
+        )
+    code, text = send(listener.port, "f@flood.example", to, message("f@flood.example", to, "M2"))
+    assert (code, text) == (450, R.TOO_MANY_REFUSALS[4:])
+    assert len(rows()) == 2
