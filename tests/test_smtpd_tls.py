@@ -11,6 +11,7 @@ import time
 import pytest
 import trustme
 
+from hub.extensions import db
 from hub.settings import SettingError
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
@@ -156,6 +157,8 @@ def test_without_a_certificate_no_starttls_and_the_log_says_unencrypted(
         assert "mail reaches it unencrypted" in caplog.text
     finally:
         listener.stop()
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_certificate_without_key_stops_start_up_naming_the_setting(
