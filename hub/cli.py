@@ -129,11 +129,15 @@ def smtpd_command() -> None:
     from flask import current_app
 
     from hub.database import upgrade_database
+    from hub.settings import SettingError
     from mailer.smtpd import serve_forever
 
     app = current_app._get_current_object()
     upgrade_database(app)
-    serve_forever(app)
+    try:
+        serve_forever(app)
+    except SettingError as exc:  # the STARTTLS files: a sentence, not a traceback
+        raise SystemExit(f"Hub cannot start: {exc}") from None
 
 
 @click.command("scheduler")

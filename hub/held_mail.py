@@ -25,11 +25,15 @@ log = logging.getLogger(__name__)
 LIST_LIMIT = 200
 
 
-def held_and_refused(limit: int = LIST_LIMIT) -> list[InboundMessage]:
-    """Held messages and refusals, newest first, for the moderators' page."""
+def held_and_refused(limit: int = LIST_LIMIT, *, admin: bool = False) -> list[InboundMessage]:
+    """Held messages and refusals, newest first, for the moderators' page; for an admin
+    also the mail to postmaster@ and abuse@."""
+    statuses = [InboundStatus.HELD, InboundStatus.REFUSED]
+    if admin:
+        statuses.append(InboundStatus.FOR_ADMINS)
     query = (
         select(InboundMessage)
-        .where(InboundMessage.status.in_([InboundStatus.HELD, InboundStatus.REFUSED]))
+        .where(InboundMessage.status.in_(statuses))
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(limit)
     )
@@ -194,7 +198,9 @@ def expire_old_mail(*, now: datetime | None = None) -> int:
     deleted = db.session.execute(
         delete(InboundMessage)
         .where(
-            InboundMessage.status.in_([InboundStatus.REFUSED, InboundStatus.DROPPED]),
+            InboundMessage.status.in_(
+                [InboundStatus.REFUSED, InboundStatus.DROPPED, InboundStatus.FOR_ADMINS]
+            ),
             InboundMessage.received_at < cutoff,
         )
         .execution_options(synchronize_session=False)

@@ -123,6 +123,32 @@ SETTINGS: tuple[Setting, ...] = (
         "Listener processes `hub smtpd` runs on the one port (SO_REUSEPORT); more use more cores.",
         minimum=1,
     ),
+    Setting(
+        "SMTP_MAX_CONNECTIONS_PER_IP",
+        10,
+        "Connections one client address (IPv6: its /64) may hold open at once; one more is "
+        "answered `421 4.7.0` and closed (counted per listener process).",
+        minimum=1,
+    ),
+    Setting(
+        "SMTP_IDLE_SECONDS",
+        300,
+        "Seconds the listener waits for a client's next command before `421` and closing.",
+        minimum=1,
+    ),
+    Setting(
+        "SMTP_HOSTNAME",
+        None,
+        "The listener's name in its banner and EHLO answer. Default: the host of HUB_BASE_URL.",
+        kind="str",
+    ),
+    Setting(
+        "SMTP_TLS_CERT",
+        "",
+        "PEM certificate (chain) file the listener offers STARTTLS with; re-read when it "
+        "changes (empty: no STARTTLS, mail arrives unencrypted).",
+    ),
+    Setting("SMTP_TLS_KEY", "", "PEM private key file of HUB_SMTP_TLS_CERT."),
     Setting("MAIL_DOMAIN", "hub.localhost", "Domain of Hub's own addresses (reply+..., post@)."),
     Setting(
         "MAIL_FROM",
@@ -466,4 +492,13 @@ def resolve(config: dict[str, Any], instance_dir: Path) -> dict[str, Any]:
     if config["HUB_SECURE_COOKIES"] is None:
         config["HUB_SECURE_COOKIES"] = config["HUB_BASE_URL"].startswith("https://")
     config["HUB_BASE_URL"] = config["HUB_BASE_URL"].rstrip("/")
+    if not config["HUB_SMTP_HOSTNAME"]:
+        config["HUB_SMTP_HOSTNAME"] = urlsplit(config["HUB_BASE_URL"]).hostname or "localhost"
+    if bool(config["HUB_SMTP_TLS_CERT"]) != bool(config["HUB_SMTP_TLS_KEY"]):
+        given, missing = (
+            ("HUB_SMTP_TLS_CERT", "HUB_SMTP_TLS_KEY")
+            if config["HUB_SMTP_TLS_CERT"]
+            else ("HUB_SMTP_TLS_KEY", "HUB_SMTP_TLS_CERT")
+        )
+        raise SettingError(f"{given} is set but {missing} is not: STARTTLS needs both files.")
     return config

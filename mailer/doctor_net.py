@@ -124,7 +124,7 @@ def _listener_address(ctx: Context) -> tuple[str, int]:
 def listener(ctx: Context) -> Outcome:
     host, port = _listener_address(ctx)
     where = f"listener {host}:{port}"
-    cert = ctx.config.get("HUB_SMTP_TLS_CERT")
+    cert = ctx.config["HUB_SMTP_TLS_CERT"]
     smtp = smtplib.SMTP(timeout=MAX_WAIT)
     smtp._host = host  # STARTTLS names the server by it; connect() alone does not set it
     try:

@@ -53,6 +53,14 @@ TOO_MANY_REFUSALS = (
 TEMPORARY_FAILURE = (
     "451 4.3.0 The hub could not store your message just now; your mail server will try again"
 )
+TOO_MANY_CONNECTIONS = "421 4.7.0 Too many connections from your address; try again later"
+IDLE_TIMEOUT = (
+    "421 4.4.2 This connection was idle for {seconds} seconds, the most this hub allows; closing it"
+)
+TOO_MANY_RECIPIENTS = (
+    "452 4.5.3 Too many recipients: this hub takes {limit} per message; "
+    "send the rest in another message"
+)
 SERVICE_UNAVAILABLE = "421 4.3.2 The hub is shutting down; please try again later"
 
 

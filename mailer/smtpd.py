@@ -38,8 +38,10 @@ from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, v
 from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.parse import ParsedMessage, parse_message
-from mailer.refusals import RefusalCounter
+from mailer.postmaster import ROLE_ADDRESSES
+from mailer.refusals import RefusalCounter, network_of
 from mailer.smtp_data import read_data
+from mailer.smtp_tls import TLSCertificate
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ INLINE_SECONDS = 0.02
 MAX_BATCH = 64
 #: Longest a submitted message waits for the other connections' messages to join it.
 WAIT_SECONDS = 0.002
+#: Most recipients of one message (RFC 5321 4.5.3.1.8 asks servers to take at least 100
+#: for relays; a hub's own addresses need few): the next RCPT is answered ``452 4.5.3``.
+MAX_RECIPIENTS = 50
 
 
 #: ``parse_inline``'s answer for mail that is not parsed before it is routed.
@@ -77,13 +82,25 @@ def _unsubscribe(recipient: str, raw: bytes) -> str:
     return handle_unsubscribe_mail(recipient, raw)
 
 
+def _role_mail(recipient: str, raw: bytes) -> str:
+    from mailer.postmaster import handle_role_mail
+
+    return handle_role_mail(recipient, raw)
+
+
 def default_routes() -> dict[str, Route]:
     """Local-part prefixes handled outside ingest: ``<prefix>+<token>@<domain>``.
 
     Bounces come back to the VERP ``Return-Path`` of Hub's mail; unsubscribe mail to the
-    ``mailto:`` of its ``List-Unsubscribe`` header.
+    ``mailto:`` of its ``List-Unsubscribe`` header; ``postmaster@`` and ``abuse@`` are for
+    the admins (``mailer.postmaster``), from anyone.
     """
-    return {"bounces": _bounce, "unsubscribe": _unsubscribe}
+    return {
+        "bounces": _bounce,
+        "unsubscribe": _unsubscribe,
+        "postmaster": _role_mail,
+        "abuse": _role_mail,
+    }
 
 
 # A MAIL FROM or RCPT TO path as nearly every client writes it: ``<dot-atom@domain>``,
@@ -98,6 +115,36 @@ class HubSMTP(SMTP):
     """aiosmtpd's server with Hub's wording (and enhanced codes) for its built-in refusals."""
 
     size_reply = R.SIZE_EXCEEDED
+    #: The client network this connection is counted under (``HubHandler.peers``).
+    _counted: str | None = None
+    #: Over ``HUB_SMTP_MAX_CONNECTIONS_PER_IP``: answered 421 and closed.
+    _turned_away = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.transport is None:  # the TCP connection, not the switch to TLS
+            peer = transport.get_extra_info("peername")
+            peers = getattr(self.event_handler, "peers", None)
+            if peers is not None and isinstance(peer, tuple) and peer:
+                self._counted = key = network_of(peer[0])
+                peers[key] += 1
+                self._turned_away = peers[key] > self.event_handler.max_connections
+        super().connection_made(transport)
+
+    async def _handle_client(self) -> None:
+        if self._turned_away:
+            log.warning("%s: too many connections, turned away", self._counted)
+            await self.push(R.TOO_MANY_CONNECTIONS)
+            assert self.transport is not None
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+    def _timeout_cb(self) -> None:
+        """aiosmtpd closes an idle connection silently; Hub says why first."""
+        if self.transport is not None and not self.transport.is_closing():
+            seconds = f"{self._timeout_duration:g}"
+            self.transport.write(f"{R.IDLE_TIMEOUT.format(seconds=seconds)}\r\n".encode())
+        super()._timeout_cb()
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         """aiosmtpd's path parser, with a shortcut for plain ``<local@domain>`` paths.
@@ -153,6 +200,12 @@ class HubSMTP(SMTP):
         writer = getattr(self.event_handler, "writer", None)
         if writer is not None and self.session is not None:
             writer.forget(self.session)
+        if self._counted is not None:
+            peers = self.event_handler.peers
+            peers[self._counted] -= 1
+            if peers[self._counted] <= 0:
+                del peers[self._counted]
+            self._counted = None
         super().connection_lost(error)
 
     async def push(self, status: str | bytes) -> None:
@@ -168,12 +221,22 @@ class HubSMTP(SMTP):
 class HubController(Controller):
     """aiosmtpd's controller; with ``reuse_port`` several processes share one port."""
 
-    def __init__(self, handler: object, *, reuse_port: bool = False, **kwargs: object) -> None:
+    def __init__(
+        self,
+        handler: object,
+        *,
+        reuse_port: bool = False,
+        tls: TLSCertificate | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(handler, **kwargs)
         self.reuse_port = reuse_port
+        #: The STARTTLS certificate; each connection gets its current context.
+        self.tls = tls
 
     def factory(self) -> SMTP:
-        return HubSMTP(self.handler, **self.SMTP_kwargs)
+        tls_context = self.tls.context() if self.tls is not None else None
+        return HubSMTP(self.handler, tls_context=tls_context, **self.SMTP_kwargs)
 
     def _create_server(self):  # noqa: ANN202 (aiosmtpd's own hook)
         return self.loop.create_server(
@@ -205,6 +268,9 @@ class HubHandler:
         self.connections = ThreadConnections()
         self.writer = GroupWriter(app, self.connections, wake=wake)
         self.refusals = RefusalCounter(int(app.config["HUB_INBOUND_REFUSALS_PER_IP"]))
+        #: Client network (``mailer.refusals.network_of``) -> its open connections.
+        self.peers: Counter[str] = Counter()
+        self.max_connections = int(app.config["HUB_SMTP_MAX_CONNECTIONS_PER_IP"])
 
     def check_recipient(self, address: str) -> str:
         """The RCPT reply for ``address``: pure, no database."""
@@ -226,6 +292,8 @@ class HubHandler:
     ) -> str:
         if self.refusals.over(_peer(session)):
             return R.TOO_MANY_REFUSALS
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return R.TOO_MANY_RECIPIENTS.format(limit=MAX_RECIPIENTS)
         reply = self.check_recipient(address)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
@@ -239,6 +307,9 @@ class HubHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         args = (raw, envelope.mail_from or "", list(envelope.rcpt_tos))
+        if any(self._kind(address) in ROLE_ADDRESSES for address in args[2]):
+            # Mail for the admins counts like a refusal: one sender cannot flood them.
+            self.refusals.record(_peer(session))
         parsed = self.parse_inline(raw, args[2]) if len(raw) <= INLINE_BYTES else None
         if parsed is not None:
             prepared = self.prepare(*args, parsed=parsed)
@@ -280,8 +351,11 @@ class HubHandler:
         return None if parsed.cut_short else parsed
 
     def _routed(self, address: str) -> bool:
+        return self._kind(address) in self.routes
+
+    def _kind(self, address: str) -> str | None:
         route = split_recipient(address, self.domain)
-        return route is not None and route.kind in self.routes
+        return route.kind if route is not None else None
 
     def deliver(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
         """The DATA reply for one message, prepared and stored in the calling thread."""
@@ -509,13 +583,17 @@ class Listener:
         if self.worker is not None:
             wake = self.worker.notify
         self.handler = HubHandler(app, wake=wake)
+        cert, key = app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"]
+        self.tls = TLSCertificate(cert, key) if cert else None
         self.controller = HubController(
             self.handler,
             reuse_port=reuse_port,
+            tls=self.tls,
             hostname=host or app.config["HUB_SMTP_HOST"],
             port=port if port is not None else app.config["HUB_SMTP_PORT"],
             data_size_limit=app.config["HUB_SMTP_MAX_MESSAGE_SIZE"],
-            server_hostname=app.config["HUB_MAIL_DOMAIN"],
+            timeout=app.config["HUB_SMTP_IDLE_SECONDS"],
+            server_hostname=app.config["HUB_SMTP_HOSTNAME"],
             ident="Hub SMTP listener",
         )
 
@@ -529,6 +607,13 @@ class Listener:
             self.worker.start()
         self.controller.start()
         log.info("SMTP listener on %s:%s", self.controller.hostname, self.port)
+        if self.tls is None:
+            log.warning(
+                "SMTP listener offers no STARTTLS (HUB_SMTP_TLS_CERT is empty): "
+                "mail reaches it unencrypted"
+            )
+        else:
+            log.info("SMTP listener offers STARTTLS with %s", self.tls.cert)
         return self
 
     def stop(self) -> None:
@@ -545,7 +630,12 @@ def make_controller(app: Flask, *, host: str | None = None, port: int | None = N
 
 def serve_forever(app: Flask) -> None:
     """Run the listener until SIGINT or SIGTERM: ``HUB_SMTP_PROCESSES`` listener processes
-    beside one poster process (``mailer.smtpd_processes``)."""
+    beside one poster process (``mailer.smtpd_processes``).
+
+    Raises ``SettingError`` before any process starts if the STARTTLS files do not load.
+    """
+    if app.config["HUB_SMTP_TLS_CERT"]:
+        TLSCertificate(app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"])
     if app.config["HUB_SMTP_PORT"] != 0:
         from mailer.smtpd_processes import serve_processes
 

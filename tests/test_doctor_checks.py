@@ -242,7 +242,7 @@ def test_hubs_own_listener_answers(app, runner):
         listener.stop()
     why = checks["listener"]["why"]
     assert checks["listener"]["status"] == "ok" and code == 0
-    assert why.startswith(f"listener 127.0.0.1:{port}: 220 hub.example.net")
+    assert why.startswith(f"listener 127.0.0.1:{port}: 220 hub.test")  # HUB_BASE_URL's host
     assert why.endswith("no STARTTLS (HUB_SMTP_TLS_CERT empty)")
 
 
@@ -264,6 +264,22 @@ def test_listener_with_a_certificate_must_offer_starttls(app, runner, start_rela
     with_tls = start_relay(tls_context=tls[1])
     app.config["HUB_SMTP_PORT"] = with_tls.port
     code, checks = doctor(runner, "--check", "listener")
+    assert checks["listener"]["why"].endswith("STARTTLS ok") and code == 0
+
+
+def test_hubs_own_listener_with_a_certificate_passes(app, runner, tls, tmp_path):
+    cert, key = tmp_path / "mx.pem", tmp_path / "mx.key"
+    leaf = tls[0].issue_cert("mx.hub.example.net")
+    leaf.cert_chain_pems[0].write_to_path(str(cert))
+    leaf.private_key_pem.write_to_path(str(key))
+    app.config.update(HUB_SMTP_TLS_CERT=str(cert), HUB_SMTP_TLS_KEY=str(key))
+    port = free_port()
+    listener = Listener(app, host="127.0.0.1", port=port).start()
+    try:
+        app.config.update(HUB_SMTP_HOST="127.0.0.1", HUB_SMTP_PORT=port)
+        code, checks = doctor(runner, "--check", "listener")
+    finally:
+        listener.stop()
     assert checks["listener"]["why"].endswith("STARTTLS ok") and code == 0
 
 

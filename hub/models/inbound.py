@@ -27,6 +27,7 @@ class InboundStatus(enum.StrEnum):
     HELD = "held"  # waits for a moderator (or, for post@, the member's own click)
     REFUSED = "refused"  # refused with a 5xx reply; kept so moderators can see why
     DISCARDED = "discarded"  # a moderator discarded a held message
+    FOR_ADMINS = "for_admins"  # mail to postmaster@ or abuse@: shown to admins, never posted
 
 
 class InboundMessage(db.Model):

@@ -16,7 +16,7 @@ bp = Blueprint("held_mail", __name__)
 @bp.get("/moderation/mail")
 @moderator_required
 def index() -> str:
-    rows = held_mail.held_and_refused()
+    rows = held_mail.held_and_refused(admin=current_user.is_admin)
     previews = held_mail.previews(rows)  # stored with each row: nothing is parsed here
     return render_template("moderation/mail.html", rows=rows, previews=previews)
 
