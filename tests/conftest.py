@@ -196,6 +196,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
+def listener(app: Flask):
+    """Hub's real SMTP listener on a free loopback port, bound to the test app."""
+    from mailer.smtpd import Listener
+    from tests.mailhelpers import free_port
+
+    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
+    yield listener
+    listener.stop()
+
+
+@pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve ``app`` with waitress on a free port; yields the base URL (also HUB_BASE_URL).
 

@@ -10,8 +10,7 @@ import pytest
 
 from hub.models import InboundStatus
 from mailer.authresults import authenticated
-from mailer.smtpd import Listener
-from tests.mailhelpers import free_port, message, posts_with_body, rows, send, wait_until_posted
+from tests.mailhelpers import message, posts_with_body, rows, send, wait_until_posted
 
 TRUSTED = ["mx.hub.example.net"]
 
@@ -60,13 +59,6 @@ def test_forged_verdict_does_not_prove_the_from_address(header):
 @pytest.fixture
 def app_config() -> dict:
     return {"HUB_TRUSTED_AUTHSERV_IDS": "mx.hub.example.net"}
-
-
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
 
 
 def test_forged_mail_to_post_as_an_admin_is_held_not_posted(listener, make_member):

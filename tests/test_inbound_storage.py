@@ -20,9 +20,8 @@ from hub.models import InboundMessage, InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.refusals import RefusalCounter, network_of
-from mailer.smtpd import Listener
 from tests.conftest import login
-from tests.mailhelpers import free_port, message, posts_with_body, rows, send
+from tests.mailhelpers import message, posts_with_body, rows, send
 
 POST = "post@hub.example.net"
 
@@ -30,13 +29,6 @@ POST = "post@hub.example.net"
 @pytest.fixture
 def app_config() -> dict:
     return {"HUB_SMTP_MAX_MESSAGE_SIZE": 2_000_000, "HUB_INBOUND_REFUSALS_PER_IP": 3}
-
-
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
 
 
 def _stranger(body: str, subject: str = "Cheap watches") -> bytes:

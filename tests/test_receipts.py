@@ -7,21 +7,13 @@ import pytest
 from digests.preferences import turn_off
 from digests.receipts import send_due_receipts
 from mailer.addresses import reply_address
-from mailer.smtpd import Listener
-from tests.mailhelpers import free_port, message, send, wait_until_posted
+from tests.mailhelpers import message, send, wait_until_posted
 
 QUOTED = (
     "Testing the new sensor housing this week.\n\n"
     "On Mon, 16 Nov 2026 at 09:00, Hub <hub@hub.example.net> wrote:\n"
     "> What are you working on this week?\n"
 )
-
-
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
 
 
 def test_an_emailed_update_gets_one_receipt_with_the_trimmed_text(

@@ -11,8 +11,7 @@ from hub.models import InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import LEGACY_ISSUED, _b36, _mac, make_key, reply_address, verify_key
 from mailer.ingest import receive
-from mailer.smtpd import Listener
-from tests.mailhelpers import free_port, message, posts_with_body, rows, send, wait_until_posted
+from tests.mailhelpers import message, posts_with_body, rows, send, wait_until_posted
 
 SECRET = "test-secret-key-not-for-production"  # the tests' HUB_SECRET_KEY
 TRUSTED = "mx.hub.example.net"
@@ -21,13 +20,6 @@ TRUSTED = "mx.hub.example.net"
 @pytest.fixture
 def app_config() -> dict:
     return {"HUB_TRUSTED_AUTHSERV_IDS": TRUSTED}
-
-
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
 
 
 @pytest.fixture

@@ -32,13 +32,6 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
-
-
-@pytest.fixture
 def people(make_member, make_post):
     anna = make_member("Anna Schmidt", email="anna@hub-members.example")
     bob = make_member("Bob Jones", email="bob@example.org")

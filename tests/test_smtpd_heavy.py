@@ -22,7 +22,7 @@ import pytest
 from hub.models import InboundStatus
 from mailer.addresses import reply_address
 from mailer.html_text import html_to_text
-from tests.mailhelpers import free_port, rows
+from tests.mailhelpers import rows
 
 BOUND = 0.5
 ANSWER = 10.0
@@ -32,15 +32,6 @@ LIMIT = 10 * 1024 * 1024
 @pytest.fixture
 def app_config() -> dict:
     return {"HUB_SMTP_MAX_MESSAGE_SIZE": LIMIT}
-
-
-@pytest.fixture
-def listener(app):
-    from mailer.smtpd import Listener
-
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
-from mailer.smtpd import MAX_RECIPIENTS, Listener
-from tests.mailhelpers import free_port, message, posts_with_body, wait_until_posted
+from mailer.smtpd import MAX_RECIPIENTS
+from tests.mailhelpers import message, posts_with_body, wait_until_posted
 
 LIMIT = 3
 
@@ -19,13 +19,6 @@ LIMIT = 3
 @pytest.fixture
 def app_config() -> dict:
     return {"HUB_SMTP_MAX_CONNECTIONS_PER_IP": LIMIT, "HUB_SMTP_IDLE_SECONDS": 1}
-
-
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
 
 
 def _greeting(port: int) -> tuple[socket.socket, bytes]:

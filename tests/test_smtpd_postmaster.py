@@ -9,16 +9,8 @@ from hub.extensions import db
 from hub.models import Post
 from mailer import postmaster
 from mailer import smtp_replies as R
-from mailer.smtpd import Listener
 from tests.conftest import login
-from tests.mailhelpers import free_port, message, rows, send
-
-
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
+from tests.mailhelpers import message, rows, send
 
 
 @pytest.fixture

@@ -11,22 +11,14 @@ from digests.runs import send_digests
 from digests.scheduler import tick
 from hub.extensions import db
 from mailer.addresses import reply_address
-from mailer.smtpd import Listener
 from tests.conftest import login
-from tests.mailhelpers import free_port, message, posts_with_body, send, wait_until_posted
+from tests.mailhelpers import message, posts_with_body, send, wait_until_posted
 
 EMAILED = (
     "Kind regards,\nDev Patel\nFounder & CEO | Acme Robotics GmbH\n\n"
     "On Mon, 16 Nov 2026 at 09:00, Hub <hub@hub.example.net> wrote:\n> What is new?\n"
 )
 START = datetime(2026, 11, 13, 14, 0)
-
-
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
 
 
 def test_an_emailed_update_keeps_its_lines_on_the_board(listener, make_member, client):

@@ -63,13 +63,6 @@ def relay():
     controller.stop()
 
 
-@pytest.fixture
-def listener(app):
-    listener = Listener(app, host="127.0.0.1", port=free_port()).start()
-    yield listener
-    listener.stop()
-
-
 def _reply(listener: Listener, sender: str, original: EmailMessage, text: str) -> None:
     """Answer ``original`` as Gmail would: new text on top, the original quoted below."""
     quoted = original.get_body(preferencelist=("plain",)).get_content()
