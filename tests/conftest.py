@@ -207,6 +207,21 @@ def listener(app: Flask):
 
 
 @pytest.fixture
+def relay():
+    """An SMTP relay on a free loopback port that keeps what it takes (``relay.received``)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.mailhelpers import Relay, free_port
+
+    handler = Relay()
+    handler.port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve ``app`` with waitress on a free port; yields the base URL (also HUB_BASE_URL).
 

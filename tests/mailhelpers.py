@@ -23,6 +23,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Relay:
+    """Takes mail; answers with scripted replies first (e.g. a 451, then accepts)."""
+
+    def __init__(self, script: list[str] | None = None, refuse: set[str] | None = None) -> None:
+        self.script = list(script or [])
+        self.refuse = refuse or set()
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: ANN001, ANN201
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+        if self.script:
+            return self.script.pop(0)
+        self.received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content))
+        return "250 2.0.0 Queued"
+
+
 def message(
     sender: str,
     to: str,

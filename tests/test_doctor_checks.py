@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from mailer.smtpd import Listener
-from tests.test_relay import Relay, free_port
+from tests.mailhelpers import Relay, free_port
 
 
 def doctor(runner, *args: str) -> tuple[int, dict]:  # noqa: ANN001

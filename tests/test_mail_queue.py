@@ -19,7 +19,7 @@ from hub.extensions import db
 from hub.models import QueuedMail
 from mailer.queue_sender import send_due
 from tests.conftest import login
-from tests.test_relay import Relay, free_port
+from tests.mailhelpers import Relay, free_port
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import ssl
 from datetime import datetime, timedelta
 
@@ -16,39 +15,7 @@ from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus
 from mailer.backends import SendError, SmtpBackend
 from mailer.outgoing import build_message
-
-
-class Relay:
-    """Takes mail; answers with scripted replies first (e.g. a 451, then accepts)."""
-
-    def __init__(self, script: list[str] | None = None, refuse: set[str] | None = None) -> None:
-        self.script = list(script or [])
-        self.refuse = refuse or set()
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self.connections = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201
-        self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: ANN001, ANN201
-        if address in self.refuse:
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 2.1.5 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
-        if self.script:
-            return self.script.pop(0)
-        self.received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content))
-        return "250 2.0.0 Queued"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.mailhelpers import Relay, free_port
 
 
 def _config(port: int, **extra) -> dict:
@@ -63,16 +30,6 @@ def _config(port: int, **extra) -> dict:
         "HUB_RELAY_BACKOFF": 0.01,
         **extra,
     }
-
-
-@pytest.fixture
-def relay():
-    handler = Relay()
-    handler.port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    yield handler
-    controller.stop()
 
 
 def _message(app, member, subject="Hello"):

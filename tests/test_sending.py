@@ -25,7 +25,7 @@ from hub.members import create_member
 from hub.models import Delivery, DeliveryStatus
 from hub.posts import create_post
 from tests.conftest import TEST_DATABASE_URL, make_app
-from tests.test_relay import free_port
+from tests.mailhelpers import free_port
 
 HUB = str(Path(sys.executable).parent / "hub")
 
