@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from digests.schedule import WEEKDAYS, weekday_number
 from hub.errors import ValidationError
 from hub.extensions import db
+from hub.i18n import LOCALES
 from hub.members import check_timezone
 from hub.models import Member, Preferences
 from hub.models.preferences import FREQUENCIES
@@ -55,19 +57,24 @@ def preferences_for(member_ids: list[int]) -> dict[int, Preferences]:
     return {mid: found.get(mid) or Preferences(member_id=mid, **base) for mid in member_ids}
 
 
-def _choice(form: dict[str, str], name: str, allowed: range | tuple, label: str) -> str:
+def _choice(form: dict[str, str], name: str, allowed: range | tuple, message: str) -> str:
     value = (form.get(name) or "").strip()
     if value not in {str(a) for a in allowed}:
-        raise ValidationError(f"Choose {label} from the list.", field=name)
+        raise ValidationError(message, field=name)
     return value
 
 
 def update_preferences(member: Member, form: dict[str, str]) -> Preferences:
     """Apply the settings form; nothing changes unless all of it is valid."""
-    frequency = _choice(form, "digest_frequency", FREQUENCIES, "how often you get the digest")
-    weekday = _choice(form, "digest_weekday", WEEKDAYS, "the digest's weekday")
-    hour = _choice(form, "digest_hour", range(24), "the digest's hour")
+    frequency = _choice(
+        form, "digest_frequency", FREQUENCIES, _("Choose how often you get the digest.")
+    )
+    weekday = _choice(form, "digest_weekday", WEEKDAYS, _("Choose the digest's weekday."))
+    hour = _choice(form, "digest_hour", range(24), _("Choose the digest's hour."))
     zone = check_timezone((form.get("timezone") or "").strip())
+    locale = member.locale
+    if "locale" in form:
+        locale = _choice(form, "locale", LOCALES, _("Choose your language from the list."))
     prefs = get_preferences(member)
     prefs.digest_frequency = frequency
     prefs.digest_weekday = WEEKDAYS.index(weekday)
@@ -75,6 +82,7 @@ def update_preferences(member: Member, form: dict[str, str]) -> Preferences:
     for flag in ("prompt", "reply_notifications", "receipts"):
         setattr(prefs, flag, form.get(flag) in ("on", "1", "true", "yes"))
     member.timezone = zone
+    member.locale = locale
     db.session.commit()
     return prefs
 

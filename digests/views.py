@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,10 +16,12 @@ from digests.runs import preview_window, seed_for
 from digests.schedule import WEEKDAYS
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
+from hub.i18n import LOCALE_NAMES
 from hub.members import time_zones
 from hub.models import Delivery, DeliveryStatus, DigestIssue, Member
 from hub.models.preferences import FREQUENCIES
 from hub.numbers import query_int
+from hub.timefmt import hour_labels, weekday_names
 from hub.unsubscribe import KIND_NAMES, member_for_token, unsubscribe
 
 digests_bp = Blueprint("digests", __name__, url_prefix="/digests")
@@ -78,6 +82,7 @@ def _settings_form(member: Member) -> dict[str, str]:
         "digest_weekday": WEEKDAYS[prefs.digest_weekday],
         "digest_hour": str(prefs.digest_hour),
         "timezone": member.timezone,
+        "locale": member.locale,
         "prompt": "on" if prefs.prompt else "",
         "reply_notifications": "on" if prefs.reply_notifications else "",
         "receipts": "on" if prefs.receipts else "",
@@ -91,6 +96,9 @@ def settings_page() -> str | Response | tuple[str, int]:
         "frequencies": FREQUENCIES,
         "weekdays": WEEKDAYS,
         "zones": time_zones(),
+        "locales": LOCALE_NAMES,
+        "weekday_names": weekday_names(),
+        "hour_labels": hour_labels(),
     }
     if request.method == "GET":
         return render_template(
@@ -108,7 +116,8 @@ def settings_page() -> str | Response | tuple[str, int]:
         return render_template(
             "settings/page.html", form=form, error=str(exc), field=exc.field, **options
         ), 400
-    flash("Your settings are saved.")
+    refresh()  # the confirmation in the language just chosen
+    flash(_("Your settings are saved."))
     return redirect(url_for("settings.page"))
 
 

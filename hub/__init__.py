@@ -74,10 +74,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _load_config(app, config)
     _trust_proxies(app)
 
-    from hub import database, web
+    from hub import database, i18n, web
     from hub.cli import register_commands
 
     database.init_app(app)
+    i18n.init_app(app)
     web.init_app(app)
     register_commands(app)
     return app

@@ -437,3 +437,59 @@ def register_commands(app: Flask) -> None:
 # Not an app command: the app is built inside, so that reading the settings does not
 # generate a secret key where the backup's goes.
 main.add_command(restore_command)
+
+
+translations_group = click.Group(
+    "translations", help="Hub's translation catalogues (hub/translations)."
+)
+
+
+@translations_group.command("extract")
+def translations_extract() -> None:
+    """Collect the marked strings into hub/translations/messages.pot."""
+    from hub import catalogues
+
+    click.echo(f"Wrote {catalogues.extract()}")
+
+
+@translations_group.command("update")
+def translations_update() -> None:
+    """Extract, then merge the new strings into every language's messages.po."""
+    from hub import catalogues
+
+    catalogues.extract()
+    catalogues.update()
+    click.echo("Updated the catalogues; translate the new and fuzzy entries, then compile.")
+
+
+@translations_group.command("compile")
+def translations_compile() -> None:
+    """Write messages.mo from each messages.po (the files Hub reads; kept in git)."""
+    from hub import catalogues
+
+    catalogues.compile_all()
+    click.echo("Compiled the catalogues.")
+
+
+@translations_group.command("check")
+def translations_check() -> None:
+    """Fail when a German entry is missing, empty or fuzzy, or a messages.mo is stale."""
+    import tempfile
+    from pathlib import Path as _Path
+
+    from hub import catalogues
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = catalogues.extract(_Path(tmp) / "messages.pot")
+        missing = catalogues.missing_from_catalogue(pot)
+    problems = [f"de: not in the catalogue: {m!r}" for m in missing]
+    problems += [f"{p.locale}: {p.text}" for p in catalogues.check()]
+    for line in problems:
+        click.echo(line)
+    if problems:
+        raise SystemExit(1)
+    click.echo("The catalogues are complete and compiled.")
+
+
+# Needs no app: it works on the source tree.
+main.add_command(translations_group)

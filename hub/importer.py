@@ -22,6 +22,7 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
+from hub.i18n import LOCALES, check_locale
 from hub.members import CONTROL_CHARACTERS, normalise_email, parse_interests
 from hub.models import FormerAddress, Interest, Member, MemberState
 from hub.tokens import hash_token
@@ -29,7 +30,7 @@ from hub.tokens import hash_token
 log = logging.getLogger(__name__)
 
 REQUIRED = ("name", "email", "organisation")
-OPTIONAL = ("title", "interests")
+OPTIONAL = ("title", "interests", "locale")
 # Header names as mailing-list tools and spreadsheets spell them.
 ALIASES = {
     "email address": "email",
@@ -41,6 +42,8 @@ ALIASES = {
     "company": "organisation",
     "job title": "title",
     "tags": "interests",
+    "language": "locale",
+    "sprache": "locale",
 }
 LIMITS = {"name": 120, "organisation": 120, "title": 120}
 BATCH = 500
@@ -58,6 +61,7 @@ class Row:
     organisation: str
     title: str = ""
     interests: tuple[str, ...] = ()
+    locale: str = ""  # empty: the network's HUB_DEFAULT_LOCALE
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,18 @@ def _check_row(line: int, values: dict[str, str]) -> Row:
         reason = "the email is empty" if not values["email"] else str(exc)
         raise ValidationError(reason) from exc
     tags = tuple(parse_interests(values.get("interests", "").replace(";", ",")))
-    return Row(line, values["name"], email, values["organisation"], values.get("title", ""), tags)
+    locale = values.get("locale", "")
+    if locale and not check_locale(locale):
+        raise ValidationError(f"the language {locale!r} is not one of {', '.join(LOCALES)}")
+    return Row(
+        line,
+        values["name"],
+        email,
+        values["organisation"],
+        values.get("title", ""),
+        tags,
+        check_locale(locale) or "",
+    )
 
 
 def read_csv(
@@ -238,7 +253,9 @@ class ImportResult:
     invited: int = 0
 
 
-def _insert_batch(rows: list[Row], *, state: str, timezone: str, now: datetime) -> list[int]:
+def _insert_batch(
+    rows: list[Row], *, state: str, timezone: str, locale: str, now: datetime
+) -> list[int]:
     """Insert members and their interests in two statements; return the new member ids."""
     values = [
         {
@@ -248,6 +265,7 @@ def _insert_batch(rows: list[Row], *, state: str, timezone: str, now: datetime) 
             "title": row.title,
             "state": state,
             "timezone": timezone,
+            "locale": row.locale or locale,
             "joined_at": now,
         }
         for row in rows
@@ -268,13 +286,16 @@ def apply(
     *,
     invite: bool = False,
     default_timezone: str = "UTC",
+    default_locale: str | None = None,
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
     """Add the new rows as members (``invited`` and sent an invitation if ``invite``)."""
     now = now or utcnow()
     from hub import invitations
+    from hub.i18n import default_locale as network_locale
 
+    locale = default_locale or network_locale()
     added = 0
     skipped = len(preview.existing)
     invited = 0
@@ -285,7 +306,9 @@ def apply(
         fresh = [row for row in batch if row.email not in already]
         skipped += len(batch) - len(fresh)
         if fresh:
-            ids = _insert_batch(fresh, state=state, timezone=default_timezone, now=now)
+            ids = _insert_batch(
+                fresh, state=state, timezone=default_timezone, locale=locale, now=now
+            )
             added += len(ids)
             if invite:
                 members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()

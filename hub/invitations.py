@@ -11,6 +11,7 @@ stores the link.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -47,6 +48,18 @@ class InvalidInvitation(HubError):
 class Invitee:
     name: str
     email: str
+    locale: str = ""  # empty: the network's HUB_DEFAULT_LOCALE
+
+
+# A language code after the address: ``Ada <ada@example.org> de`` or ``bob@example.org; en``.
+_LOCALE_SUFFIX = re.compile(r"^(?P<rest>.*?@.*?)[\s,;]+\(?(?P<locale>en|de)\)?$", re.IGNORECASE)
+
+
+def _split_locale(line: str) -> tuple[str, str]:
+    found = _LOCALE_SUFFIX.match(line)
+    if found is None:
+        return line, ""
+    return found["rest"].strip().rstrip(",;"), found["locale"].lower()
 
 
 def _name_from_address(address: str) -> str:
@@ -55,13 +68,16 @@ def _name_from_address(address: str) -> str:
 
 
 def parse_invitees(text: str) -> tuple[list[Invitee], list[str]]:
-    """Split pasted lines (``address`` or ``Name <address>``) into invitees and problems.
+    """Split pasted lines (``address`` or ``Name <address>``, optionally followed by the
+    language ``en`` or ``de``) into invitees and problems.
 
     >>> found, problems = parse_invitees("Ada Osei <Ada@Example.org>\\nbob@example.org\\nnope")
     >>> [(i.name, i.email) for i in found]
     [('Ada Osei', 'ada@example.org'), ('Bob', 'bob@example.org')]
     >>> problems
     ['Line 3: "nope" has no valid email address.']
+    >>> [i.locale for i in parse_invitees("Jana <jana@example.de> de\\ncem@example.org")[0]]
+    ['de', '']
     """
     invitees: list[Invitee] = []
     problems: list[str] = []
@@ -73,6 +89,7 @@ def parse_invitees(text: str) -> tuple[list[Invitee], list[str]]:
         line = line.strip().rstrip(",;")
         if not line:
             continue
+        line, locale = _split_locale(line)
         name, address = parseaddr(line)
         try:
             email = normalise_email(address) if "@" in address else ""
@@ -85,7 +102,7 @@ def parse_invitees(text: str) -> tuple[list[Invitee], list[str]]:
             problems.append(f"Line {number}: {email} is listed twice; invited once.")
             continue
         seen.add(email)
-        invitees.append(Invitee(name.strip() or _name_from_address(email), email))
+        invitees.append(Invitee(name.strip() or _name_from_address(email), email, locale))
     return invitees, problems
 
 
@@ -151,6 +168,7 @@ def invite(
     *,
     organisation: str = "",
     note: str = "",
+    locale: str = "",
     now: datetime | None = None,
 ) -> Invitation:
     """Invite one person: create them as ``invited``, store the link, queue the mail."""
@@ -170,6 +188,7 @@ def invite(
         organisation=organisation,
         state=MemberState.INVITED,
         commit=False,
+        locale=locale or None,
     )
     db.session.flush()
     invitation, token = open_invitation(member, actor, now)
@@ -188,7 +207,7 @@ def invite_many(
     sent: list[Invitation] = []
     for invitee in invitees:
         try:
-            sent.append(invite(actor, invitee.email, invitee.name, now=now))
+            sent.append(invite(actor, invitee.email, invitee.name, locale=invitee.locale, now=now))
         except ValidationError as exc:
             db.session.rollback()
             problems.append(str(exc))

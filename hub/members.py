@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from hub.errors import ValidationError
 from hub.extensions import db
+from hub.i18n import check_locale
 from hub.models import Interest, Member, MemberRole, MemberState
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ def create_member(
     role: str = MemberRole.MEMBER,
     state: str = MemberState.ACTIVE,
     commit: bool = True,
+    locale: str | None = None,
     **profile: str,
 ) -> Member:
     """Validate and store a new member; raise ``ValidationError`` on bad input or a duplicate."""
@@ -156,6 +158,7 @@ def create_member(
         role=str(role),
         state=str(state),
         timezone=current_app.config["HUB_DEFAULT_TIMEZONE"],
+        locale=check_locale(locale) or current_app.config["HUB_DEFAULT_LOCALE"],
         **fields,
     )
     db.session.add(member)

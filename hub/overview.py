@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member, MemberState, Post
+from hub.timefmt import short_date
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def bar_chart(series: list[tuple[datetime, int]], *, width: int = 480, height: i
                 width=slot - 6,
                 height=h,
                 count=count,
-                label=week.strftime("%d %b"),
+                label=short_date(week, year=False),
             )
         )
     return Chart(width, height, height - bottom, bars, peak)

@@ -249,6 +249,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Time zone of new members until they choose.",
         kind="timezone",
     ),
+    Setting(
+        "DEFAULT_LOCALE",
+        "en",
+        "Language (`en` or `de`) of new and imported members until they choose, and of "
+        "visitors whose browser asks for neither.",
+        choices=("en", "de"),
+    ),
     Setting("INVITATION_DAYS", 14, "Days an invitation link stays valid.", minimum=1),
     Setting(
         "JOIN_REQUESTS",

@@ -1,25 +1,66 @@
-"""Showing stored UTC times in the viewer's time zone."""
+"""Showing stored UTC times in the reader's time zone and language, through Babel.
+
+The reader is the logged-in member on a page, or the recipient while a mail is rendered
+(``reading_in``, entered by ``hub.i18n.in_locale``): their time zone comes from here, their
+language from Flask-Babel's current locale. Nothing is formatted by hand (``%-d`` works only
+with glibc, and English month names are no use to a German reader).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import (
+    format_datetime,
+    format_interval,
+    format_skeleton,
+    format_timedelta,
+    get_datetime_format,
+    get_day_names,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub.clock import utcnow
 
+_reader_zone: ContextVar[str | None] = ContextVar("hub_reader_zone", default=None)
 
-def _viewer_zone() -> ZoneInfo:
-    name = getattr(current_user, "timezone", None) or "UTC"
+
+def _zone(name: str | None) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
 
+@contextmanager
+def reading_in(zone: str | None) -> Iterator[None]:
+    """Show times in ``zone`` for the length of the block (a mail to one member)."""
+    token = _reader_zone.set(zone or "UTC")
+    try:
+        yield
+    finally:
+        _reader_zone.reset(token)
+
+
+def _viewer_zone() -> ZoneInfo:
+    override = _reader_zone.get()
+    if override is not None:
+        return _zone(override)
+    return _zone(getattr(current_user, "timezone", None))
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
 def localise(value: datetime, zone: ZoneInfo | None = None) -> datetime:
-    """Turn a naive UTC datetime into an aware one in ``zone`` (default: the viewer's)."""
+    """Turn a naive UTC datetime into an aware one in ``zone`` (default: the reader's)."""
     return value.replace(tzinfo=UTC).astimezone(zone or _viewer_zone())
 
 
@@ -27,28 +68,78 @@ def iso_time(value: datetime) -> str:
     return value.replace(tzinfo=UTC).isoformat(timespec="seconds")
 
 
+def _zone_name(local: datetime, locale: str) -> str:
+    """'CET', 'MEZ': the locale's short name of the zone, else the standard abbreviation."""
+    name = format_datetime(local, "z", tzinfo=local.tzinfo, locale=locale)
+    return name if name[:1].isalpha() and not name.startswith("GMT") else (local.tzname() or "")
+
+
 def absolute_time(value: datetime) -> str:
+    """'Nov 23, 2026, 14:05 CET' / '23. Nov. 2026, 14:05 MEZ'."""
     local = localise(value)
-    return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or "")
+    locale = _locale()
+    moment = get_datetime_format("medium", locale=locale).format(
+        format_skeleton("Hm", local, tzinfo=local.tzinfo, locale=locale),
+        format_skeleton("yMMMd", local, tzinfo=local.tzinfo, locale=locale),
+    )
+    return f"{moment} {_zone_name(local, locale)}".strip()
+
+
+def short_date(value: datetime, *, year: bool = True) -> str:
+    """'Nov 23, 2026' / '23. Nov. 2026' in the reader's zone (without the year: 'Nov 23')."""
+    local = localise(value)
+    skeleton = "yMMMd" if year else "MMMd"
+    return format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=_locale())
+
+
+def day_label(local: datetime) -> str:
+    """'Mon, November 23' / 'Mo., 23. November' for an aware local datetime."""
+    return format_skeleton("MMMMEEEEd", local, tzinfo=local.tzinfo, locale=_locale())
+
+
+def period_label(start: datetime, end: datetime) -> str:
+    """The days from ``start`` to ``end`` (aware, local; ``end`` exclusive), as one range:
+    'November 23 – 29' / '23.–29. November'."""
+    last = end - timedelta(microseconds=1) if end > start else end
+    first_day: date = start.date()
+    last_day: date = last.date()
+    if first_day == last_day:
+        return format_skeleton("MMMMd", start, tzinfo=start.tzinfo, locale=_locale())
+    return format_interval(first_day, last_day, "MMMMd", locale=_locale())
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:
-    """'just now', '5 minutes ago', '3 hours ago', 'yesterday', '4 days ago', then the date."""
-    seconds = ((now or utcnow()) - value).total_seconds()
+    """'just now', '5 minutes ago', '3 hours ago', 'yesterday', '4 days ago', then the date;
+    in German 'gerade eben', 'vor 5 Minuten', 'vor 3 Stunden', 'gestern', 'vor 4 Tagen'."""
+    now = now or utcnow()
+    seconds = (now - value).total_seconds()
     if seconds < 60:
-        return "just now"
+        return _("just now")
     minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
     hours = minutes // 60
-    if hours < 24:
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
     days = hours // 24
     if days == 1:
-        return "yesterday"
+        return _("yesterday")
     if days < 7:
-        return f"{days} days ago"
-    local = localise(value)
-    if local.year == localise(now or utcnow()).year:
-        return local.strftime("%-d %b")
-    return local.strftime("%-d %b %Y")
+        if minutes < 60:
+            ago = timedelta(minutes=-minutes)
+        elif hours < 24:
+            ago = timedelta(hours=-hours)
+        else:
+            ago = timedelta(days=-days)
+        # threshold=1: 59 minutes stay "59 minutes", not "1 hour".
+        return format_timedelta(ago, add_direction=True, threshold=1, locale=_locale())
+    same_year = localise(value).year == localise(now).year
+    return short_date(value, year=not same_year)
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, in the reader's language."""
+    names = get_day_names("wide", locale=_locale())
+    return [names[i] for i in range(7)]
+
+
+def hour_labels() -> list[str]:
+    """The 24 hours of a day as the reader's language writes them ('14:00')."""
+    day = datetime(2000, 1, 3)
+    return [format_skeleton("Hm", day.replace(hour=h), locale=_locale()) for h in range(24)]

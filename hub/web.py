@@ -10,11 +10,12 @@ from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
+from hub.i18n import LOCALE_NAMES, current_locale
 from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
-from hub.timefmt import absolute_time, iso_time, relative_time
+from hub.timefmt import absolute_time, iso_time, relative_time, short_date
 
 
 @login_manager.user_loader
@@ -45,10 +46,16 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(relative_time, "relative_time")
     app.add_template_filter(absolute_time, "absolute_time")
     app.add_template_filter(iso_time, "iso_time")
+    app.add_template_filter(short_date, "short_date")
 
     @app.context_processor
     def _globals() -> dict:
-        return {"hub_name": app.config["HUB_NAME"], "current_member": current_user}
+        return {
+            "hub_name": app.config["HUB_NAME"],
+            "current_member": current_user,
+            "current_locale": current_locale(),
+            "locale_names": LOCALE_NAMES,
+        }
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -72,6 +79,7 @@ def init_app(app: Flask) -> None:
         health,
         held_mail,
         invitations,
+        language,
         members,
         moderation,
         my_data,
@@ -86,6 +94,7 @@ def init_app(app: Flask) -> None:
         admin_invitations,
         admin_import,
         invitations,
+        language,
         moderation,
         held_mail,
         attachments,

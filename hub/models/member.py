@@ -44,6 +44,8 @@ class Member(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=MemberRole.MEMBER.value)
     state: Mapped[str] = mapped_column(String(16), default=MemberState.ACTIVE.value)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The language pages and mail are in (``hub.i18n.LOCALES``); set from HUB_DEFAULT_LOCALE.
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     # In every login cookie; ``hub.sessions.end_sessions`` replaces it to log out everywhere.
     session_secret: Mapped[str] = mapped_column(String(64), default=new_session_secret)

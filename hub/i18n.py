@@ -1,0 +1,108 @@
+"""The language of pages and mail: English and German, per member.
+
+A logged-in member reads Hub in their own ``Member.locale``. A visitor (login, join and
+unsubscribe pages) gets the best match of their browser's ``Accept-Language`` among the
+languages Hub has, or the one they picked with the switch on those pages, kept in the
+``hub_locale`` cookie (it holds the language and nothing else). Mail is rendered in the
+recipient's locale with ``in_locale(member)``, which works outside any request too (the
+scheduler), as long as an app context is pushed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, refresh
+
+LOCALES = ("en", "de")
+LOCALE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
+COOKIE = "hub_locale"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+babel = Babel()
+
+
+def default_locale() -> str:
+    return current_app.config["HUB_DEFAULT_LOCALE"]
+
+
+def check_locale(value: str | None) -> str | None:
+    """``value`` when Hub has that language (``en``, ``de``; case and region ignored)."""
+    code = (value or "").strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LOCALES else None
+
+
+def member_locale(member: object) -> str:
+    """The language a member reads Hub in; the network's default when they have none."""
+    return check_locale(getattr(member, "locale", None)) or default_locale()
+
+
+def visitor_locale() -> str:
+    """The switch's cookie, else the browser's best match, else the network's default."""
+    chosen = check_locale(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    return browser_locale(request.accept_languages) or default_locale()
+
+
+def browser_locale(accepted: Iterable[tuple[str, float]]) -> str | None:
+    """The first of Hub's languages in the browser's order of preference, by primary tag:
+    ``de-AT;q=0.8, en;q=0.5`` is German (an exact-match-first rule would pick English).
+
+    >>> browser_locale([("fr-CH", 1), ("de-AT", 0.8), ("en", 0.5)])
+    'de'
+    >>> browser_locale([("*", 1)]) is None
+    True
+    """
+    ranked = sorted(accepted, key=lambda pair: -pair[1])  # stable: ties keep their order
+    for tag, quality in ranked:
+        code = check_locale(tag)
+        if code and quality > 0:
+            return code
+    return None
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the member's language, or the visitor's."""
+    if not has_request_context():
+        return default_locale()
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False):
+        return member_locale(current_user)
+    return visitor_locale()
+
+
+def current_locale() -> str:
+    return str(get_locale() or default_locale())
+
+
+@contextmanager
+def in_locale(member_or_code: object) -> Iterator[str]:
+    """Render for one reader for the length of the block: a member's language and time
+    zone, or just a language (a locale code). Needs an app context, not a request."""
+    from hub.timefmt import reading_in
+
+    if isinstance(member_or_code, str):
+        with force_locale(check_locale(member_or_code) or default_locale()):
+            yield current_locale()
+        return
+    zone = getattr(member_or_code, "timezone", None)
+    with force_locale(member_locale(member_or_code)), reading_in(zone):
+        yield current_locale()
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        default_locale=app.config["HUB_DEFAULT_LOCALE"],
+        default_translation_directories=str(TRANSLATIONS),
+        locale_selector=select_locale,
+    )
+    # Each request chooses afresh (the locale is cached on the app context, which a test
+    # client, or a worker running several requests in one context, may reuse).
+    app.before_request(refresh)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
