@@ -19,6 +19,8 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -34,6 +36,7 @@ from digests.select import (
     updates_between,
 )
 from hub.extensions import db
+from hub.i18n import current_locale, in_locale
 from hub.models import DigestFeature, Member, Post
 from hub.urls import external_url
 from mailer.addresses import post_reply_minter, reply_address
@@ -88,7 +91,8 @@ class Period:
     total_posts: int
     joined: list[Member]  # the newest, one more than shown (the reader may be one)
     replies: dict[int, list[Thread]]  # by the author of the update replied to
-    shared: SharedBlocks | None = None  # rendered at the first message
+    # Rendered at the first message in each language, shared by every reader of that language.
+    shared: dict[str, SharedBlocks] = field(default_factory=dict)
     urls: dict[str, object] = field(default_factory=dict)
     joined_total: int | None = None  # None: ``joined`` is all of them
     also_posted: list[Member] = field(default_factory=list)
@@ -148,7 +152,7 @@ def _arrange(period: Period, fair: list[Block], turns: list[int], places: int) -
     period.omitted_posts = len(turns) - min(places, len(turns))
     period.omitted_members = len(period.also_posted)
     period.also_posted_more = 0
-    period.shared = None
+    period.shared = {}
 
 
 def _measure(period: Period, probe: Member, start: datetime, end: datetime) -> int:
@@ -195,7 +199,7 @@ def _fit(
             break
         guess += 1
     places = guess
-    for _ in range(6):
+    for _attempt in range(6):
         _arrange(period, fair, turns, places)
         size = _measure(period, probe, start, end)
         if size <= FIT_TARGET or places == 0:
@@ -224,7 +228,7 @@ def _shorten_names(
         period.also_posted = sorted(everyone[:keep], key=lambda m: (m.name.lower(), m.id))
         period.also_posted_text = _name_lines([m.name for m in period.also_posted])
         period.also_posted_more = len(everyone) - keep
-        period.shared = None
+        period.shared = {}
         size = _measure(period, probe, start, end)
 
 
@@ -368,13 +372,16 @@ def _local(moment: datetime, zone: str) -> datetime:
 
 
 def subject(digest: Digest) -> str:
+    """The subject in the current language (``render`` enters the reader's)."""
     name = current_app.config["HUB_NAME"]
     authors = len(digest.blocks) + digest.omitted_members
     if digest.total_posts:
-        plural = "s" if digest.total_posts != 1 else ""
-        people = "s" if authors != 1 else ""
-        return f"{name} digest: {digest.total_posts} update{plural} from {authors} member{people}"
-    return f"{name} digest: replies and new members"
+        updates = ngettext("%(num)d update", "%(num)d updates", digest.total_posts)
+        people = ngettext("%(num)d member", "%(num)d members", authors)
+        return _(
+            "%(hub)s digest: %(updates)s from %(people)s", hub=name, updates=updates, people=people
+        )
+    return _("%(hub)s digest: replies and new members", hub=name)
 
 
 def _url_maker(endpoint: str, arg: str):  # noqa: ANN202
@@ -443,25 +450,27 @@ def context(digest: Digest) -> dict[str, object]:
 def blocks_for(digest: Digest):  # noqa: ANN201 (a mailer.outgoing.Prerendered)
     """The period's blocks, rendered once, with this member's reply links."""
     period = _period(digest)
-    if period.shared is None:
+    locale = current_locale()
+    if locale not in period.shared:
         urls = _urls(period)
-        period.shared = render_blocks(
+        period.shared[locale] = render_blocks(
             period.blocks, urls["post_url"], digest=digest, board_url=urls["board_url"]
         )
-    return period.shared.for_reader(post_reply_minter(digest.member))
+    return period.shared[locale].for_reader(post_reply_minter(digest.member))
 
 
 def render(digest: Digest, *, message_id: str | None = None) -> EmailMessage:
-    """The digest as a ready message to ``digest.member``."""
+    """The digest as a ready message to ``digest.member``, in their language."""
     member = digest.member
-    return build_message(
-        "digest",
-        to=member.email,
-        subject=subject(digest),
-        context=context(digest),
-        reply_to=reply_address(member, context="digest"),
-        kind="digest",
-        member=member,
-        message_id=message_id,
-        prerendered={"blocks": blocks_for(digest)},
-    )
+    with in_locale(member):
+        return build_message(
+            "digest",
+            to=member.email,
+            subject=subject(digest),
+            context=context(digest),
+            reply_to=reply_address(member, context="digest"),
+            kind="digest",
+            member=member,
+            message_id=message_id,
+            prerendered={"blocks": blocks_for(digest)},
+        )

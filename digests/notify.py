@@ -18,6 +18,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from digests.bounces import is_bouncing
@@ -193,7 +194,7 @@ def render_notification(recipient: Member, update_post: Post, replies: list[Post
             "settings_url": external_url("settings.page"),
         },
         reply_to=reply_address(recipient, update_post),
-        from_name=f"{authors[0]} via {hub_name}" if one_voice else None,
+        from_name=_l("%(name)s via %(hub)s", name=authors[0], hub=hub_name) if one_voice else None,
         kind="reply",
         member=recipient,
         in_reply_to=thread,

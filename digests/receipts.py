@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from digests.bounces import is_bouncing
@@ -87,7 +88,7 @@ def send_receipt(post: Post) -> bool:
     message = build_message(
         "receipt",
         to=author.email,
-        subject="On the board: " + post.body.strip().splitlines()[0][:60],
+        subject=_l("On the board: %(first)s", first=post.body.strip().splitlines()[0][:60]),
         context={
             "member": author,
             "post": post,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from digests import compose, delivery
@@ -158,7 +159,7 @@ def render_prompt(member: Member, *, message_id: str | None = None) -> EmailMess
     return build_message(
         "prompt",
         to=member.email,
-        subject="What are you working on this week?",
+        subject=_l("What are you working on this week?"),
         context={
             "member": member,
             "previous": latest_update(member),

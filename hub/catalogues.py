@@ -76,11 +76,20 @@ class Problem:
     text: str
 
 
+def _frozen(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _entries(compiled: io.BufferedIOBase) -> dict:
+    """msgid -> msgstr of a compiled catalogue (plural forms as tuples)."""
+    return {_frozen(m.id): _frozen(m.string) for m in read_mo(compiled) if m.id}
+
+
 def _compiled(catalog) -> dict:  # noqa: ANN001
     out = io.BytesIO()
     write_mo(out, catalog, use_fuzzy=False)
     out.seek(0)
-    return {m.id: m.string for m in read_mo(out) if m.id}
+    return _entries(out)
 
 
 def check(*, complete: tuple[str, ...] = ("de",)) -> list[Problem]:
@@ -88,28 +97,35 @@ def check(*, complete: tuple[str, ...] = ("de",)) -> list[Problem]:
     each language of ``complete`` an entry that is missing, empty or fuzzy."""
     problems: list[Problem] = []
     for locale in LOCALES:
-        with po_path(locale).open("rb") as source:
-            catalog = read_po(source, locale=locale)
-        if not mo_path(locale).exists():
-            problems.append(Problem(locale, f"{mo_path(locale).name} is missing"))
-        else:
-            with mo_path(locale).open("rb") as compiled:
-                shipped = {m.id: m.string for m in read_mo(compiled) if m.id}
-            if shipped != _compiled(catalog):
-                problems.append(
-                    Problem(locale, "messages.mo is stale: run `hub translations compile`")
-                )
-        if locale not in complete:
+        found = catalogue_problems(po_path(locale), mo_path(locale), complete=locale in complete)
+        problems += [Problem(locale, text) for text in found]
+    return problems
+
+
+def catalogue_problems(po: Path, mo: Path, *, complete: bool) -> list[str]:
+    """One language's problems: ``mo`` missing or not compiled from ``po``; with
+    ``complete``, each entry of ``po`` that is untranslated (or a plural form of it) or
+    fuzzy (fuzzy entries are left out of the compiled file: the page would be English)."""
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    problems: list[str] = []
+    if not mo.exists():
+        problems.append(f"{mo.name} is missing")
+    else:
+        with mo.open("rb") as compiled:
+            if _entries(compiled) != _compiled(catalog):
+                problems.append(f"{mo.name} is stale: run `hub translations compile`")
+    if not complete:
+        return problems
+    for message in catalog:
+        if not message.id:
             continue
-        for message in catalog:
-            if not message.id:
-                continue
-            label = message.id if isinstance(message.id, str) else message.id[0]
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            if message.fuzzy:
-                problems.append(Problem(locale, f"fuzzy: {label!r}"))
-            elif not all(strings):
-                problems.append(Problem(locale, f"not translated: {label!r}"))
+        label = message.id if isinstance(message.id, str) else message.id[0]
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {label!r}")
+        elif not all(strings):
+            problems.append(f"not translated: {label!r}")
     return problems
 
 

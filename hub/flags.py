@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from hub import audit
@@ -42,7 +43,7 @@ def open_flags(post: Post) -> list[Flag]:
     )
 
 
-def _mail_author(post: Post, kind: str, subject: str, **context: str) -> None:
+def _mail_author(post: Post, kind: str, subject: object, **context: str) -> None:
     """Queue a note to the post's author; it is sent after the caller commits."""
     author = post.author
     if author.state != MemberState.ACTIVE:
@@ -90,7 +91,9 @@ def flag_post(member: Member, post: Post, reason: str, *, now: datetime | None =
         _mail_author(
             post,
             "flag_hidden",
-            f"Your {'reply' if post.parent_id else 'update'} is hidden for a moment",
+            _l("Your reply is hidden for a moment")
+            if post.parent_id
+            else _l("Your update is hidden for a moment"),
         )
     db.session.commit()
     log.info("post %s flagged by member %s (%s open flags)", post.id, member.id, count)
@@ -132,7 +135,7 @@ def decide(
         _mail_author(
             post,
             "moderation_note",
-            f"A note from the moderators of {current_app.config['HUB_NAME']}",
+            _l("A note from the moderators of %(hub)s", hub=current_app.config["HUB_NAME"]),
             note=note,
             decision=DECISIONS[decision],
         )

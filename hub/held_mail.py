@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from hub import audit
@@ -141,7 +142,7 @@ def _tell_author(row: InboundMessage, note: str, decision: str) -> None:
         "held_mail_note",
         row.member.email,
         "held_mail_note",
-        f"A note from the moderators of {_hub_name()}",
+        _l("A note from the moderators of %(hub)s", hub=_hub_name()),
         {"subject": row.subject, "note": note, "decision": decision},
         member=row.member,
     )
@@ -273,7 +274,7 @@ def notify_unauthenticated(*, now: datetime | None = None) -> int:
                 "publish_held",
                 row.member.email,
                 "publish_held",
-                f"Publish your update on {_hub_name()}?",
+                _l("Publish your update on %(hub)s?", hub=_hub_name()),
                 {
                     "subject": row.subject,
                     "text": preview(row),

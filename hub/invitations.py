@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hub import audit
@@ -120,7 +121,7 @@ def queue_invitation(
         "invitation",
         member.email,
         "invitation",
-        f"You are invited to {current_app.config['HUB_NAME']}",
+        _l("You are invited to %(hub)s", hub=current_app.config["HUB_NAME"]),
         {
             "inviter": {"name": actor.name} if actor is not None else None,
             "days": current_app.config["HUB_INVITATION_DAYS"],

@@ -10,6 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hub import audit, invitations
@@ -118,7 +119,7 @@ def decline(
         "join_declined",
         request.email,
         "join_declined",
-        f"Your request to join {current_app.config['HUB_NAME']}",
+        _l("Your request to join %(hub)s", hub=current_app.config["HUB_NAME"]),
         {"request": {"name": request.name}, "note": note.strip()},
     )
     db.session.commit()

@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from hub.clock import utcnow
@@ -127,7 +128,7 @@ def _queue_link(member: Member, now: datetime) -> None:
         "login",
         member.email,
         "login",
-        f"Your login link for {current_app.config['HUB_NAME']}",
+        _l("Your login link for %(hub)s", hub=current_app.config["HUB_NAME"]),
         {"minutes": minutes},
         member=member,
         secrets={"link": external_url("auth.redeem", token=token)},

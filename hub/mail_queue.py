@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.i18n import current_locale, in_locale
 from hub.models import Member, QueuedMail
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def queue_mail(
     kind: str,
     to: str,
     template: str,
-    subject: str,
+    subject: object,
     context: Mapping[str, Any] | None = None,
     *,
     member: Member | None = None,
@@ -59,8 +60,15 @@ def queue_mail(
     pair under ``templates/email/``. ``context`` and ``secrets`` must be JSON values; the
     templates get both, plus ``member`` (the recipient) loaded again at send time.
     ``expires_at``: if it cannot be sent by then (a login link), it is not sent at all.
+    ``subject`` may be a lazy string: it is stored in the recipient's language.
     """
     context, secrets = dict(context or {}), dict(secrets) if secrets else None
+    # The subject in the recipient's language (a lazy string is translated here); for
+    # someone who is not a member, the language of the page that caused the mail.
+    with in_locale(member if member is not None else current_locale()) as language:
+        subject = str(subject)[:300]
+    if member is None:
+        context["locale"] = language
     json.dumps([context, secrets])  # a value that cannot be stored fails here, not later
     now = now or utcnow()
     row = QueuedMail(

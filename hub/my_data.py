@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hub.clock import utcnow
@@ -166,7 +167,7 @@ def request_email_change(member: Member, address: str, *, now: datetime | None =
             "email_change_taken",
             new_email,
             "email_change_taken",
-            f"Your address was suggested for another account on {hub_name}",
+            _l("Your address was suggested for another account on %(hub)s", hub=hub_name),
             {"new_email": new_email},
         )
     else:
@@ -174,7 +175,7 @@ def request_email_change(member: Member, address: str, *, now: datetime | None =
             "email_change",
             new_email,
             "email_change_confirm",
-            f"Confirm your new address for {hub_name}",
+            _l("Confirm your new address for %(hub)s", hub=hub_name),
             {"new_email": new_email},
             member=member,
             secrets={"link": external_url("my_data.confirm_email", token=token)},
@@ -211,7 +212,7 @@ def confirm_email_change(token: str, *, now: datetime | None = None) -> Member:
         "email_changed",
         old_email,
         "email_changed",
-        f"Your address for {current_app.config['HUB_NAME']} was changed",
+        _l("Your address for %(hub)s was changed", hub=current_app.config["HUB_NAME"]),
         {"old_email": old_email, "new_email": member.email},
         member=member,
     )

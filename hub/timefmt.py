@@ -108,6 +108,14 @@ def period_label(start: datetime, end: datetime) -> str:
     return format_interval(first_day, last_day, "MMMMd", locale=_locale())
 
 
+def digest_period(since: datetime, until: datetime) -> str:
+    """A digest's period as the reader says it: 'in the week of November 23 – 29' /
+    'in der Woche vom 23.–29. November', or for a day's digest 'on Mon, November 23'."""
+    if until - since <= timedelta(days=1, hours=1):  # a day, even across a DST change
+        return _("on %(day)s", day=day_label(since))
+    return _("in the week of %(days)s", days=period_label(since, until))
+
+
 def relative_time(value: datetime, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', '3 hours ago', 'yesterday', '4 days ago', then the date;
     in German 'gerade eben', 'vor 5 Minuten', 'vor 3 Stunden', 'gestern', 'vor 4 Tagen'."""

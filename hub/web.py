@@ -15,7 +15,7 @@ from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
-from hub.timefmt import absolute_time, iso_time, relative_time, short_date
+from hub.timefmt import absolute_time, digest_period, iso_time, relative_time, short_date
 
 
 @login_manager.user_loader
@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(absolute_time, "absolute_time")
     app.add_template_filter(iso_time, "iso_time")
     app.add_template_filter(short_date, "short_date")
+    app.add_template_global(digest_period, "digest_period")
 
     @app.context_processor
     def _globals() -> dict:

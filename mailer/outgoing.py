@@ -12,7 +12,10 @@ Every message is made from a pair of templates, ``templates/email/<name>.txt`` a
 - ``Auto-Submitted: auto-generated`` on the digest and prompt, ``X-Auto-Response-Suppress``
   on all, so autoresponders stay quiet;
 - ``Return-Path`` with the member's VERP bounce address (the SMTP backend uses it as the
-  envelope sender).
+  envelope sender);
+- ``Content-Language`` with the language the message is in: the recipient member's own
+  (``hub.i18n.in_locale``, which works outside a request, as the scheduler sends), or for
+  mail to someone who is not a member yet, the language given or the current one.
 
 The message is put together by ``mailer.assemble`` from parts encoded ahead (C
 quoted-printable, header values stored formatted), which decodes to the same text as
@@ -45,6 +48,7 @@ import css_inline
 from flask import current_app, render_template
 
 from hub.clock import utcnow
+from hub.i18n import current_locale, in_locale
 from hub.models import Member
 from mailer.assemble import OutgoingMessage, alternative, header_text, one_line, set_header
 from mailer.backends import get_backend
@@ -127,10 +131,10 @@ def build_message(
     template: str,
     *,
     to: str,
-    subject: str,
+    subject: object,
     context: Mapping[str, Any] | None = None,
     reply_to: str | None = None,
-    from_name: str | None = None,
+    from_name: object = None,
     headers: Mapping[str, str] | None = None,
     kind: str = "account",
     member: Member | None = None,
@@ -138,17 +142,57 @@ def build_message(
     in_reply_to: str | None = None,
     references: Sequence[str] = (),
     prerendered: Mapping[str, Prerendered] | None = None,
+    locale: str | None = None,
 ) -> EmailMessage:
     """Render ``templates/email/<template>.txt`` and ``.html`` into a ready message.
 
     ``kind`` is ``account``, ``digest``, ``prompt``, ``reply`` or ``receipt``; ``member``
     is the recipient (taken from ``context["member"]`` when not given). Each
     ``prerendered`` section goes where the templates print the variable of its name.
+    The message is in the recipient member's language (``locale`` when there is no member,
+    else the current one); ``subject`` may be a lazy string, translated here.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of mail {kind!r}")
-    config = current_app.config
     member = member or (context or {}).get("member")
+    reader = member if member is not None else (locale or current_locale())
+    with in_locale(reader) as language:
+        message = _build(
+            template,
+            to=to,
+            subject=str(subject),
+            context=context,
+            reply_to=reply_to,
+            from_name=None if from_name is None else str(from_name),
+            headers=headers,
+            kind=kind,
+            member=member,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+            prerendered=prerendered,
+        )
+    set_header(message, "Content-Language", language)
+    return message
+
+
+def _build(
+    template: str,
+    *,
+    to: str,
+    subject: str,
+    context: Mapping[str, Any] | None,
+    reply_to: str | None,
+    from_name: str | None,
+    headers: Mapping[str, str] | None,
+    kind: str,
+    member: Member | None,
+    message_id: str | None,
+    in_reply_to: str | None,
+    references: Sequence[str],
+    prerendered: Mapping[str, Prerendered] | None,
+) -> EmailMessage:
+    config = current_app.config
     context = {
         "hub_name": config["HUB_NAME"],
         "base_url": config["HUB_BASE_URL"],

@@ -18,6 +18,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hub.clock import utcnow
@@ -89,7 +90,13 @@ def _forward(row: InboundMessage, role: str, excerpt: str, now: datetime) -> int
             KIND,
             admin.email,
             KIND,
-            f"[{hub}] Mail to {role}@ ({row.id}): {row.subject or 'no subject'}"[:300],
+            _l(
+                "[%(hub)s] Mail to %(role)s@ (%(id)s): %(subject)s",
+                hub=hub,
+                role=role,
+                id=row.id,
+                subject=row.subject or _l("no subject"),
+            ),
             {
                 "role": role,
                 "address": row.rcpt_to,

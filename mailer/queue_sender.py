@@ -137,6 +137,7 @@ def _build(row: QueuedMail):  # noqa: ANN202 (an EmailMessage)
         member=member,
         headers=row.headers or None,
         message_id=row.message_id,
+        locale=row.context.get("locale"),
     )
 
 
