@@ -22,7 +22,7 @@ from hub.models import Delivery, DeliveryStatus, DigestIssue, Member
 from hub.models.preferences import FREQUENCIES
 from hub.numbers import query_int
 from hub.timefmt import hour_labels, weekday_names
-from hub.unsubscribe import KIND_NAMES, member_for_token, unsubscribe
+from hub.unsubscribe import KIND_LABELS, member_for_token, unsubscribe
 
 digests_bp = Blueprint("digests", __name__, url_prefix="/digests")
 settings_bp = Blueprint("settings", __name__)
@@ -51,11 +51,11 @@ def archive() -> str:
 def show(delivery_id: int) -> str:
     row = db.session.get(Delivery, delivery_id)
     if row is None or row.member_id != current_user.id or row.status != DeliveryStatus.SENT:
-        raise NotFound("There is no such digest in your archive.")
+        raise NotFound(_("There is no such digest in your archive."))
     digest = compose.compose(
         current_user, row.period_start, row.period_end, seed=seed_for(row.issue.key)
     )
-    return render_template("digests/show.html", digest=digest, title="Your digest", row=row)
+    return render_template("digests/show.html", digest=digest, title=_("Your digest"), row=row)
 
 
 @digests_bp.get("/preview")
@@ -64,14 +64,14 @@ def preview() -> str:
     member: Member = current_user
     if request.args.get("member"):
         if not current_user.is_admin:
-            raise PermissionDenied("Only admins may preview another member's digest.")
+            raise PermissionDenied(_("Only admins may preview another member's digest."))
         member = db.session.get(Member, query_int("member", 0))
         if member is None:
-            raise NotFound("There is no such member.")
+            raise NotFound(_("There is no such member."))
     start, end = preview_window(member)
     digest = compose.compose(member, start, end, seed=0)
     return render_template(
-        "digests/show.html", digest=digest, title="Your next digest", preview_of=member, row=None
+        "digests/show.html", digest=digest, title=_("Your next digest"), preview_of=member, row=None
     )
 
 
@@ -125,7 +125,7 @@ def settings_page() -> str | Response | tuple[str, int]:
 @login_required
 def resume() -> Response:
     resume_mail(current_user)
-    flash(f"Mail to {current_user.email} is on again.")
+    flash(_("Mail to %(email)s is on again.", email=current_user.email))
     return redirect(request.referrer or url_for("settings.page"))
 
 
@@ -143,13 +143,13 @@ def unsubscribe_page(token: str) -> str | tuple[str, int]:
             invalid=False,
             done=True,
             member=member,
-            what=KIND_NAMES[kind],
+            what=KIND_LABELS[kind],
         )
     return render_template(
         "settings/unsubscribe.html",
         invalid=False,
         done=False,
         member=member,
-        what=KIND_NAMES[kind],
+        what=KIND_LABELS[kind],
         token=token,
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.errors import PermissionDenied
@@ -19,7 +20,9 @@ def _require(attribute: str, who: str) -> Callable[[Callable[..., Any]], Callabl
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not getattr(current_user, attribute):
-                raise PermissionDenied(f"Only {who} of the network may open this page.")
+                raise PermissionDenied(
+                    _("Only %(who)s of the network may open this page.", who=who)
+                )
             return view(*args, **kwargs)
 
         return wrapper

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -67,17 +68,20 @@ def flag_post(member: Member, post: Post, reason: str, *, now: datetime | None =
     now = now or utcnow()
     reason = " ".join((reason or "").split())
     if post.deleted_at is not None:
-        raise NotFound("That update has been deleted already.")
+        raise NotFound(_("That update has been deleted already."))
     if member.state != MemberState.ACTIVE:
-        raise PermissionDenied("Your membership is suspended, so you cannot flag posts.")
+        raise PermissionDenied(_("Your membership is suspended, so you cannot flag posts."))
     if post.author_id == member.id:
-        raise ValidationError("You cannot flag your own post; edit or delete it instead.")
+        raise ValidationError(_("You cannot flag your own post; edit or delete it instead."))
     if not reason:
-        raise ValidationError("Say briefly what is wrong, so moderators can judge.", "reason")
+        raise ValidationError(_("Say briefly what is wrong, so moderators can judge."), "reason")
     if len(reason) > REASON_LIMIT:
-        raise ValidationError(f"Keep the reason under {REASON_LIMIT} characters.", "reason")
+        raise ValidationError(
+            _("Keep the reason under %(reason_limit)s characters.", reason_limit=REASON_LIMIT),
+            "reason",
+        )
     if db.session.scalar(select(Flag).where(Flag.post_id == post.id, Flag.member_id == member.id)):
-        raise ValidationError("You have flagged this already; moderators will look at it.")
+        raise ValidationError(_("You have flagged this already; moderators will look at it."))
     flag = Flag(post=post, member=member, reason=reason, created_at=now)
     db.session.add(flag)
     db.session.flush()
@@ -111,14 +115,14 @@ def decide(
     """Hide, restore or delete a post, close its flags, log it, and tell the author if noted."""
     now = now or utcnow()
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators decide on flagged posts.")
+        raise PermissionDenied(_("Only moderators decide on flagged posts."))
     if decision not in DECISIONS:
-        raise ValidationError(f"Unknown decision {decision!r}.")
+        raise ValidationError(_("Unknown decision %(decision)s.", decision=repr(decision)))
     if post.deleted_at is not None:
-        raise NotFound("That post has been deleted already.")
+        raise NotFound(_("That post has been deleted already."))
     note = (note or "").strip()
     if len(note) > 2000:
-        raise ValidationError("Keep the note to the author under 2,000 characters.", "note")
+        raise ValidationError(_("Keep the note to the author under 2,000 characters."), "note")
     reasons = "; ".join(f.reason for f in open_flags(post))
     for flag in open_flags(post):
         flag.resolved_at = now

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -44,9 +45,9 @@ def held_and_refused(limit: int = LIST_LIMIT, *, admin: bool = False) -> list[In
 def _held(message_id: int) -> InboundMessage:
     row = db.session.get(InboundMessage, message_id)
     if row is None:
-        raise NotFound("That message does not exist.")
+        raise NotFound(_("That message does not exist."))
     if row.status != InboundStatus.HELD:
-        raise NotFound(f"That message is no longer held (it is {row.status}).")
+        raise NotFound(_("That message is no longer held (it is %(status)s).", status=row.status))
     return row
 
 
@@ -105,7 +106,7 @@ def _post_held(row: InboundMessage, by: Member, now: datetime | None) -> Post:
         decision.status not in (InboundStatus.ACCEPTED, InboundStatus.HELD)
         or decision.member is None
     ):
-        raise HubError(f"It cannot be posted: {decision.reason}.")
+        raise HubError(_("It cannot be posted: %(reason)s.", reason=decision.reason))
     # Claim the row in the transaction that posts it: a double click, or the author and a
     # moderator at once, find it claimed and post nothing.
     claimed = db.session.execute(
@@ -116,7 +117,7 @@ def _post_held(row: InboundMessage, by: Member, now: datetime | None) -> Post:
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise NotFound("That message was handled already.")
+        raise NotFound(_("That message was handled already."))
     post = make_post(decision, now=now)
     row.post = post
     db.session.commit()
@@ -130,7 +131,7 @@ def _post_held(row: InboundMessage, by: Member, now: datetime | None) -> Post:
 def _check_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > 2000:
-        raise ValidationError("Keep the note to the author under 2,000 characters.", "note")
+        raise ValidationError(_("Keep the note to the author under 2,000 characters."), "note")
     return note
 
 
@@ -153,7 +154,7 @@ def release_held(
 ) -> Post:
     """Post a held message as its author (a moderator's decision), optionally with a note."""
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators may release held mail.")
+        raise PermissionDenied(_("Only moderators may release held mail."))
     note = _check_note(note)
     row = _held(message_id)
     post = _post_held(row, moderator, now)
@@ -168,11 +169,11 @@ def discard_held(
 ) -> None:
     """Discard a held or refused message: it is never posted and its bytes are deleted."""
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators may discard held mail.")
+        raise PermissionDenied(_("Only moderators may discard held mail."))
     note = _check_note(note)
     row = db.session.get(InboundMessage, message_id)
     if row is None or row.status not in (InboundStatus.HELD, InboundStatus.REFUSED):
-        raise NotFound("That message is not held or refused any more.")
+        raise NotFound(_("That message is not held or refused any more."))
     row.status = InboundStatus.DISCARDED
     row.raw = b""
     row.handled_at = now or utcnow()
@@ -218,11 +219,11 @@ def own_held(message_id: int, member: Member) -> InboundMessage:
 
     row = db.session.get(InboundMessage, message_id)
     if row is None or row.member_id != member.id or row.hold != HOLD_UNAUTHENTICATED:
-        raise NotFound("There is no update of yours waiting to be published here.")
+        raise NotFound(_("There is no update of yours waiting to be published here."))
     if row.status == InboundStatus.POSTED:
-        raise NotFound("This update is already published.")
+        raise NotFound(_("This update is already published."))
     if row.status != InboundStatus.HELD:
-        raise NotFound("This update was discarded by a moderator.")
+        raise NotFound(_("This update was discarded by a moderator."))
     return row
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_babel import lazy_gettext as _l
 
 LOCALES = ("en", "de")
 LOCALE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
@@ -23,6 +24,15 @@ COOKIE = "hub_locale"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 babel = Babel()
+
+# What pages show for a member's role and state (the stored values are English words).
+ROLE_LABELS = {"member": _l("member"), "moderator": _l("moderator"), "admin": _l("admin")}
+STATE_LABELS = {
+    "invited": _l("invited"),
+    "active": _l("active"),
+    "suspended": _l("suspended"),
+    "former": _l("former"),
+}
 
 
 def default_locale() -> str:

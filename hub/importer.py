@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from hub import audit
@@ -97,8 +98,15 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ImportFileError(
-            f"The file is not UTF-8 text (unreadable byte 0x{data[exc.start]:02x} on line "
-            f"{line}). In your spreadsheet choose \u201cSave as CSV UTF-8\u201d and try again."
+            _(
+                (
+                    "The file is not UTF-8 text (unreadable byte 0x%(byte)s on line "
+                    "%(line)s). In your spreadsheet choose “Save as CSV UTF-8” and try "
+                    "again."
+                ),
+                byte=format(data[exc.start], "02x"),
+                line=line,
+            )
         ) from exc
 
 
@@ -118,9 +126,15 @@ def _header(raw: list[str]) -> list[str]:
     if missing:
         found = ", ".join(h.strip() for h in raw if h.strip()) or "nothing"
         raise ImportFileError(
-            f"The file has no {_either(missing)} column. The first line must name the "
-            f"columns name, email, organisation (and optionally title, interests); "
-            f"it has: {found}."
+            _(
+                (
+                    "The file has no %(columns)s column. The first line must name the "
+                    "columns name, email, organisation (and optionally title, interests); "
+                    "it has: %(found)s."
+                ),
+                columns=_either(missing),
+                found=found,
+            )
         )
     return names
 
@@ -132,12 +146,14 @@ def _unguard(cell: str) -> str:
 
 def _check_row(line: int, values: dict[str, str]) -> Row:
     if not values["name"]:
-        raise ValidationError("the name is empty")
+        raise ValidationError(_("the name is empty"))
     for key, limit in LIMITS.items():
         if len(values.get(key, "")) > limit:
-            raise ValidationError(f"the {key} is longer than {limit} characters")
+            raise ValidationError(
+                _("the %(key)s is longer than %(limit)s characters", key=key, limit=limit)
+            )
         if key != "interests" and CONTROL_CHARACTERS.search(values.get(key, "")):
-            raise ValidationError(f"the {key} has a line break or tab in it")
+            raise ValidationError(_("the %(key)s has a line break or tab in it", key=key))
     try:
         email = normalise_email(values["email"])
     except ValidationError as exc:
@@ -146,7 +162,13 @@ def _check_row(line: int, values: dict[str, str]) -> Row:
     tags = tuple(parse_interests(values.get("interests", "").replace(";", ",")))
     locale = values.get("locale", "")
     if locale and not check_locale(locale):
-        raise ValidationError(f"the language {locale!r} is not one of {', '.join(LOCALES)}")
+        raise ValidationError(
+            _(
+                "the language %(locale)s is not one of %(choices)s",
+                locale=repr(locale),
+                choices=", ".join(LOCALES),
+            )
+        )
     return Row(
         line,
         values["name"],
@@ -171,7 +193,7 @@ def read_csv(
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
-            raise ImportFileError("The file is empty: the first line must name the columns.")
+            raise ImportFileError(_("The file is empty: the first line must name the columns."))
         names = _header(header)
         preview = Preview()
         rows: list[Row] = []
@@ -182,8 +204,13 @@ def read_csv(
             preview.total += 1
             if preview.total > max_rows:
                 raise ImportFileError(
-                    f"The file has more than {max_rows:,} rows, the most one import takes. "
-                    "Split it into smaller files."
+                    _(
+                        (
+                            "The file has more than %(max_rows)s rows, the most one import takes. "
+                            "Split it into smaller files."
+                        ),
+                        max_rows=format(max_rows, ","),
+                    )
                 )
             line = reader.line_num
             text = ",".join(values)[:200]
@@ -206,7 +233,11 @@ def read_csv(
             rows.append(row)
     except csv.Error as exc:
         raise ImportFileError(
-            f"The file is not valid CSV near line {reader.line_num}: {exc}."
+            _(
+                "The file is not valid CSV near line %(line_num)s: %(exc)s.",
+                line_num=reader.line_num,
+                exc=exc,
+            )
         ) from exc
     members = (known or existing_addresses)([row.email for row in rows])
     departed = former_addresses([row.email for row in rows]) if known is None else set()

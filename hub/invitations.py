@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -85,7 +86,10 @@ def parse_invitees(text: str) -> tuple[list[Invitee], list[str]]:
     seen: set[str] = set()
     lines = (text or "").splitlines()
     if len(lines) > MAX_PASTED:
-        raise ValidationError(f"Paste at most {MAX_PASTED} addresses at once.", field="addresses")
+        raise ValidationError(
+            _("Paste at most %(max_pasted)s addresses at once.", max_pasted=MAX_PASTED),
+            field="addresses",
+        )
     for number, line in enumerate(lines, start=1):
         line = line.strip().rstrip(",;")
         if not line:
@@ -177,10 +181,13 @@ def invite(
     email = normalise_email(email)
     existing = find_member(email)
     if existing is not None and existing.state != MemberState.INVITED:
-        raise ValidationError(f"{email} is already a member.", field="email")
+        raise ValidationError(_("%(email)s is already a member.", email=email), field="email")
     if existing is not None and pending_for(existing) is not None:
         raise ValidationError(
-            f"{email} is invited already; resend the invitation from the list instead.",
+            _(
+                "%(email)s is invited already; resend the invitation from the list instead.",
+                email=email,
+            ),
             field="email",
         )
     member = existing or create_member(
@@ -220,7 +227,7 @@ def resend(actor: Member, invitation: Invitation, *, now: datetime | None = None
     now = now or utcnow()
     if not invitation.is_pending or invitation.member is None:
         raise ValidationError(
-            "This invitation was accepted or revoked; there is nothing to resend."
+            _("This invitation was accepted or revoked; there is nothing to resend.")
         )
     token, invitation.token_hash = new_token()
     invitation.sent_at = now
@@ -235,7 +242,7 @@ def revoke(actor: Member, invitation: Invitation, *, now: datetime | None = None
     """Withdraw an invitation; the invited member, who never came in, is removed."""
     now = now or utcnow()
     if not invitation.is_pending:
-        raise ValidationError("This invitation was accepted or revoked already.")
+        raise ValidationError(_("This invitation was accepted or revoked already."))
     member = invitation.member
     invitation.revoked_at = now
     audit.record(actor, "member.invite_revoke", member, label=invitation.email, now=now)
@@ -264,21 +271,27 @@ def find(token: str, *, now: datetime | None = None) -> Invitation:
     )
     if invitation is None or invitation.member is None and invitation.revoked_at is None:
         raise InvalidInvitation(
-            "This invitation link is not valid. It may have been replaced by a newer one: "
-            "look for the latest invitation in your mail."
+            _(
+                "This invitation link is not valid. It may have been replaced by a "
+                "newer one: look for the latest invitation in your mail."
+            )
         )
     if invitation.revoked_at is not None:
-        raise InvalidInvitation("This invitation was withdrawn. Ask an admin of the network.")
+        raise InvalidInvitation(_("This invitation was withdrawn. Ask an admin of the network."))
     if invitation.accepted_at is not None:
-        raise InvalidInvitation("This invitation was accepted already. Log in with your address.")
+        raise InvalidInvitation(
+            _("This invitation was accepted already. Log in with your address.")
+        )
     if invitation.is_expired(now):
         raise InvalidInvitation(
-            "This invitation has expired. Ask an admin of the network to send a new one."
+            _("This invitation has expired. Ask an admin of the network to send a new one.")
         )
     if invitation.member.state == MemberState.ACTIVE:
-        raise InvalidInvitation("You are a member already. Log in with your address.")
+        raise InvalidInvitation(_("You are a member already. Log in with your address."))
     if invitation.member.state != MemberState.INVITED:  # suspended, or left since
-        raise InvalidInvitation("This invitation is no longer valid. Ask an admin of the network.")
+        raise InvalidInvitation(
+            _("This invitation is no longer valid. Ask an admin of the network.")
+        )
     return invitation
 
 
@@ -290,11 +303,11 @@ def accept(token: str, form: dict[str, str], *, now: datetime | None = None) -> 
     assert member is not None
     name = (form.get("name") or "").strip()
     if not name:
-        raise ValidationError("Enter your name.", field="name")
+        raise ValidationError(_("Enter your name."), field="name")
     fields = {key: (form.get(key) or "").strip() for key in ("organisation", "title")}
     for key, value in {"name": name, **fields}.items():
         if len(value) > 120:
-            raise ValidationError(f"Keep {key} under 120 characters.", field=key)
+            raise ValidationError(_("Keep %(key)s under 120 characters.", key=key), field=key)
         check_one_line(key, value)
     tags = parse_interests(form.get("interests", ""))
     member.name = name

@@ -10,6 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -41,19 +42,21 @@ def submit(form: dict[str, str], *, now: datetime | None = None) -> JoinRequest 
     organisation = (form.get("organisation") or "").strip()
     note = (form.get("note") or "").strip()
     if not name:
-        raise ValidationError("Enter your name.", field="name")
+        raise ValidationError(_("Enter your name."), field="name")
     if len(name) > 120 or len(organisation) > 120:
-        raise ValidationError("Keep name and organisation under 120 characters.", field="name")
+        raise ValidationError(_("Keep name and organisation under 120 characters."), field="name")
     check_one_line("name", name)
     check_one_line("organisation", organisation)
     email = normalise_email(form.get("email", ""))
     if len(note) > NOTE_LIMIT:
-        raise ValidationError(f"Keep the note under {NOTE_LIMIT} characters.", field="note")
+        raise ValidationError(
+            _("Keep the note under %(note_limit)s characters.", note_limit=NOTE_LIMIT), field="note"
+        )
     today = db.session.scalar(
         select(func.count(JoinRequest.id)).where(JoinRequest.created_at >= now - timedelta(days=1))
     )
     if today >= PER_DAY_LIMIT:
-        raise ValidationError("Many people asked to join today. Please try again tomorrow.")
+        raise ValidationError(_("Many people asked to join today. Please try again tomorrow."))
     if find_member(email) is not None:
         log.info("join request from %s, a member already: nothing stored", email)
         return None
@@ -86,7 +89,7 @@ def pending_requests() -> list[JoinRequest]:
 
 def _close(request: JoinRequest, actor: Member, state: str, now: datetime) -> None:
     if request.state != JoinRequestState.PENDING:
-        raise ValidationError("This request was decided already.")
+        raise ValidationError(_("This request was decided already."))
     request.state = state
     request.decided_at = now
     request.decided_by = actor

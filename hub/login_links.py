@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
@@ -141,11 +142,11 @@ def redeem(token: str, purpose: str, *, now: datetime | None = None) -> LoginTok
     now = now or utcnow()
     row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == _hash(token or "")))
     if row is None or row.purpose != purpose:
-        raise InvalidLink("This link is not valid. Ask for a new one below.")
+        raise InvalidLink(_("This link is not valid. Ask for a new one below."))
     if row.used_at is not None:
-        raise InvalidLink("This link has been used already. Ask for a new one below.")
+        raise InvalidLink(_("This link has been used already. Ask for a new one below."))
     if row.expires_at < now:
-        raise InvalidLink("This link has expired. Ask for a new one below.")
+        raise InvalidLink(_("This link has expired. Ask for a new one below."))
     # Use it up with a conditional UPDATE: of two requests at once, only one logs in.
     used = db.session.execute(
         update(LoginToken)
@@ -155,7 +156,7 @@ def redeem(token: str, purpose: str, *, now: datetime | None = None) -> LoginTok
     ).rowcount
     if used != 1:
         db.session.rollback()
-        raise InvalidLink("This link has been used already. Ask for a new one below.")
+        raise InvalidLink(_("This link has been used already. Ask for a new one below."))
     db.session.commit()
     db.session.refresh(row)
     return row

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hub.errors import ValidationError
@@ -34,11 +35,13 @@ def normalise_email(address: str) -> str:
     """Validate an address and return it lower-cased; raise ``ValidationError`` if invalid."""
     address = (address or "").strip()
     if not address:
-        raise ValidationError("Enter an email address.", field="email")
+        raise ValidationError(_("Enter an email address."), field="email")
     try:
         result = validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError(f"That email address is not valid: {exc}", field="email") from exc
+        raise ValidationError(
+            _("That email address is not valid: %(exc)s", exc=exc), field="email"
+        ) from exc
     return result.normalized.lower()
 
 
@@ -58,7 +61,10 @@ def parse_interests(text: str) -> list[str]:
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_INTERESTS:
-        raise ValidationError(f"Choose at most {MAX_INTERESTS} interests.", field="interests")
+        raise ValidationError(
+            _("Choose at most %(max_interests)s interests.", max_interests=MAX_INTERESTS),
+            field="interests",
+        )
     return tags
 
 
@@ -66,11 +72,14 @@ def parse_links(text: str) -> str:
     """Check one web address per line, http(s) only."""
     links = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if len(links) > MAX_LINKS:
-        raise ValidationError(f"Add at most {MAX_LINKS} links.", field="links")
+        raise ValidationError(
+            _("Add at most %(max_links)s links.", max_links=MAX_LINKS), field="links"
+        )
     for link in links:
         if not re.match(r"^https?://[^\s/$.?#][^\s<>\"']*$", link, re.IGNORECASE):
             raise ValidationError(
-                f"{link!r} is not a web address; links start with https://", field="links"
+                _("%(link)s is not a web address; links start with https://", link=repr(link)),
+                field="links",
             )
     return "\n".join(links)
 
@@ -87,7 +96,7 @@ def check_one_line(key: str, value: str) -> None:
     words: no line breaks, tabs or direction overrides."""
     if CONTROL_CHARACTERS.search(value):
         raise ValidationError(
-            f"Write {key} on one line, without tabs or direction controls.", field=key
+            _("Write %(key)s on one line, without tabs or direction controls.", key=key), field=key
         )
 
 
@@ -98,12 +107,15 @@ def _check_lengths(fields: dict[str, str]) -> dict[str, str]:
         value = (value or "").strip()
         limit = PROFILE_LIMITS.get(key)
         if limit and len(value) > limit:
-            raise ValidationError(f"Keep {key} under {limit} characters.", field=key)
+            raise ValidationError(
+                _("Keep %(key)s under %(limit)s characters.", key=key, limit=limit), field=key
+            )
         if key in SINGLE_LINE:
             check_one_line(key, value)
         if key not in SINGLE_LINE and "\x00" in value:
             raise ValidationError(
-                f"{key.capitalize()} contains a character that is not text.", field=key
+                _("%(field)s contains a character that is not text.", field=key.capitalize()),
+                field=key,
             )
         clean[key] = value
     return clean
@@ -117,7 +129,7 @@ def time_zones() -> tuple[str, ...]:
 
 def check_timezone(name: str) -> str:
     if name not in time_zones():
-        raise ValidationError(f"Unknown time zone {name!r}.", field="timezone")
+        raise ValidationError(_("Unknown time zone %(name)s.", name=repr(name)), field="timezone")
     return name
 
 
@@ -147,11 +159,11 @@ def create_member(
     """Validate and store a new member; raise ``ValidationError`` on bad input or a duplicate."""
     email = normalise_email(email)
     if not (name or "").strip():
-        raise ValidationError("Enter a name.", field="name")
+        raise ValidationError(_("Enter a name."), field="name")
     if role not in {r.value for r in MemberRole}:
-        raise ValidationError(f"Unknown role {role!r}.", field="role")
+        raise ValidationError(_("Unknown role %(role)s.", role=repr(role)), field="role")
     if find_member(email) is not None:
-        raise ValidationError(f"{email} is already a member.", field="email")
+        raise ValidationError(_("%(email)s is already a member.", email=email), field="email")
     fields = _check_lengths({"name": name, "organisation": organisation, **profile})
     member = Member(
         email=email,
@@ -174,7 +186,7 @@ def update_profile(member: Member, form: dict[str, str]) -> Member:
         {key: form.get(key, "") for key in ("name", "organisation", "title", "location", "bio")}
     )
     if not fields["name"]:
-        raise ValidationError("Enter a name.", field="name")
+        raise ValidationError(_("Enter a name."), field="name")
     links = parse_links(form.get("links", ""))
     tags = parse_interests(form.get("interests", ""))
     timezone = check_timezone(form.get("timezone") or member.timezone)

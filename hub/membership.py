@@ -13,6 +13,7 @@ import io
 import logging
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from hub import audit
@@ -60,7 +61,7 @@ def _keep_an_admin(member: Member, doing: str) -> None:
 
 def _require_admin(actor: Member) -> None:
     if not actor.is_admin:
-        raise PermissionDenied("Only admins manage members.")
+        raise PermissionDenied(_("Only admins manage members."))
 
 
 def change_role(
@@ -68,7 +69,7 @@ def change_role(
 ) -> None:
     _require_admin(actor)
     if role not in {r.value for r in MemberRole}:
-        raise ValidationError(f"Unknown role {role!r}.", field="role")
+        raise ValidationError(_("Unknown role %(role)s.", role=repr(role)), field="role")
     if role == member.role:
         return
     if role != MemberRole.ADMIN:
@@ -85,7 +86,7 @@ def suspend(
     """Suspended members cannot log in or post (web or mail) until reactivated."""
     _require_admin(actor)
     if member.state != MemberState.ACTIVE:
-        raise ValidationError(f"{member.name} is not an active member.")
+        raise ValidationError(_("%(name)s is not an active member.", name=member.name))
     _keep_an_admin(member, "suspended")
     member.state = MemberState.SUSPENDED
     end_sessions(member)
@@ -103,7 +104,7 @@ def reactivate(
 ) -> None:
     _require_admin(actor)
     if member.state != MemberState.SUSPENDED:
-        raise ValidationError(f"{member.name} is not suspended.")
+        raise ValidationError(_("%(name)s is not suspended.", name=member.name))
     member.state = MemberState.ACTIVE
     audit.record(actor, "member.reactivate", member, reason=reason, now=now)
     db.session.commit()
@@ -150,7 +151,7 @@ def remove(
     """Remove a member; their updates are deleted, or kept under "Former member"."""
     _require_admin(actor)
     if member.state == MemberState.FORMER:
-        raise ValidationError("This person has left the network already.")
+        raise ValidationError(_("This person has left the network already."))
     choice = "updates deleted" if delete_posts else "updates kept as former member"
     audit.record(actor, "member.remove", member, reason=f"{choice}. {reason}".strip(), now=now)
     anonymise(member, delete_posts=delete_posts, now=now)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -147,7 +148,7 @@ def request_email_change(member: Member, address: str, *, now: datetime | None =
     now = now or utcnow()
     new_email = normalise_email(address)
     if new_email == member.email:
-        raise ValidationError("That is already your address.", field="email")
+        raise ValidationError(_("That is already your address."), field="email")
     _check_change_limits(member, new_email, now)
     taken = find_member(new_email) is not None
     token, token_hash = new_token()
@@ -191,9 +192,9 @@ def find_change(token: str, *, now: datetime | None = None) -> EmailChange:
         select(EmailChange).where(EmailChange.token_hash == hash_token(token))
     )
     if change is None or change.confirmed_at is not None:
-        raise InvalidChange("This confirmation link is not valid or has been used already.")
+        raise InvalidChange(_("This confirmation link is not valid or has been used already."))
     if change.expires_at < now:
-        raise InvalidChange("This confirmation link has expired. Ask for a new one.")
+        raise InvalidChange(_("This confirmation link has expired. Ask for a new one."))
     return change
 
 
@@ -203,7 +204,7 @@ def confirm_email_change(token: str, *, now: datetime | None = None) -> Member:
     change = find_change(token, now=now)
     member = change.member
     if find_member(change.new_email) is not None:
-        raise InvalidChange("Another member took that address meanwhile; nothing was changed.")
+        raise InvalidChange(_("Another member took that address meanwhile; nothing was changed."))
     old_email = member.email
     member.email = change.new_email
     change.confirmed_at = now

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -44,18 +45,23 @@ def is_blank(text: str) -> bool:
 def _clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if is_blank(body):
-        raise ValidationError("Write something first: the update is empty.", field="body")
+        raise ValidationError(_("Write something first: the update is empty."), field="body")
     limit = current_app.config["HUB_POST_MAX_LENGTH"]
     if len(body) > limit:
         raise ValidationError(
-            f"Keep it short: {len(body)} characters, the limit is {limit}.", field="body"
+            _(
+                "Keep it short: %(count)s characters, the limit is %(limit)s.",
+                count=len(body),
+                limit=limit,
+            ),
+            field="body",
         )
     return body
 
 
 def _check_author(author: Member) -> None:
     if author.state == MemberState.SUSPENDED:
-        raise PermissionDenied("Your membership is suspended, so you cannot post.")
+        raise PermissionDenied(_("Your membership is suspended, so you cannot post."))
 
 
 def posts_in_last_hour(author: Member, now: datetime) -> int:
@@ -94,7 +100,7 @@ def validate_post(author: Member, body: str, *, parent: Post | None = None) -> s
     _check_author(author)
     body = _clean_body(body)
     if parent is not None and parent.deleted_at is not None:
-        raise NotFound("The update you are replying to has been deleted.")
+        raise NotFound(_("The update you are replying to has been deleted."))
     return body
 
 
@@ -278,9 +284,9 @@ def _posts_committed(session: Session) -> None:
 
 def _own_post(member: Member, post: Post) -> Post:
     if post.deleted_at is not None:
-        raise NotFound("That update has been deleted.")
+        raise NotFound(_("That update has been deleted."))
     if post.author_id != member.id:
-        raise PermissionDenied("You can only change your own updates.")
+        raise PermissionDenied(_("You can only change your own updates."))
     return post
 
 
@@ -310,12 +316,12 @@ def get_visible_post(post_id: int, viewer: Member) -> Post:
     moderators and its author; a reply on a deleted update went with it."""
     post = get_post(post_id)
     if post.parent is not None and post.parent.deleted_at is not None:
-        raise NotFound("That update does not exist or has been deleted.")
+        raise NotFound(_("That update does not exist or has been deleted."))
     for item in (post, post.parent):
         if item is None or viewer.is_moderator or item.author_id == viewer.id:
             continue
         if item.hidden_at is not None:
-            raise NotFound("That update is hidden while moderators look at it.")
+            raise NotFound(_("That update is hidden while moderators look at it."))
     return post
 
 
@@ -323,7 +329,7 @@ def get_post(post_id: int) -> Post:
     """Return a post that exists and is not deleted, or raise ``NotFound``."""
     post = db.session.get(Post, post_id)
     if post is None or post.deleted_at is not None:
-        raise NotFound("That update does not exist or has been deleted.")
+        raise NotFound(_("That update does not exist or has been deleted."))
     return post
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import lazy_gettext as _l
+
 from hub.extensions import db
 from hub.models import Member
 
@@ -19,6 +21,14 @@ KIND_NAMES = {
     "replies": "reply notifications",
     "receipts": "receipts for updates sent by email",
     "all": "all mail from the hub except login links",
+}
+# The same for pages, in the reader's language (KIND_NAMES stays English: SMTP replies).
+KIND_LABELS = {
+    "digest": _l("the digest"),
+    "prompt": _l("the weekly prompt"),
+    "replies": _l("reply notifications"),
+    "receipts": _l("receipts for updates sent by email"),
+    "all": _l("all mail from the hub except login links"),
 }
 
 DONE = "250 2.0.0 Unsubscribed from {what}"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
-from hub.i18n import LOCALE_NAMES, current_locale
+from hub.i18n import LOCALE_NAMES, ROLE_LABELS, STATE_LABELS, current_locale
 from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
@@ -56,6 +57,8 @@ def init_app(app: Flask) -> None:
             "current_member": current_user,
             "current_locale": current_locale(),
             "locale_names": LOCALE_NAMES,
+            "role_labels": ROLE_LABELS,
+            "state_labels": STATE_LABELS,
         }
 
     @app.after_request
@@ -110,11 +113,11 @@ def init_app(app: Flask) -> None:
 
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: _error_page(404, str(e)))
-    app.register_error_handler(403, lambda e: _error_page(403, "You may not see this page."))
-    app.register_error_handler(404, lambda e: _error_page(404, "There is no page here."))
+    app.register_error_handler(403, lambda e: _error_page(403, _("You may not see this page.")))
+    app.register_error_handler(404, lambda e: _error_page(404, _("There is no page here.")))
     app.register_error_handler(
         400, lambda e: _error_page(400, getattr(e, "description", "Bad request."))
     )
     app.register_error_handler(
-        413, lambda e: _error_page(413, "That was too large to send. Try something smaller.")
+        413, lambda e: _error_page(413, _("That was too large to send. Try something smaller."))
     )

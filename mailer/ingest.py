@@ -31,6 +31,7 @@ from hub import posts
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.extensions import db
+from hub.i18n import in_locale
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
 from hub.rawsql import RawStatement
 from hub.render import render_markdown
@@ -300,7 +301,9 @@ def decide(
             member,
         )
     try:
-        body = posts.validate_post(member, body, parent=parent)
+        # The reason goes into the SMTP reply, which stays English (see mailer.smtp_replies).
+        with in_locale(R.SMTP_LANGUAGE):
+            body = posts.validate_post(member, body, parent=parent)
         if rate:
             posts.check_rate(
                 member,

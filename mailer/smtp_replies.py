@@ -3,9 +3,18 @@
 "Our fault, try again" is 4xx (the sending server retries); "this message is not acceptable"
 is 5xx with a sentence a person understands, because the sender's own mail server quotes it
 back to them. Templates take ``str.format`` fields.
+
+The replies are English, always, and not translated: an SMTP reply must be ASCII (RFC 5321;
+SMTPUTF8 is optional and the refusal travels through the sender's server into a bounce
+notice), the sender is often not a member whose language Hub knows (an unknown address, a
+forwarded message), and a bounce notice quoting several languages helps nobody. Reasons
+taken from the domain (a post refused as too long) are produced in English for this
+(``SMTP_LANGUAGE``). The member's own language is used for every mail Hub sends them.
 """
 
 from __future__ import annotations
+
+SMTP_LANGUAGE = "en"
 
 ACCEPTED = "250 2.0.0 Thanks, your message has been received"
 ACCEPTED_ALREADY = "250 2.0.0 Thanks, this message had already been received"

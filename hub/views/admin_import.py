@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from hub import importer
@@ -59,12 +61,14 @@ def upload():  # noqa: ANN201
 def preview():  # noqa: ANN201
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _form("Choose a CSV file to upload.", 400)
+        return _form(_("Choose a CSV file to upload."), 400)
     data = upload.read()
     try:
         result = _read(data)
     except importer.ImportFileError as exc:
-        return _form(f"{upload.filename}: {exc} Nothing was imported.", 400)
+        return _form(
+            _("%(filename)s: %(exc)s Nothing was imported.", filename=upload.filename, exc=exc), 400
+        )
     token = secrets.token_urlsafe(24)
     _forget_old_previews(_folder())
     (_folder() / f"{token}.csv").write_bytes(data)
@@ -83,11 +87,11 @@ def preview():  # noqa: ANN201
 def confirm(token: str):  # noqa: ANN201
     path = _folder() / f"{token}.csv"
     if not _TOKEN_RE.match(token) or not path.is_file():
-        return _form("That preview is no longer available. Upload the file again.", 400)
+        return _form(_("That preview is no longer available. Upload the file again."), 400)
     try:
         result = _read(path.read_bytes())
     except importer.ImportFileError as exc:
-        return _form(f"{exc} Nothing was imported.", 400)
+        return _form(_("%(exc)s Nothing was imported.", exc=exc), 400)
     outcome = importer.apply(
         result,
         current_user,
@@ -96,10 +100,22 @@ def confirm(token: str):  # noqa: ANN201
     )
     path.unlink(missing_ok=True)
     flash(
-        f"Imported {outcome.added} new member{'s' if outcome.added != 1 else ''}"
-        f"{f' and sent {outcome.invited} invitations' if outcome.invited else ''}; "
-        f"{outcome.skipped} already members, {len(result.invalid)} invalid rows and "
-        f"{len(result.duplicates)} repeated "
-        f"row{'' if len(result.duplicates) == 1 else 's'} skipped."
+        " ".join(
+            [
+                ngettext(
+                    "Imported %(num)d new member.", "Imported %(num)d new members.", outcome.added
+                ),
+                ngettext("Sent %(num)d invitation.", "Sent %(num)d invitations.", outcome.invited)
+                if outcome.invited
+                else "",
+                _(
+                    "Skipped: %(skipped)s already members, %(invalid)s invalid rows, "
+                    "%(repeated)s repeated rows.",
+                    skipped=outcome.skipped,
+                    invalid=len(result.invalid),
+                    repeated=len(result.duplicates),
+                ),
+            ]
+        ).replace("  ", " ")
     )
     return redirect(url_for("admin_members.index"))

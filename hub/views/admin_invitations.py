@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -42,9 +44,9 @@ def invite():  # noqa: ANN201
     except ValidationError as exc:
         return _page(text, [str(exc)], 400)
     if not sent and not problems:
-        return _page(text, ["Paste at least one address, one per line."], 400)
+        return _page(text, [_("Paste at least one address, one per line.")], 400)
     if sent:
-        flash(f"{len(sent)} invitation{'s' if len(sent) != 1 else ''} sent.")
+        flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", len(sent)))
     if problems:
         # Keep only the lines that did not work, so they can be fixed and sent again.
         return _page(_failed_lines(text, sent), problems, 400 if not sent else 200)
@@ -55,7 +57,7 @@ def _failed_lines(text: str, sent: list[Invitation]) -> str:
     done = {i.email for i in sent}
     keep = []
     for line in text.splitlines():
-        parsed, _ = invitations.parse_invitees(line)
+        parsed, _problems = invitations.parse_invitees(line)
         if line.strip() and not (parsed and parsed[0].email in done):
             keep.append(line.strip())
     return "\n".join(keep)
@@ -64,7 +66,7 @@ def _failed_lines(text: str, sent: list[Invitation]) -> str:
 def _invitation(invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None:
-        raise NotFound("There is no such invitation.")
+        raise NotFound(_("There is no such invitation."))
     return invitation
 
 
@@ -74,7 +76,7 @@ def resend(invitation_id: int) -> Response:
     invitation = _invitation(invitation_id)
     try:
         invitations.resend(current_user, invitation)
-        flash(f"A new invitation link was sent to {invitation.email}.")
+        flash(_("A new invitation link was sent to %(email)s.", email=invitation.email))
     except ValidationError as exc:
         flash(str(exc))
     return redirect(url_for("admin_invitations.index"))
@@ -86,7 +88,12 @@ def revoke(invitation_id: int) -> Response:
     invitation = _invitation(invitation_id)
     try:
         invitations.revoke(current_user, invitation)
-        flash(f"The invitation to {invitation.email} was revoked; its link no longer works.")
+        flash(
+            _(
+                "The invitation to %(email)s was revoked; its link no longer works.",
+                email=invitation.email,
+            )
+        )
     except ValidationError as exc:
         flash(str(exc))
     return redirect(url_for("admin_invitations.index"))
@@ -107,17 +114,17 @@ def join_requests_page() -> str:
 def decide_join(request_id: int) -> Response:
     join = db.session.get(JoinRequest, request_id)
     if join is None:
-        raise NotFound("There is no such request.")
+        raise NotFound(_("There is no such request."))
     decision = request.form.get("decision")
     try:
         if decision == "approve":
             join_requests.approve(current_user, join)
-            flash(f"{join.name} was approved and sent an invitation.")
+            flash(_("%(name)s was approved and sent an invitation.", name=join.name))
         elif decision == "decline":
             join_requests.decline(current_user, join, note=request.form.get("note", ""))
-            flash(f"{join.name}'s request was declined; they were told by email.")
+            flash(_("%(name)s's request was declined; they were told by email.", name=join.name))
         else:
-            flash("Choose approve or decline.")
+            flash(_("Choose approve or decline."))
     except ValidationError as exc:
         db.session.rollback()
         flash(str(exc))

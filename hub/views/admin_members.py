@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -24,7 +25,7 @@ STATES = [s.value for s in MemberState if s != MemberState.FORMER]
 def _member(member_id: int) -> Member:
     member = db.session.get(Member, member_id)
     if member is None or member.state == MemberState.FORMER:
-        raise NotFound("There is no such member.")
+        raise NotFound(_("There is no such member."))
     return member
 
 
@@ -156,6 +157,6 @@ def remove(member_id: int):  # noqa: ANN201
             db.session.rollback()
             error = str(exc)
         else:
-            flash(f"{name} was removed from the network.")
+            flash(_("%(name)s was removed from the network.", name=name))
             return redirect(url_for("admin_members.index"))
     return render_template("admin/remove.html", member=member, form=form, error=error), 400

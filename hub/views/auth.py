@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -95,7 +96,7 @@ def logout() -> Response:
 def logout_everywhere() -> Response:
     """The button on the settings page, for a lost phone or a shared computer."""
     _end_every_session()
-    flash("You are logged out everywhere: on this browser and on every other one.")
+    flash(_("You are logged out everywhere: on this browser and on every other one."))
     return redirect(url_for("auth.login"))
 
 

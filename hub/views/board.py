@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -46,7 +47,7 @@ def create() -> Response | tuple[str, int]:
         post = posts.create_post(current_user, body)
     except (ValidationError, PermissionDenied) as exc:
         return _render_board(draft=body, error=str(exc), status=400)
-    flash("Your update is on the board.")
+    flash(_("Your update is on the board."))
     return redirect(url_for("board.index", _anchor=f"post-{post.id}"))
 
 
@@ -91,7 +92,7 @@ def show(post_id: int) -> str | Response:
 def edit(post_id: int) -> str | Response | tuple[str, int]:
     post = posts.get_post(post_id)
     if post.author_id != current_user.id:
-        raise PermissionDenied("You can only edit your own updates.")
+        raise PermissionDenied(_("You can only edit your own updates."))
     if request.method == "GET":
         return render_template("board/edit.html", post=post, draft=post.body, error=None)
     body = request.form.get("body", "")
@@ -99,7 +100,7 @@ def edit(post_id: int) -> str | Response | tuple[str, int]:
         posts.edit_post(current_user, post, body)
     except (ValidationError, PermissionDenied) as exc:
         return render_template("board/edit.html", post=post, draft=body, error=str(exc)), 400
-    flash("Your update was saved.")
+    flash(_("Your update was saved."))
     return redirect(
         url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
     )
@@ -111,12 +112,12 @@ def delete(post_id: int) -> str | Response:
     """GET asks for confirmation; POST deletes."""
     post = posts.get_post(post_id)
     if post.author_id != current_user.id:
-        raise PermissionDenied("You can only delete your own updates.")
+        raise PermissionDenied(_("You can only delete your own updates."))
     if request.method == "GET":
         return render_template("board/delete.html", post=post)
     parent_id = post.parent_id
     posts.delete_post(current_user, post)
-    flash("Deleted.")
+    flash(_("Deleted."))
     if parent_id:
         return redirect(url_for("board.show", post_id=parent_id))
     return redirect(url_for("board.index"))

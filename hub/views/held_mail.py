@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -29,9 +30,9 @@ def release(message_id: int) -> Response:
     except (NotFound, PermissionDenied):
         raise
     except HubError as exc:
-        flash(f"Message {message_id} was not posted. {exc}")
+        flash(_("Message %(message_id)s was not posted. %(exc)s", message_id=message_id, exc=exc))
         return redirect(url_for("held_mail.index"))
-    flash(f"Message {message_id} is posted.")
+    flash(_("Message %(message_id)s is posted.", message_id=message_id))
     return redirect(
         url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
     )
@@ -43,9 +44,11 @@ def discard(message_id: int) -> Response:
     try:
         held_mail.discard_held(message_id, current_user, note=request.form.get("note", ""))
     except ValidationError as exc:
-        flash(f"Message {message_id} was not discarded. {exc}")
+        flash(
+            _("Message %(message_id)s was not discarded. %(exc)s", message_id=message_id, exc=exc)
+        )
         return redirect(url_for("held_mail.index"))
-    flash(f"Message {message_id} is discarded.")
+    flash(_("Message %(message_id)s is discarded.", message_id=message_id))
     return redirect(url_for("held_mail.index"))
 
 
@@ -65,7 +68,7 @@ def publish(message_id: int) -> str | Response | tuple[str, int]:
         raise
     except HubError as exc:
         return render_template("mail/publish.html", row=row, text=text, error=str(exc)), 400
-    flash("Your update is on the board.")
+    flash(_("Your update is on the board."))
     return redirect(
         url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
     )

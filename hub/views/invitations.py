@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from hub import invitations, join_requests
@@ -61,8 +62,14 @@ def accept(token: str):  # noqa: ANN201
     logout_user()
     login_user(member, remember=True)
     flash(
-        f"Welcome to {current_app.config['HUB_NAME']}, {member.name}. Share what you are "
-        "working on below; your profile can say more whenever you like."
+        _(
+            (
+                "Welcome to %(hub_name)s, %(name)s. Share what you are working on "
+                "below; your profile can say more whenever you like."
+            ),
+            hub_name=current_app.config["HUB_NAME"],
+            name=member.name,
+        )
     )
     return redirect(url_for("board.index"))
 

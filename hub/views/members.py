@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -114,7 +115,7 @@ def directory() -> str | tuple[str, int]:
 def profile(member_id: int) -> str:
     member = db.session.get(Member, member_id)
     if member is None or not profile_visible_to(member, current_user):
-        raise NotFound("There is no such member.")
+        raise NotFound(_("There is no such member."))
     page = timeline.board_page(
         current_user,
         author_id=member.id,
@@ -151,5 +152,5 @@ def edit() -> str | Response | tuple[str, int]:
         return render_template(
             "members/edit.html", form=form, error=str(exc), field=exc.field, zones=zones
         ), 400
-    flash("Your profile was saved.")
+    flash(_("Your profile was saved."))
     return redirect(url_for("members.profile", member_id=member.id))

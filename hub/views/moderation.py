@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -35,7 +36,7 @@ def flag(post_id: int):  # noqa: ANN201
         return render_template(
             "moderation/flag.html", post=post, reason=reason, error=str(exc)
         ), 400
-    flash("Thank you. The moderators will look at it.")
+    flash(_("Thank you. The moderators will look at it."))
     return redirect(url_for("board.show", post_id=post.parent_id or post.id))
 
 
@@ -55,7 +56,7 @@ def queue() -> str:
 def decide(post_id: int):  # noqa: ANN201
     post = db.session.get(Post, post_id)
     if post is None:
-        raise NotFound("There is no such post.")
+        raise NotFound(_("There is no such post."))
     decision = request.form.get("decision", "")
     try:
         flags.decide(current_user, post, decision, note=request.form.get("note", ""))
@@ -63,7 +64,16 @@ def decide(post_id: int):  # noqa: ANN201
         db.session.rollback()
         flash(str(exc))
     else:
-        flash(f"The {'reply' if post.parent_id else 'update'} was {flags.DECISIONS[decision]}.")
+        flash(
+            {
+                ("reply", "hide"): _("The reply was hidden."),
+                ("reply", "restore"): _("The reply was restored."),
+                ("reply", "delete"): _("The reply was deleted."),
+                ("update", "hide"): _("The update was hidden."),
+                ("update", "restore"): _("The update was restored."),
+                ("update", "delete"): _("The update was deleted."),
+            }[("reply" if post.parent_id else "update", decision)]
+        )
     return redirect(url_for("moderation.queue"))
 
 

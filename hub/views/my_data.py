@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from hub import my_data
@@ -50,8 +51,14 @@ def change_email():  # noqa: ANN201
         db.session.rollback()
         return _page(str(exc), address, 400)
     flash(
-        f"We sent a link to {new_email}. Open it to confirm; until then your address stays "
-        f"{current_user.email}."
+        _(
+            (
+                "We sent a link to %(new_email)s. Open it to confirm; until then your "
+                "address stays %(email)s."
+            ),
+            new_email=new_email,
+            email=current_user.email,
+        )
     )
     return redirect(url_for("my_data.index"))
 
@@ -70,8 +77,13 @@ def confirm_email(token: str):  # noqa: ANN201
     if theirs:  # the change logged out every browser; the one that confirmed stays in
         login_user(member, remember=True)
     flash(
-        f"Your address is now {member.email}. We told your old address, and logged out "
-        "every other browser: log in there with the new address."
+        _(
+            (
+                "Your address is now %(email)s. We told your old address, and logged "
+                "out every other browser: log in there with the new address."
+            ),
+            email=member.email,
+        )
     )
     return redirect(url_for("my_data.index") if current_user.is_authenticated else "/login")
 

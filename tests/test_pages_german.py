@@ -1,0 +1,114 @@
+"""Pages in the reader's language: a German member, an English member, a German visitor."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+
+from hub.clock import utcnow
+from tests.conftest import login
+
+# Words that do not occur in German sentences: one of them in a German page's text is an
+# English string someone forgot to mark (names and updates of the test network are German).
+ENGLISH = {
+    "the", "and", "your", "you", "with", "this", "from", "for", "are", "is", "not", "of",
+    "to", "by", "my", "no", "has", "here", "what", "who", "when", "log", "settings",
+    "members", "replies", "save", "edit", "delete", "reply", "previous", "next",
+}  # fmt: skip
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, and the labels a screen reader reads (aria-label, title, alt)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN201
+        if tag in ("script", "style", "textarea", "option"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("aria-label", "title", "alt", "placeholder") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):  # noqa: ANN001, ANN201
+        if tag in ("script", "style", "textarea", "option"):
+            self._skip = max(0, self._skip - 1)
+
+    def handle_data(self, data):  # noqa: ANN001, ANN201
+        if not self._skip:
+            self.parts.append(data)
+
+
+def english_words(html: str, allowed: set[str] = frozenset()) -> set[str]:
+    """English function words in the visible text of ``html`` (the language switch's
+    'English' aside)."""
+    parser = _Text()
+    parser.feed(html)
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", " ".join(parser.parts))}
+    return (words & ENGLISH) - allowed
+
+
+@pytest.fixture
+def network(make_member, make_post):
+    admin = make_member("Jana Jung", role="admin", organisation="Förderverein Kiel", locale="de")
+    english = make_member("Cem Cook", organisation="Cook & Co", locale="en")
+    writer = make_member("Wiebke Wolff", organisation="Werkhaus Lübeck", locale="de")
+    make_post(writer, "Ich baue gerade einen Gezeitensensor.", now=utcnow() - timedelta(hours=3))
+    return {"admin": admin, "english": english, "writer": writer}
+
+
+def test_a_visitor_whose_browser_prefers_german_gets_the_german_login_page(client):
+    page = client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}).text
+    assert "<h1>Bei Test Network anmelden</h1>" in page
+    assert "Schick mir einen Anmeldelink" in page and "E-Mail-Adresse" in page
+    assert english_words(page) == set()
+
+
+def test_a_german_and_an_english_member_of_one_network_each_read_their_language(
+    app, client, network
+):
+    login(client, network["admin"])
+    board = client.get("/", headers={"Accept-Language": "en"}).text
+    assert "Woran arbeitest du?" in board and "vor 3 Stunden" in board
+    settings = client.get("/settings").text
+    assert ">Montag</option>" in settings and "Einstellungen speichern" in settings
+    other = app.test_client()
+    login(other, network["english"])
+    board = other.get("/", headers={"Accept-Language": "de"}).text
+    assert "What are you working on?" in board and "3 hours ago" in board
+    assert ">Monday</option>" in other.get("/settings").text
+
+
+PAGES = [
+    "/",
+    "/members",
+    "/members/{writer}",
+    "/members/me/edit",
+    "/settings",
+    "/digests",
+    "/digests/preview",
+    "/me/data",
+    "/moderation",
+    "/moderation/audit",
+    "/admin",
+    "/admin/members",
+    "/admin/members/{writer}",
+]
+
+
+def test_a_german_admin_finds_no_english_on_the_main_pages(app, client, network):
+    login(client, network["admin"])
+    found = {}
+    for path in PAGES:
+        url = path.format(writer=network["writer"].id)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        words = english_words(response.text)
+        if words:
+            found[url] = sorted(words)
+    assert found == {}
