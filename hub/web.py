@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_time, "iso_time")
     app.add_template_filter(short_date, "short_date")
     app.add_template_global(digest_period, "digest_period")
+    app.add_template_filter(format_number, "format_number")
 
     @app.context_processor
     def _globals() -> dict:

@@ -29,14 +29,14 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN201
-        if tag in ("script", "style", "textarea", "option"):
+        if tag in ("script", "style", "textarea", "option", "code", "pre"):
             self._skip += 1
         for name, value in attrs:
             if name in ("aria-label", "title", "alt", "placeholder") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag):  # noqa: ANN001, ANN201
-        if tag in ("script", "style", "textarea", "option"):
+        if tag in ("script", "style", "textarea", "option", "code", "pre"):
             self._skip = max(0, self._skip - 1)
 
     def handle_data(self, data):  # noqa: ANN001, ANN201
@@ -58,8 +58,10 @@ def network(make_member, make_post):
     admin = make_member("Jana Jung", role="admin", organisation="Förderverein Kiel", locale="de")
     english = make_member("Cem Cook", organisation="Cook & Co", locale="en")
     writer = make_member("Wiebke Wolff", organisation="Werkhaus Lübeck", locale="de")
-    make_post(writer, "Ich baue gerade einen Gezeitensensor.", now=utcnow() - timedelta(hours=3))
-    return {"admin": admin, "english": english, "writer": writer}
+    post = make_post(
+        writer, "Ich baue gerade einen Gezeitensensor.", now=utcnow() - timedelta(hours=3)
+    )
+    return {"admin": admin, "english": english, "writer": writer, "post": post}
 
 
 def test_a_visitor_whose_browser_prefers_german_gets_the_german_login_page(client):
@@ -98,6 +100,13 @@ PAGES = [
     "/admin",
     "/admin/members",
     "/admin/members/{writer}",
+    "/admin/members/{writer}/remove",
+    "/admin/invitations",
+    "/admin/import",
+    "/admin/join-requests",
+    "/admin/outbox",
+    "/moderation/mail",
+    "/posts/{post}/flag",
 ]
 
 
@@ -105,7 +114,7 @@ def test_a_german_admin_finds_no_english_on_the_main_pages(app, client, network)
     login(client, network["admin"])
     found = {}
     for path in PAGES:
-        url = path.format(writer=network["writer"].id)
+        url = path.format(writer=network["writer"].id, post=network["post"].id)
         response = client.get(url)
         assert response.status_code == 200, url
         words = english_words(response.text)
