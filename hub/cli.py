@@ -108,12 +108,19 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
 
 
 @click.command("demo")
+@click.option(
+    "--locale",
+    type=click.Choice(["en", "de"]),
+    default="en",
+    show_default=True,
+    help="en: an English-speaking network; de: a German-speaking one, reading Hub in German.",
+)
 @with_appcontext
-def demo_command() -> None:
+def demo_command(locale: str) -> None:
     """Seed a demo network (members, three weeks of updates); safe to run twice."""
     from hub.demo import seed_demo
 
-    admin, created = seed_demo(progress=lambda text: click.echo(text))
+    admin, created = seed_demo(progress=lambda text: click.echo(text), locale=locale)
     click.echo(
         "Demo network seeded." if created else "Demo network already present; nothing added."
     )

@@ -1,11 +1,13 @@
 """A believable demo network: members from several organisations, three weeks of updates.
 
-Seeding is idempotent: if the demo admin exists, nothing is added.
+Seeding is idempotent: if the demo admin exists, nothing is added. ``locale="de"`` seeds
+the German-speaking network of ``hub.demo_de`` instead, its members reading Hub in German.
 """
 
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -299,10 +301,18 @@ REPLIES = [
 ]
 
 
-def _add_people(rng: random.Random, now) -> list[Member]:
+def _local_part(name: str) -> str:
+    """'Aylin Yıldız' -> 'aylin.yildiz', 'Dr. Felix Brandt' -> 'felix.brandt'."""
+    name = name.removeprefix("Dr. ")
+    table = str.maketrans({"é": "e", "í": "i", "ı": "i", "ö": "oe", "ü": "ue", "ä": "ae",
+                           "ø": "oe", "ß": "ss"})  # fmt: skip
+    return name.lower().translate(table).replace(" ", ".")
+
+
+def _add_people(rng: random.Random, now, data, locale: str) -> list[Member]:
     members = []
-    for index, (name, org, domain, title, interests, location) in enumerate(PEOPLE):
-        local = name.lower().replace(" ", ".").replace("é", "e").replace("í", "i")
+    for index, (name, org, domain, title, interests, location) in enumerate(data.PEOPLE):
+        local = _local_part(name)
         role = (
             MemberRole.ADMIN
             if index == 0
@@ -315,8 +325,9 @@ def _add_people(rng: random.Random, now) -> list[Member]:
             role=role,
             title=title,
             location=location,
-            bio=f"{title} at {org}, based in {location}.",
+            bio=data.bio(title, org, location),
             commit=False,
+            locale=locale,
         )
         member.joined_at = now - timedelta(days=30 + rng.randint(0, 200))
         member.interests = [Interest(tag=t.strip()) for t in interests.split(",")]
@@ -337,21 +348,28 @@ def _settle_reply_notices() -> None:
     )
 
 
+def bio(title: str, organisation: str, location: str) -> str:
+    return f"{title} at {organisation}, based in {location}."
+
+
 def seed_demo(
-    *, now=None, progress: Callable[[str], None] = lambda _text: None
+    *, now=None, progress: Callable[[str], None] = lambda _text: None, locale: str = "en"
 ) -> tuple[Member, bool]:
     """Seed the demo network unless it is there; return the demo admin and whether it was added."""
-    existing = find_member(DEMO_ADMIN)
+    from hub import demo_de
+
+    data = demo_de if locale == "de" else sys.modules[__name__]
+    existing = find_member(data.DEMO_ADMIN)
     if existing is not None:
         return existing, False
     now = now or utcnow()
     rng = random.Random(20261122)
-    members = _add_people(rng, now)
+    members = _add_people(rng, now, data, locale)
     progress(f"Added {len(members)} members.")
     updates = []
     for author in members:
-        days = sorted(rng.sample(range(1, 22), len(UPDATES[author.name])), reverse=True)
-        for day, body in zip(days, UPDATES[author.name], strict=True):
+        days = sorted(rng.sample(range(1, 22), len(data.UPDATES[author.name])), reverse=True)
+        for day, body in zip(days, data.UPDATES[author.name], strict=True):
             when = now - timedelta(days=day, hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
             updates.append(create_post(author, body, source="demo", now=when, commit=False))
     db.session.flush()
@@ -363,7 +381,7 @@ def seed_demo(
             if when < now:
                 create_post(
                     author,
-                    rng.choice(REPLIES),
+                    rng.choice(data.REPLIES),
                     parent=original,
                     source="demo",
                     now=when,

@@ -499,11 +499,29 @@ class _Scan:
                 break
             if pat.SIG_DELIMITER.match(line) or i in self.notices:
                 break
+            if has_text and pat.HUB_LINE.match(line):
+                self._drop_hub_opening(keep)
+                break
             if not self.tail_tagline[i]:
                 keep.append(i)
                 has_text = True
             i += 1
         return keep
+
+    def _drop_hub_opening(self, keep: list[int]) -> None:
+        """Above one of Hub's own lines (pasted without quote marks) are the rest of its
+        paragraph and Hub's greeting ("Hello Ana," / "Hallo Ana,"): drop them too."""
+        while keep and self.kinds[keep[-1]] == _BLANK:
+            keep.pop()
+        start = len(keep)
+        while start and self.kinds[keep[start - 1]] != _BLANK and len(keep) - start < 3:
+            start -= 1
+        if start and self.kinds[keep[start - 1]] == _BLANK:
+            del keep[start:]
+            while keep and self.kinds[keep[-1]] == _BLANK:
+                keep.pop()
+            if keep and pat.HUB_GREETING.match(self.lines[keep[-1]]):
+                keep.pop()
 
     def _drop_dash_sign_off(self, keep: list[int]) -> None:
         """Above a list footer, a lone "-Name" line is part of the footer's signature block."""

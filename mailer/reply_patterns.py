@@ -102,6 +102,31 @@ MARKER = re.compile(
     re.IGNORECASE,
 )
 
+# --- Hub's own lines, in English and German ---------------------------------
+
+# What Hub itself writes in its mails (hub/translations): the prompt's question, the
+# digest's "reply to post" line, and the footers. A reply that carries any of them
+# unquoted (a client that pastes the original without ">", or a member replying below
+# it) has the member's own words above it; the line and what follows are Hub's.
+HUB_LINE = re.compile(
+    r"^\s*(?:"
+    r"Reply to this email to post your own update\."
+    r"|Antworte auf diese E-Mail, um selbst ein Update zu schreiben\."
+    r"|What are you working on this week\? Reply to this email"
+    r"|Woran arbeitest du diese Woche\? Antworte auf diese E-Mail"
+    r"|Reply to this email to answer on the thread"
+    r"|Antworte auf diese E-Mail, um im Thread zu antworten"
+    r"|You get this (?:digest (?:daily|weekly) from|prompt on weeks you have not posted"
+    r"|when someone replies to your updates|receipt for updates you send by email)"
+    r"|Du bekommst (?:diesen Digest (?:täglich|wöchentlich) von|diese Erinnerung in Wochen"
+    r"|diese E-Mail, wenn jemand auf deine Updates antwortet"
+    r"|diese Bestätigung für Updates, die du per E-Mail schickst)"
+    r"|(?:Settings|Unsubscribe|Einstellungen|Abbestellen): https?://\S+\s*$"
+    r")",
+)
+
+HUB_GREETING = re.compile(r"^\s*(?:Hello|Hallo) [^\n,]{1,120},\s*$")
+
 # --- Outlook-style header blocks ("From: / Sent: / To: / Subject:") ----------
 
 _FAMILIES = {

@@ -55,6 +55,24 @@ def test_demo_seeds_once(runner):
     assert db.session.scalar(select(func.count(Post.id))) == posts
 
 
+def test_demo_in_german_is_a_german_speaking_network(runner, client):
+    from tests.conftest import login
+
+    result = runner.invoke(args=["demo", "--locale", "de"])
+    assert result.exit_code == 0, result.output
+    members = db.session.scalars(select(Member)).all()
+    assert len(members) >= 12 and {m.locale for m in members} == {"de"}
+    assert len({m.organisation for m in members}) >= 5
+    assert "Fördewerk Kiel" in {m.organisation for m in members}
+    bodies = db.session.scalars(select(Post.body).where(Post.parent_id.is_(None))).all()
+    assert any("Förderantrag" in body for body in bodies)
+    admin = next(m for m in members if m.is_admin)
+    login(client, admin)
+    board = client.get("/").text
+    assert "Woran arbeitest du?" in board and "Neueste Updates" in board
+    assert runner.invoke(args=["demo", "--locale", "fr"]).exit_code == 2
+
+
 def test_help_lists_commands():
     from click.testing import CliRunner
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from digests.scheduler import tick
 from hub import login_links
+from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member
+from tests.mailhelpers import message, posts_with_body, send, wait_until_posted
 
 
 def _text(message) -> str:
@@ -74,9 +77,9 @@ def test_the_scheduler_sends_prompt_and_digest_in_each_members_language(
     by_kind: dict[str, dict[str, object]] = {}
     emails = {m.id: m.email for m in db.session.scalars(select(Member))}
     assert jana.email in emails.values()
-    for message in outbox:
-        kind = "digest" if "digest" in str(message["Subject"]).lower() else "prompt"
-        by_kind.setdefault(kind, {})[str(message["To"])] = message
+    for sent in outbox:
+        kind = "digest" if "digest" in str(sent["Subject"]).lower() else "prompt"
+        by_kind.setdefault(kind, {})[str(sent["To"])] = sent
     prompt_de, prompt_en = by_kind["prompt"][jana.email], by_kind["prompt"][cem.email]
     assert prompt_de["Subject"] == "Woran arbeitest du diese Woche?"
     assert prompt_de["Content-Language"] == "de"
@@ -90,3 +93,37 @@ def test_the_scheduler_sends_prompt_and_digest_in_each_members_language(
     assert digest_en["Subject"] == "Test Network digest: 1 update from 1 member"
     assert "in the week of November 27\u2009–\u2009December 4" in _text(digest_en)
     assert "Reply to Wiebke:" in _text(digest_en) and "Antworten" not in _text(digest_en)
+
+
+def _german_digest(make_member, make_post):
+    from digests import compose
+
+    jana = make_member("Jana Jung", locale="de")
+    writer = make_member("Wiebke Wolff", organisation="Werkhaus Lübeck")
+    start = utcnow() - timedelta(days=7)
+    make_post(writer, "Ich baue einen Gezeitensensor.", now=start + timedelta(days=1))
+    digest = compose.compose(jana, start, utcnow(), seed=0)
+    return jana, compose.render(digest)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["pasted without quote marks", "quoted under a German attribution"],
+)
+def test_a_reply_to_a_german_digest_keeps_only_the_members_words(
+    listener, make_member, make_post, layout
+):
+    jana, digest = _german_digest(make_member, make_post)
+    original = digest.get_body(preferencelist=("plain",)).get_content()
+    own = "Ich teste nächste Woche den Prototyp im Hafen. Wer hat Zeit?"
+    if layout == "pasted without quote marks":
+        body = f"{own}\n\n{original}"
+    else:
+        quoted = "".join(f"> {line}\n" for line in original.splitlines())
+        body = f"{own}\n\nAm Fr., 4. Dez. 2026 um 15:00 schrieb Test Network <digest@x>:\n{quoted}"
+    to = str(digest["Reply-To"])
+    reply = message(jana.email, to, body, subject="AW: " + str(digest["Subject"]))
+    code, _ = send(listener.port, jana.email, to, reply)
+    assert code == 250
+    wait_until_posted()
+    assert [p.author_id for p in posts_with_body(own)] == [jana.id]
