@@ -45,7 +45,9 @@ def run_all(app: Flask, argv: list[str] | None = None) -> None:
         if args.demo:
             from hub.demo import seed_demo
 
-            admin, created = seed_demo(progress=log.info)
+            # In the network's default language: HUB_DEFAULT_LOCALE=de seeds the German one.
+            locale = app.config["HUB_DEFAULT_LOCALE"]
+            admin, created = seed_demo(progress=log.info, locale=locale)
             log.info("demo network %s", "seeded" if created else "already present")
             print(f"\n  Log in as the demo admin ({admin.email}):\n  {login_link_for(admin)}\n")
         elif link := setup_link():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from babel.messages.pofile import read_po
 
+from hub import catalogues
 from hub.clock import utcnow
 from tests.conftest import login
 
@@ -44,13 +47,30 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+@functools.cache
+def _english_phrases() -> tuple[str, ...]:
+    """The catalogue's English phrases of two words or more that German says differently
+    (without placeholders or markup, so they can be looked for as they are)."""
+    with catalogues.po_path("de").open("rb") as source:
+        catalog = read_po(source)
+    phrases = []
+    for message in catalog:
+        text = message.id if isinstance(message.id, str) else message.id[0]
+        german = message.string if isinstance(message.string, str) else message.string[0]
+        if text and " " in text and "%" not in text and "<" not in text and text != german:
+            phrases.append(text)
+    return tuple(phrases)
+
+
 def english_words(html: str, allowed: set[str] = frozenset()) -> set[str]:
-    """English function words in the visible text of ``html`` (the language switch's
-    'English' aside)."""
+    """English function words, and English phrases of the catalogue, in the visible text of
+    ``html``."""
     parser = _Text()
     parser.feed(html)
-    words = {w.lower() for w in re.findall(r"[^\W\d_]+", " ".join(parser.parts))}
-    return (words & ENGLISH) - allowed
+    text = " ".join(" ".join(parser.parts).split())
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
+    phrases = {p for p in _english_phrases() if p in text}
+    return ((words & ENGLISH) | phrases) - allowed
 
 
 @pytest.fixture
