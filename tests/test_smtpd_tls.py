@@ -17,17 +17,15 @@ from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.smtpd import Listener
 from tests.conftest import make_app
-from tests.mailhelpers import free_port, message, posts_with_body, wait_until_posted
+from tests.mailhelpers import (
+    free_port,
+    message,
+    posts_with_body,
+    wait_until_posted,
+    write_certificate,
+)
 
 HOST = "mx.hub.example.net"
-
-
-def _write(ca: trustme.CA, tmp_path, name: str) -> tuple[str, str]:
-    leaf = ca.issue_cert(HOST)
-    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-    leaf.private_key_and_cert_chain_pem.write_to_path(str(key))
-    leaf.cert_chain_pems[0].write_to_path(str(cert))
-    return str(cert), str(key)
 
 
 @pytest.fixture
@@ -37,7 +35,7 @@ def ca() -> trustme.CA:
 
 @pytest.fixture
 def cert_files(ca, tmp_path) -> tuple[str, str]:
-    return _write(ca, tmp_path, "listener")
+    return write_certificate(ca, tmp_path, "listener", HOST)
 
 
 @pytest.fixture
@@ -111,7 +109,7 @@ def test_renewed_certificate_is_used_by_new_connections_open_ones_keep_working(
     old_serial = _peer_serial(old)
 
     renewed = trustme.CA()
-    cert, key = _write(renewed, tmp_path, "renewed")
+    cert, key = write_certificate(renewed, tmp_path, "renewed", HOST)
     os.replace(key, cert_files[1])
     os.replace(cert, cert_files[0])
 
