@@ -124,3 +124,9 @@ def running(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
 
 def run(argv: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def hub_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without its ``HUB_*`` settings, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return {**env, **settings}
