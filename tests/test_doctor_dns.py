@@ -275,3 +275,18 @@ def test_dns_server_forms(value, expected):
 def test_bad_dns_server_is_refused_with_the_reason(value):
     with pytest.raises(ValueError, match="HUB_DNS_SERVER"):
         parse_server(value)
+
+
+def test_dmarc_and_alignment_under_a_two_label_public_suffix(app, runner, dns_server):
+    """hub.example.co.uk belongs to example.co.uk (the Public Suffix List), not to co.uk."""
+    text = zone(dmarc=txt("_dmarc.example.co.uk.", "v=DMARC1; p=reject; adkim=r"))
+    settings = {"HUB_MAIL_FROM": "hub@hub.example.co.uk", "HUB_DKIM_DOMAIN": "example.co.uk"}
+    _code, checks = run_dns(runner, dns_server, text, app, **settings)
+    assert checks["dns.dmarc"]["why"] == "DMARC at _dmarc.example.co.uk: p=reject"
+    assert checks["dns.alignment"]["status"] == "ok"
+    _code, checks = run_dns(runner, dns_server, text, app, HUB_DKIM_DOMAIN="other.co.uk")
+    assert checks["dns.alignment"]["status"] == "problem"
+    assert (
+        "From hub.example.co.uk is not aligned with DKIM d=other.co.uk"
+        in (checks["dns.alignment"]["why"])
+    )
