@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from hub.clock import utcnow
@@ -20,23 +21,23 @@ from hub.models import AuditEntry, Member, Post
 log = logging.getLogger(__name__)
 
 # Every action the log knows, with the words the log page shows for it.
-ACTIONS: dict[str, str] = {
-    "member.invite": "invited",
-    "member.invite_resend": "resent the invitation to",
-    "member.invite_revoke": "revoked the invitation to",
-    "member.import": "imported members from a file",
-    "member.role": "changed the role of",
-    "member.suspend": "suspended",
-    "member.reactivate": "reactivated",
-    "member.remove": "removed",
-    "join.approve": "approved the join request of",
-    "join.decline": "declined the join request of",
-    "post.hide": "hid",
-    "post.restore": "restored",
-    "post.delete": "deleted",
-    "post.auto_hide": "hid (flagged by enough members)",
-    "mail.release": "released held mail",
-    "mail.discard": "discarded held mail",
+ACTIONS: dict[str, object] = {  # lazy: shown in the reader's language
+    "member.invite": _l("invited"),
+    "member.invite_resend": _l("resent the invitation to"),
+    "member.invite_revoke": _l("revoked the invitation to"),
+    "member.import": _l("imported members from a file"),
+    "member.role": _l("changed the role of"),
+    "member.suspend": _l("suspended"),
+    "member.reactivate": _l("reactivated"),
+    "member.remove": _l("removed"),
+    "join.approve": _l("approved the join request of"),
+    "join.decline": _l("declined the join request of"),
+    "post.hide": _l("hid"),
+    "post.restore": _l("restored"),
+    "post.delete": _l("deleted"),
+    "post.auto_hide": _l("hid (flagged by enough members)"),
+    "mail.release": _l("released held mail"),
+    "mail.discard": _l("discarded held mail"),
 }
 
 

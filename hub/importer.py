@@ -157,7 +157,7 @@ def _check_row(line: int, values: dict[str, str]) -> Row:
     try:
         email = normalise_email(values["email"])
     except ValidationError as exc:
-        reason = "the email is empty" if not values["email"] else str(exc)
+        reason = _("the email is empty") if not values["email"] else str(exc)
         raise ValidationError(reason) from exc
     tags = tuple(parse_interests(values.get("interests", "").replace(";", ",")))
     locale = values.get("locale", "")
@@ -215,7 +215,11 @@ def read_csv(
             line = reader.line_num
             text = ",".join(values)[:200]
             if len(values) > len(names):
-                reason = f"it has {len(values)} fields but the header names {len(names)}"
+                reason = _(
+                    "it has %(fields)s fields but the header names %(columns)s",
+                    fields=len(values),
+                    columns=len(names),
+                )
                 preview.invalid.append(Problem(line, text, reason))
                 continue
             cells = dict(zip(names, (_unguard(v.strip()) for v in values), strict=False))
@@ -226,7 +230,11 @@ def read_csv(
                 preview.invalid.append(Problem(line, text, str(exc)))
                 continue
             if row.email in first_line:
-                reason = f"{row.email} is on line {first_line[row.email]} already"
+                reason = _(
+                    "%(email)s is on line %(line)s already",
+                    email=row.email,
+                    line=first_line[row.email],
+                )
                 preview.duplicates.append(Problem(line, text, reason))
                 continue
             first_line[row.email] = line
@@ -243,7 +251,10 @@ def read_csv(
     departed = former_addresses([row.email for row in rows]) if known is None else set()
     for row in rows:
         if row.email in departed:
-            reason = f"{row.email} left the network; invite them yourself if they want to return"
+            reason = _(
+                "%(email)s left the network; invite them yourself if they want to return",
+                email=row.email,
+            )
             preview.invalid.append(Problem(row.line, row.email, reason))
             continue
         (preview.existing if row.email in members else preview.new).append(row)

@@ -101,10 +101,22 @@ def parse_invitees(text: str) -> tuple[list[Invitee], list[str]]:
         except ValidationError:
             email = ""
         if not email:
-            problems.append(f'Line {number}: "{line}" has no valid email address.')
+            problems.append(
+                _(
+                    'Line %(number)s: "%(line)s" has no valid email address.',
+                    number=number,
+                    line=line,
+                )
+            )
             continue
         if email in seen:
-            problems.append(f"Line {number}: {email} is listed twice; invited once.")
+            problems.append(
+                _(
+                    "Line %(number)s: %(email)s is listed twice; invited once.",
+                    number=number,
+                    email=email,
+                )
+            )
             continue
         seen.add(email)
         invitees.append(Invitee(name.strip() or _name_from_address(email), email, locale))
