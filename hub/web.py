@@ -61,6 +61,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    @app.get("/favicon.ico")
+    def _favicon() -> Response:
+        """Browsers ask for /favicon.ico on pages that name no icon (pictures, downloads)."""
+        return app.send_static_file("favicon.svg")
+
     from hub.views import (
         admin,
         admin_import,
