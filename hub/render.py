@@ -1,7 +1,8 @@
 """The one place where text a member wrote becomes HTML.
 
 Markdown (a subset: emphasis, links, lists, inline code) is rendered with raw HTML
-disabled, then cleaned by bleach's allowlist, then bare URLs are linked. A line break
+disabled, then cleaned by bleach's allowlist, then bare URLs and email addresses are linked
+(``mailto:``). A line break
 the member typed is a line break (Markdown's ``nl2br`` extension, for every post: a
 short status written in the web form or in an email reads as it was typed; Markdown's
 own rule would join "Viele Grüße\nNils" into one line). Every link
@@ -48,7 +49,14 @@ def _cleaner() -> bleach.Cleaner:
         attributes=ALLOWED_ATTRIBUTES,
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
-        filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_set_rel],
+                skip_tags={"pre", "code"},
+                parse_email=True,  # "write to ana@example.org" links a mailto:
+            )
+        ],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta
 
@@ -202,5 +203,209 @@ def test_a_second_digest_run_counts_those_who_had_it(runner, make_member, make_p
     assert "3 members have this period's digest already" in again
 
 
-def _unused() -> None:  # keep imports used by later sections
-    _ = (InboundStatus, rows, login)
+# --- Moderators release held mail in their own terms -----------------------------------------
+
+
+MODERATION = {"HUB_TRUSTED_AUTHSERV_IDS": "mx.hub.example.net"}
+
+
+def _held_from_mismatch(bob, post, text):
+    from mailer.addresses import reply_address
+    from mailer.ingest import receive
+
+    to = reply_address(bob, post)
+    receive(
+        bytes(message("mallory@evil.example", to, text)),
+        mail_from="x@evil.example",
+        recipients=[to],
+    )
+    return rows()[-1]
+
+
+@pytest.mark.parametrize("app_config", [MODERATION])
+def test_a_moderator_shortens_too_long_held_mail_and_releases_it(
+    client, app_config, make_member, make_post
+):
+    mod = make_member("Mo Derator", role="moderator")
+    bob = make_member("Bob Baker")
+    post = make_post(mod, "An update")
+    long = "Our workshop has a new laser cutter and " + "plenty of offcuts to share " * 22
+    row = _held_from_mismatch(bob, post, long)
+    assert row.status == InboundStatus.HELD
+    login(client, mod)
+    queue = client.get("/moderation").data.decode()
+    assert "Edit the text before releasing" in queue
+
+    response = client.post(f"/moderation/mail/{row.id}/release", data={"body": long})
+    assert response.status_code == 400
+    page = html.unescape(response.data.decode())
+    assert "Keep it short" not in page  # the author's wording is not the moderator's
+    assert f"its text is {len(long.strip())} characters, over this board's limit of 500" in page
+    assert 'class="error"' in page and 'class="notice"' not in page
+    assert long.strip() in _textarea(page)  # the text comes back whole, to shorten
+    assert rows()[-1].status == InboundStatus.HELD and posts_with_body(long.strip()) == []
+
+    short = "Our workshop has a new laser cutter and plenty of offcuts to share."
+    response = client.post(f"/moderation/mail/{row.id}/release", data={"body": short})
+    assert response.status_code == 302
+    [released] = posts_with_body(short)
+    assert (released.author_id, released.parent_id) == (bob.id, post.id)
+    audit = client.get("/moderation/audit").data.decode()
+    assert "text edited by the moderator before release" in audit
+
+
+@pytest.mark.parametrize("app_config", [MODERATION])
+def test_a_moderator_reads_refused_mail_before_discarding_it(
+    client, app_config, make_member, make_post
+):
+    from mailer.addresses import reply_address
+    from mailer.ingest import receive
+
+    mod = make_member("Mo Derator", role="moderator")
+    bob = make_member("Bob Baker", email="bob@example.org")
+    to = reply_address(bob, make_post(mod, "An update"))
+    text = "Minutes of the steering group. " + "Item: budget, agreed. " * 40
+    receive(bytes(message(bob.email, to, text)), mail_from=bob.email, recipients=[to])
+    row = rows()[-1]
+    assert row.status == InboundStatus.REFUSED
+    login(client, mod)
+    page = client.get("/moderation/mail").data.decode()
+    card = page[page.index(f'id="mail-{row.id}"') :]
+    assert "Minutes of the steering group. Item: budget, agreed." in card
+    assert card.index("Minutes of the steering group") < card.index("Discard")
+    assert "Edit the text before releasing" not in card[: card.index("</li>")]
+
+
+# --- Moderators see the state of a post, members the state of their flag ---------------------
+
+
+def test_a_hidden_post_offers_keep_hidden_not_hide(client, make_member, make_post):
+    from hub.flags import flag_post
+
+    mod = make_member("Mo Derator", role="moderator")
+    author = make_member("Al Author")
+    post = make_post(author, "Buy cheap watches")
+    flag_post(make_member("F One"), post, "spam")
+    login(client, mod)
+    card = _card(client.get("/moderation").data.decode(), f"review-{post.id}")
+    assert ">Hide</button>" in card and "Keep hidden" not in card
+    post.hidden_at = T0
+    db.session.commit()
+    card = _card(client.get("/moderation").data.decode(), f"review-{post.id}")
+    assert ">Hide</button>" not in card and ">Keep hidden</button>" in card and "hidden" in card
+    response = client.post(f"/moderation/posts/{post.id}", data={"decision": "hide"})
+    page = client.get(response.location).data.decode()
+    assert "stays hidden; its flags are closed" in page
+    card = _card(page, f"review-{post.id}")
+    assert ">Hide</button>" not in card and "Keep hidden" not in card  # no flags left
+
+
+def _card(page: str, element_id: str) -> str:
+    start = page.index(f'id="{element_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_after_flagging_the_post_says_so_instead_of_flag(logged_in, make_member, make_post):
+    client, _ = logged_in
+    post = make_post(make_member("Al Author"), "Something odd")
+    board = client.get("/").data.decode()
+    assert f'href="/posts/{post.id}/flag"' in board
+    client.post(f"/posts/{post.id}/flag", data={"reason": "looks like spam"})
+    board = client.get("/").data.decode()
+    assert f'href="/posts/{post.id}/flag"' not in board and "You flagged this" in board
+    again = html.unescape(client.get(f"/posts/{post.id}/flag").data.decode())
+    assert "You flagged this on" in again and "looks like spam" in again
+    assert "<textarea" not in again  # no second reason asked for
+
+
+def test_reply_comes_before_flag_under_a_post(logged_in, make_member, make_post):
+    client, _ = logged_in
+    post = make_post(make_member("Al Author"), "Something to answer")
+    actions = _card(client.get("/").data.decode(), f"post-{post.id}")
+    actions = actions[actions.index('class="actions"') :]
+    assert actions.index(">Reply<") < actions.index(">Flag<")
+
+
+# --- The board's pages go both ways ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_config", [{"HUB_PAGE_SIZE": 3}])
+def test_page_two_of_the_board_leads_back_to_newer_updates(
+    logged_in, app_config, make_member, make_post
+):
+    client, _ = logged_in
+    author = make_member("Al Author")
+    for n in range(8):
+        make_post(author, f"Update number {n}", now=T0 + timedelta(hours=n))
+    seen = []
+    path = "/"
+    pages = []
+    while path:
+        page = html.unescape(client.get(path).data.decode())
+        pages.append((path, page))
+        seen += re.findall(r"Update number (\d)", page)
+        older = re.search(r'rel="next" href="([^"]+)"', page)
+        path = older.group(1) if older else None
+    assert seen == ["7", "6", "5", "4", "3", "2", "1", "0"]
+    assert 'rel="prev"' not in pages[0][1]
+    for (earlier_path, _), (_, later) in zip(pages, pages[1:], strict=False):
+        newer = re.search(r'rel="prev" href="([^"]+)"', later)
+        assert newer, later
+        assert newer.group(1) == earlier_path
+        assert "Newer updates" in later
+
+
+# --- Email addresses, tags and names ---------------------------------------------------------
+
+
+def test_an_email_address_in_a_post_is_a_mailto_link(logged_in):
+    client, _ = logged_in
+    client.post("/posts", data={"body": "Questions to ana.ruiz@example.org, please."})
+    board = client.get("/").data.decode()
+    assert '<a href="mailto:ana.ruiz@example.org" rel="nofollow noopener">' in board
+
+
+def test_interest_tags_keep_their_case_and_match_without_it(logged_in, make_member):
+    client, me = logged_in
+    form = {
+        "name": me.name,
+        "organisation": "Alpha Labs",
+        "interests": "Verkehr, KI, Bürgerenergie",
+    }
+    assert client.post("/members/me/edit", data=form).status_code == 302
+    profile = client.get(f"/members/{me.id}").data.decode()
+    assert ">Verkehr<" in profile and ">KI<" in profile and ">Bürgerenergie<" in profile
+    for typed in ("verkehr", "VERKEHR", "buergerenergie"[:0] + "burgerenergie", "ki"):
+        found = html.unescape(
+            client.get("/members", query_string={"interest": typed}).data.decode()
+        )
+        assert "Alice Example" in found, typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("jimenez", "Lucía Jiménez"),
+        ("berzins", "Jānis Bērziņš"),
+        ("SOREN", "Søren Holm"),
+        ("muller", "Grete Müller"),
+    ],
+)
+def test_the_name_filter_folds_accents(logged_in, make_member, typed, name):
+    client, _ = logged_in
+    make_member(name)
+    make_member("Someone Else")
+    found = html.unescape(client.get("/members", query_string={"name": typed}).data.decode())
+    assert name in found and "Someone Else" not in found
+
+
+def test_imported_names_and_tags_are_folded_too(runner, logged_in, tmp_path):
+    client, _ = logged_in
+    csv = tmp_path / "people.csv"
+    csv.write_text(
+        "name,email,organisation,interests\r\nInga Bērziņa,inga@example.org,Riga Lab,Verkehr\r\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["members", "import", str(csv)]).exit_code == 0
+    found = html.unescape(client.get("/members?name=berzina&interest=verkehr").data.decode())
+    assert "Inga Bērziņa" in found and ">Verkehr<" in found

@@ -48,6 +48,18 @@
     group.appendChild(copy);
   }
 
+  /* "Reply" opens the reply form on this page instead of going to the thread's page. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-reply-to]");
+    if (!link) return;
+    var box = document.getElementById(link.getAttribute("data-reply-to"));
+    var details = box && box.closest("details");
+    if (!details) return;
+    event.preventDefault();
+    details.open = true;
+    box.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("textarea[data-max-length]"), counter);
     Array.prototype.forEach.call(document.querySelectorAll("select[data-browser-zone]"), zoneFirst);
