@@ -36,6 +36,13 @@ def _flagged_by_me(post_id: int) -> bool:
     return post_id in cache["hub.flagged_ids"]
 
 
+def _zone_groups_for(selected: str) -> list:
+    """The time-zone list of a form whose value is ``selected`` (see ``hub.zones``)."""
+    from hub.zones import zone_groups
+
+    return zone_groups(selected, current_app.config["HUB_DEFAULT_TIMEZONE"])
+
+
 def _unauthorized() -> Response:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -66,6 +73,7 @@ def init_app(app: Flask) -> None:
             "hub_name": app.config["HUB_NAME"],
             "current_member": current_user,
             "flagged_by_me": _flagged_by_me,
+            "zone_groups_for": _zone_groups_for,
         }
 
     @app.after_request
