@@ -409,3 +409,112 @@ def test_imported_names_and_tags_are_folded_too(runner, logged_in, tmp_path):
     assert runner.invoke(args=["members", "import", str(csv)]).exit_code == 0
     found = html.unescape(client.get("/members?name=berzina&interest=verkehr").data.decode())
     assert "Inga Bērziņa" in found and ">Verkehr<" in found
+
+
+# --- Time zones, outbox, favicon, demo, profile, audit log -----------------------------------
+
+
+def test_the_time_zone_list_offers_canonical_zones_by_region(logged_in):
+    client, me = logged_in
+    page = client.get("/settings").data.decode()
+    select = page[
+        page.index('<select id="timezone"') : page.index("</select>", page.index('id="timezone"'))
+    ]
+    values = re.findall(r'<option value="([^"]+)"', select)
+    for alias in ("US/Pacific", "Asia/Calcutta", "Europe/Kiev", "GB", "Etc/GMT+5"):
+        assert alias not in values
+    for zone in ("Europe/Berlin", "Europe/Oslo", "Asia/Kolkata", "America/Sao_Paulo", "UTC"):
+        assert zone in values
+    groups = re.findall(r'<optgroup label="([^"]+)"', select)
+    assert groups[0] == "Suggested" and {"Europe", "America", "Asia", "Africa"} <= set(groups)
+    suggested = select[: select.index("</optgroup>")]
+    assert "Europe/Berlin" in suggested and "the network&#39;s default" in suggested
+    assert len(values) < 450
+
+
+def test_a_member_with_an_old_alias_keeps_it_offered_first(logged_in):
+    client, me = logged_in
+    me.timezone = "Asia/Calcutta"
+    db.session.commit()
+    page = client.get("/members/me/edit").data.decode()
+    suggested = page[page.index("data-first") : page.index("</optgroup>", page.index("data-first"))]
+    assert '<option value="Asia/Calcutta" selected>' in suggested
+
+
+@pytest.mark.parametrize("app_config", [{"HUB_MAIL_BACKEND": "outbox"}])
+def test_the_outbox_shows_the_html_part_sandboxed_and_local_dates(
+    app, app_config, client, make_member, mail_sent_at_once
+):
+    admin = make_member("Ada Admin", role="admin")
+    make_member("Bo Member", email="bo@example.org")
+    client.post("/login", data={"email": "bo@example.org"})
+    login(client, admin)
+    listing = client.get("/admin/outbox").data.decode()
+    name = re.search(r'href="/admin/outbox/([^"/]+\.eml)"', listing).group(1)
+    assert re.search(
+        r"<time datetime=\"[^\"]+\+00:00\">\d+ \w+ \d{4}, \d\d:\d\d CE[S]?T</time>", listing
+    )
+    page = client.get(f"/admin/outbox/{name}").data.decode()
+    frame = re.search(r"<iframe[^>]*>", page).group(0)
+    assert "sandbox" in frame and f'src="/admin/outbox/{name}/html"' in frame
+    assert re.search(r"\d+ \w+ \d{4}, \d\d:\d\d CE[S]?T", page)  # Berlin time, not raw UTC
+    part = client.get(f"/admin/outbox/{name}/html")
+    assert part.mimetype == "text/html" and b"<a" in part.data
+    policy = part.headers["Content-Security-Policy"]
+    assert policy.startswith("sandbox") and "default-src 'none'" in policy
+    assert "script-src" not in policy and "frame-ancestors 'self'" in policy
+    bo = make_member("Cy Member")
+    login(client, bo)
+    assert client.get(f"/admin/outbox/{name}/html").status_code == 403
+
+
+def test_there_is_a_favicon(client):
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    with client.get("/static/favicon.svg") as svg:
+        assert svg.status_code == 200 and b"<svg" in svg.data
+    assert 'rel="icon"' in client.get("/login").data.decode()
+
+
+def test_demo_replies_belong_to_their_updates(app):
+    from hub.demo import REPLIES, seed_demo
+
+    seed_demo(now=datetime(2026, 11, 22, 12, 0))
+    replies = db.session.query(Post).filter(Post.parent_id.is_not(None)).all()
+    assert len(replies) >= 20
+    texts = [reply.body for reply in replies]
+    assert len(texts) == len(set(texts))  # no line repeated under several updates
+    for reply in replies:
+        written = dict(
+            (name, text)
+            for start, pairs in REPLIES.items()
+            if reply.parent.body.startswith(start)
+            for name, text in pairs
+        )
+        assert written.get(reply.author.name) == reply.body, (reply.parent.body, reply.body)
+        assert reply.author_id != reply.parent.author_id
+    meter = next(p for p in replies if p.parent.body.startswith("Cleaning five years of smart"))
+    assert "workshop" not in meter.body and "offcuts" not in meter.body
+
+
+def test_a_profile_shows_the_update_once_and_a_date_for_member_since(
+    logged_in, make_member, make_post
+):
+    client, _ = logged_in
+    ana = make_member("Ana Ruiz")
+    ana.joined_at = datetime(2026, 5, 3, 5, 47)
+    db.session.commit()
+    make_post(ana, "Calibrating the new wind sensor on the roof")
+    page = client.get(f"/members/{ana.id}").data.decode()
+    assert page.count("Calibrating the new wind sensor on the roof") == 1
+    assert "Working on:" not in page
+    assert 'Member since <time datetime="2026-05-03">3 May 2026</time>' in page
+
+
+def test_an_empty_audit_log_says_so_without_a_table(client, make_member):
+    login(client, make_member("Mo Derator", role="moderator"))
+    page = client.get("/moderation/audit").data.decode()
+    assert "Nothing has been logged yet." in page and "<table" not in page
+    filtered = client.get("/moderation/audit?action=post.hide").data.decode()
+    assert "No entry matches these filters." in filtered and "<table" not in filtered
+    assert "Show every entry" in filtered
