@@ -116,6 +116,9 @@ def test_the_character_count_is_live_and_nothing_is_cut(live_server, page, make_
     box.fill(text)
     expect(count).to_have_text(f"{len(text)} of 500 characters: {len(text) - 500} too many")
     assert box.input_value() == text  # pasted whole, not cut at 500
+    expect(page.locator("#body-count + [role=status]")).to_have_text(
+        "Over the limit of 500 characters."
+    )
     page.get_by_role("button", name="Post update").click()
     expect(page.get_by_role("alert")).to_contain_text("the limit is 500")
     assert page.get_by_label("Your update").input_value() == text

@@ -324,6 +324,12 @@ def test_reply_comes_before_flag_under_a_post(logged_in, make_member, make_post)
     actions = _card(client.get("/").data.decode(), f"post-{post.id}")
     actions = actions[actions.index('class="actions"') :]
     assert actions.index(">Reply<") < actions.index(">Flag<")
+    # Without JavaScript "Reply" leads to the update's page, where the form is open.
+    link = re.search(r'class="reply-link"[^>]*href="([^"]+)"', actions).group(1)
+    assert link == f"/posts/{post.id}#reply-{post.id}"
+    thread = client.get(link.split("#")[0]).data.decode()
+    assert re.search(r'<details class="reply-form"[^>]*\bopen\b', thread)
+    assert f'id="reply-{post.id}"' in thread
 
 
 # --- The board's pages go both ways ----------------------------------------------------------

@@ -13,7 +13,12 @@
     var limit = parseInt(box.getAttribute("data-max-length"), 10);
     var out = document.getElementById(box.getAttribute("data-count"));
     if (!limit || !out) return;
-    var was = false;
+    /* The visible count changes at every key; screen readers hear only the crossings. */
+    var say = document.createElement("span");
+    say.className = "sr";
+    say.setAttribute("role", "status");
+    out.parentNode.insertBefore(say, out.nextSibling);
+    var was = null;
     function update() {
       var n = length(box.value);
       var over = n > limit;
@@ -21,11 +26,12 @@
         ? n + " of " + limit + " characters: " + (n - limit) + " too many"
         : n + " of " + limit + " characters";
       out.classList.toggle("over", over);
-      if (over !== was) {
-        /* Say it once when the limit is crossed, not at every key. */
-        out.setAttribute("aria-live", over ? "assertive" : "polite");
-        was = over;
+      if (was !== null && over !== was) {
+        say.textContent = over
+          ? "Over the limit of " + limit + " characters."
+          : "Within the limit of " + limit + " characters again.";
       }
+      was = over;
     }
     box.addEventListener("input", update);
     update();
