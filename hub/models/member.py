@@ -38,7 +38,7 @@ class Member(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     #: ``name`` folded (``hub.folding.fold``): what the directory's name filter matches.
-    name_key: Mapped[str] = mapped_column(String(255), default="", index=True)
+    name_key: Mapped[str] = mapped_column(String(255), default="", server_default="", index=True)
     organisation: Mapped[str] = mapped_column(String(120), default="")
     title: Mapped[str] = mapped_column(String(120), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
@@ -103,7 +103,7 @@ class Interest(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
     tag: Mapped[str] = mapped_column(String(40), index=True)
     #: ``tag`` folded (``hub.folding.fold``): "verkehr" finds "Verkehr".
-    tag_key: Mapped[str] = mapped_column(String(80), default="", index=True)
+    tag_key: Mapped[str] = mapped_column(String(80), default="", server_default="", index=True)
 
     member: Mapped[Member] = relationship(back_populates="interests")
 

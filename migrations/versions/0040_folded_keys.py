@@ -1,4 +1,5 @@
-"""folded keys for matching: member.name_key, interest.tag_key (case and accents folded)
+"""folded keys for matching: member.name_key, interest.tag_key (case and accents folded);
+posts with an email address rendered again, so the address is a mailto: link
 
 Revision ID: 0040
 Revises: 0012
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from hub.folding import fold
+from hub.render import render_markdown
 
 revision = "0040"
 down_revision = "0012"
@@ -26,19 +28,31 @@ def _fill(table: str, source: str, key: str, length: int) -> None:
         )
 
 
+def _link_addresses() -> None:
+    """Render again the posts that may hold an address (only those: a bounded scan)."""
+    posts = sa.table("post", sa.column("id", sa.Integer), sa.column("body"), sa.column("body_html"))
+    connection = op.get_bind()
+    query = sa.select(posts.c.id, posts.c.body, posts.c.body_html).where(posts.c.body.like("%@%"))
+    for post_id, body, html in connection.execute(query).all():
+        fresh = render_markdown(body or "")
+        if fresh != html:
+            connection.execute(posts.update().where(posts.c.id == post_id).values(body_html=fresh))
+
+
 def upgrade():
-    with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("name_key", sa.String(length=255), nullable=True))
-    with op.batch_alter_table("interest", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("tag_key", sa.String(length=80), nullable=True))
+    # Plain ADD COLUMN (with a server default for the rows there): a batch operation would
+    # copy and drop the member table, which SQLite refuses while other rows refer to it.
+    op.add_column(
+        "member", sa.Column("name_key", sa.String(length=255), nullable=False, server_default="")
+    )
+    op.add_column(
+        "interest", sa.Column("tag_key", sa.String(length=80), nullable=False, server_default="")
+    )
     _fill("member", "name", "name_key", 255)
     _fill("interest", "tag", "tag_key", 80)
-    with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.alter_column("name_key", existing_type=sa.String(length=255), nullable=False)
-        batch_op.create_index(batch_op.f("ix_member_name_key"), ["name_key"], unique=False)
-    with op.batch_alter_table("interest", schema=None) as batch_op:
-        batch_op.alter_column("tag_key", existing_type=sa.String(length=80), nullable=False)
-        batch_op.create_index(batch_op.f("ix_interest_tag_key"), ["tag_key"], unique=False)
+    _link_addresses()
+    op.create_index(op.f("ix_member_name_key"), "member", ["name_key"], unique=False)
+    op.create_index(op.f("ix_interest_tag_key"), "interest", ["tag_key"], unique=False)
 
 
 def downgrade():
