@@ -21,6 +21,7 @@ from functools import partial
 import bleach
 import markdown
 from bleach.linkifier import LinkifyFilter
+from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -35,8 +36,33 @@ def _set_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
+_EMPTY_QUOTE = re.compile(r"^[ ]{0,3}>[> \t]*$")
+_QUOTED = re.compile(r"^[ ]{0,3}>")
+
+
+class _QuoteEnds(Preprocessor):
+    """End a quote at a line without ``>`` under an empty quoted line (``>`` alone).
+
+    CommonMark reads it so (a line can only continue a quoted paragraph that is still open,
+    and an empty quoted line has closed it), and so does a reader of the email; Python-
+    Markdown would pull the answer into the quote. A line directly under quoted text stays
+    a continuation, as in both.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            if out and line.strip() and _EMPTY_QUOTE.match(out[-1]) and not _QUOTED.match(line):
+                while out and _EMPTY_QUOTE.match(out[-1]):
+                    out.pop()  # the quote's own blank lines: one blank line ends it
+                out.append("")
+            out.append(line)
+        return out
+
+
 def _markdown() -> markdown.Markdown:
     md = markdown.Markdown(extensions=["nl2br"], output_format="html")
+    md.preprocessors.register(_QuoteEnds(md), "quote_ends", 5)
     # A member's raw HTML is shown as text, never passed through as markup.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
