@@ -21,6 +21,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Post
 from hub.urls import external_url
+from hub.wording import snippet
 from mailer.addresses import reply_address
 from mailer.outgoing import build_message, send
 from mailer.parse import parse_message
@@ -74,6 +75,17 @@ def was_trimmed(post: Post) -> bool:
     return " ".join(text.split()) != " ".join((post.body or "").split())
 
 
+def receipt_subject(post: Post):
+    """Say what the mail is first, then which update: the start of its text, cut between
+    words (the first line alone is often a greeting such as "Hallo zusammen,").
+
+    Lazy, so that it is worded in the recipient's language when the mail is built."""
+    start = snippet(post.body, 50)
+    if post.parent_id:
+        return _l("Your reply is on the board: %(start)s", start=start)
+    return _l("Your update is on the board: %(start)s", start=start)
+
+
 def send_receipt(post: Post) -> bool:
     """Tell the author their emailed update is on the board, with what trimming kept.
 
@@ -88,7 +100,7 @@ def send_receipt(post: Post) -> bool:
     message = build_message(
         "receipt",
         to=author.email,
-        subject=_l("On the board: %(first)s", first=post.body.strip().splitlines()[0][:60]),
+        subject=receipt_subject(post),
         context={
             "member": author,
             "post": post,

@@ -56,7 +56,10 @@ def _viewer_zone() -> ZoneInfo:
 
 
 def _locale() -> str:
-    return str(get_locale() or "en")
+    """The locale dates are written in: English as Hub has always written them, day first
+    ('23 Nov 2026', Babel's en_GB), other languages as their readers do."""
+    locale = str(get_locale() or "en")
+    return "en_GB" if locale == "en" else locale
 
 
 def localise(value: datetime, zone: ZoneInfo | None = None) -> datetime:
@@ -75,7 +78,7 @@ def _zone_name(local: datetime, locale: str) -> str:
 
 
 def absolute_time(value: datetime) -> str:
-    """'Nov 23, 2026, 14:05 CET' / '23. Nov. 2026, 14:05 MEZ'."""
+    """'23 Nov 2026, 14:05 CET' / '23. Nov. 2026, 14:05 MEZ'."""
     local = localise(value)
     locale = _locale()
     moment = get_datetime_format("medium", locale=locale).format(
@@ -86,20 +89,20 @@ def absolute_time(value: datetime) -> str:
 
 
 def short_date(value: datetime, *, year: bool = True) -> str:
-    """'Nov 23, 2026' / '23. Nov. 2026' in the reader's zone (without the year: 'Nov 23')."""
+    """'23 Nov 2026' / '23. Nov. 2026' in the reader's zone (without the year: '23 Nov')."""
     local = localise(value)
     skeleton = "yMMMd" if year else "MMMd"
     return format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=_locale())
 
 
 def day_label(local: datetime) -> str:
-    """'Mon, November 23' / 'Mo., 23. November' for an aware local datetime."""
+    """'Monday 23 November' / 'Mo., 23. November' for an aware local datetime."""
     return format_skeleton("MMMMEEEEd", local, tzinfo=local.tzinfo, locale=_locale())
 
 
 def period_label(start: datetime, end: datetime) -> str:
     """The days from ``start`` to ``end`` (aware, local; ``end`` exclusive), as one range:
-    'November 23 – 29' / '23.–29. November'."""
+    '23–29 November' / '23.–29. November'."""
     last = end - timedelta(microseconds=1) if end > start else end
     first_day: date = start.date()
     last_day: date = last.date()
@@ -109,11 +112,23 @@ def period_label(start: datetime, end: datetime) -> str:
 
 
 def digest_period(since: datetime, until: datetime) -> str:
-    """A digest's period as the reader says it: 'in the week of November 23 – 29' /
-    'in der Woche vom 23.–29. November', or for a day's digest 'on Mon, November 23'."""
+    """A digest's period as the reader says it: 'in the week of 23–29 November' /
+    'in der Woche vom 23.–29. November', or for a day's digest 'on Monday 23 November'."""
     if until - since <= timedelta(days=1, hours=1):  # a day, even across a DST change
         return _("on %(day)s", day=day_label(since))
     return _("in the week of %(days)s", days=period_label(since, until))
+
+
+def date_only(value: datetime) -> str:
+    """The day in the viewer's zone, for dates where the hour means nothing ("Member since"):
+    '3 May 2026' / '3. Mai 2026'."""
+    local = localise(value)
+    return format_skeleton("yMMMMd", local, tzinfo=local.tzinfo, locale=_locale())
+
+
+def date_only_iso(value: datetime) -> str:
+    """``date_only`` for a ``<time datetime>``: the local day, ISO 8601."""
+    return localise(value).date().isoformat()
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:

@@ -17,7 +17,15 @@ from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
-from hub.timefmt import absolute_time, digest_period, iso_time, relative_time, short_date
+from hub.timefmt import (
+    absolute_time,
+    date_only,
+    date_only_iso,
+    digest_period,
+    iso_time,
+    relative_time,
+    short_date,
+)
 
 
 @login_manager.user_loader
@@ -25,6 +33,25 @@ def _load_member(identity: str) -> Member | None:
     """Suspended and former members, and cookies of ended sessions, log nobody in."""
     days = current_app.config["HUB_SESSION_DAYS"]
     return member_for_identity(identity, max_age=timedelta(days=days))
+
+
+def _flagged_by_me(post_id: int) -> bool:
+    """Whether the logged-in member flagged the post; their flags are read once a request."""
+    from hub.flags import flagged_post_ids
+
+    if not current_user.is_authenticated:
+        return False
+    cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
+    if "hub.flagged_ids" not in cache:
+        cache["hub.flagged_ids"] = flagged_post_ids(current_user)
+    return post_id in cache["hub.flagged_ids"]
+
+
+def _zone_groups_for(selected: str) -> list:
+    """The time-zone list of a form whose value is ``selected`` (see ``hub.zones``)."""
+    from hub.zones import zone_groups
+
+    return zone_groups(selected, current_app.config["HUB_DEFAULT_TIMEZONE"])
 
 
 def _unauthorized() -> Response:
@@ -51,6 +78,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(short_date, "short_date")
     app.add_template_global(digest_period, "digest_period")
     app.add_template_filter(format_number, "format_number")
+    app.add_template_filter(date_only, "date_only")
+    app.add_template_filter(date_only_iso, "date_only_iso")
 
     @app.context_processor
     def _globals() -> dict:
@@ -61,6 +90,8 @@ def init_app(app: Flask) -> None:
             "locale_names": LOCALE_NAMES,
             "role_labels": ROLE_LABELS,
             "state_labels": STATE_LABELS,
+            "flagged_by_me": _flagged_by_me,
+            "zone_groups_for": _zone_groups_for,
         }
 
     @app.after_request
@@ -73,6 +104,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    @app.get("/favicon.ico")
+    def _favicon() -> Response:
+        """Browsers ask for /favicon.ico on pages that name no icon (pictures, downloads)."""
+        return app.send_static_file("favicon.svg")
 
     from hub.views import (
         admin,

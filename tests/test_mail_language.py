@@ -91,7 +91,7 @@ def test_the_scheduler_sends_prompt_and_digest_in_each_members_language(
     assert "Wiebke antworten:" in _text(digest_de) and "Am Board" in _html(digest_de)
     assert "Abbestellen:" in _text(digest_de)
     assert digest_en["Subject"] == "Test Network digest: 1 update from 1 member"
-    assert "in the week of November 27\u2009–\u2009December 4" in _text(digest_en)
+    assert "in the week of 27 November\u2009–\u20094 December" in _text(digest_en)
     assert "Reply to Wiebke:" in _text(digest_en) and "Antworten" not in _text(digest_en)
 
 

@@ -141,3 +141,34 @@ def test_a_german_admin_finds_no_english_on_the_main_pages(app, client, network)
         if words:
             found[url] = sorted(words)
     assert found == {}
+
+
+def test_a_german_member_reads_the_flag_state_and_the_thread_in_german(client, network):
+    """The pages the first-hour fixes added states to: a flag already given, the thread with
+    its reply form and character count, the audit log's empty state."""
+    login(client, network["admin"])
+    post = network["post"]
+    client.post(f"/posts/{post.id}/flag", data={"reason": "sieht nach Werbung aus"})
+    found = {}
+    for url in (f"/posts/{post.id}/flag", f"/posts/{post.id}", "/", "/moderation/audit?q=x"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if words := english_words(response.text):
+            found[url] = sorted(words)
+    assert found == {}
+    again = client.get(f"/posts/{post.id}/flag").text
+    assert "Du hast das am" in again and "gemeldet" in again
+    assert "Du hast dieses" in client.get("/").text
+
+
+@pytest.mark.parametrize("app_config", [{"HUB_MAIL_BACKEND": "outbox"}])
+def test_a_german_admin_reads_an_outbox_message_page_in_german(
+    app, app_config, client, network, mail_sent_at_once
+):
+    client.post("/login", data={"email": network["writer"].email})
+    login(client, network["admin"])
+    listing = client.get("/admin/outbox").text
+    name = re.search(r'href="/admin/outbox/([^"/]+\.eml)"', listing).group(1)
+    page = client.get(f"/admin/outbox/{name}").text
+    assert english_words(page, allowed={"from", "to"}) == set()  # the headers' own names
+    assert "Gesendet" in page

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from hub import audit, flags, posts
+from hub import audit, flags, held_mail, posts
 from hub.access import moderator_required
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
@@ -28,7 +28,13 @@ def flag(post_id: int):  # noqa: ANN201
     post = posts.get_visible_post(post_id, current_user)
     reason = request.form.get("reason", "")
     if request.method == "GET":
-        return render_template("moderation/flag.html", post=post, reason="", error=None)
+        return render_template(
+            "moderation/flag.html",
+            post=post,
+            reason="",
+            error=None,
+            earlier=flags.flag_by(current_user, post),
+        )
     try:
         flags.flag_post(current_user, post, reason)
     except (ValidationError, PermissionDenied) as exc:
@@ -43,10 +49,12 @@ def flag(post_id: int):  # noqa: ANN201
 @bp.get("/moderation")
 @moderator_required
 def queue() -> str:
+    held = flags.held_messages()
     return render_template(
         "moderation/queue.html",
         items=flags.review_queue(),
-        held=flags.held_messages(),
+        held=held,
+        previews=held_mail.previews(held),
         held_mail=held_mail_count(),
     )
 
@@ -58,22 +66,31 @@ def decide(post_id: int):  # noqa: ANN201
     if post is None:
         raise NotFound(_("There is no such post."))
     decision = request.form.get("decision", "")
+    was_hidden = post.hidden_at is not None
     try:
         flags.decide(current_user, post, decision, note=request.form.get("note", ""))
     except (ValidationError, NotFound) as exc:
         db.session.rollback()
         flash(str(exc))
     else:
-        flash(
-            {
-                ("reply", "hide"): _("The reply was hidden."),
-                ("reply", "restore"): _("The reply was restored."),
-                ("reply", "delete"): _("The reply was deleted."),
-                ("update", "hide"): _("The update was hidden."),
-                ("update", "restore"): _("The update was restored."),
-                ("update", "delete"): _("The update was deleted."),
-            }[("reply" if post.parent_id else "update", decision)]
-        )
+        noun = "reply" if post.parent_id else "update"
+        if decision == "hide" and was_hidden:
+            flash(
+                _("The reply stays hidden; its flags are closed.")
+                if noun == "reply"
+                else _("The update stays hidden; its flags are closed.")
+            )
+        else:
+            flash(
+                {
+                    ("reply", "hide"): _("The reply was hidden."),
+                    ("reply", "restore"): _("The reply was restored."),
+                    ("reply", "delete"): _("The reply was deleted."),
+                    ("update", "hide"): _("The update was hidden."),
+                    ("update", "restore"): _("The update was restored."),
+                    ("update", "delete"): _("The update was deleted."),
+                }[(noun, decision)]
+            )
     return redirect(url_for("moderation.queue"))
 
 
