@@ -417,6 +417,7 @@ def restore_command(src: Path, yes: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     from digests.cli import digest, prompt
+    from hub.search_cli import search_command
 
     for command in (
         members,
@@ -430,6 +431,7 @@ def register_commands(app: Flask) -> None:
         backup_command,
         digest,
         prompt,
+        search_command,
     ):
         app.cli.add_command(command)
 

@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         members,
         moderation,
         my_data,
+        search,
     )
 
     for module in (
@@ -91,6 +92,7 @@ def init_app(app: Flask) -> None:
         attachments,
         my_data,
         health,
+        search,
     ):
         app.register_blueprint(module.bp)
 

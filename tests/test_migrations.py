@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
+from hub import search_index
 from hub.database import upgrade_database
 from hub.extensions import db
 from tests.conftest import make_app
@@ -24,7 +25,8 @@ def _fresh_postgres_url() -> str | None:
 def _diff(url: str) -> list:
     engine = create_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": search_index.include_object}
+        context = MigrationContext.configure(connection, opts=opts)
         diff = compare_metadata(context, db.metadata)
     engine.dispose()
     return diff
