@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
         attachments,
         auth,
         board,
+        feed,
         health,
         held_mail,
         invitations,
@@ -93,6 +94,7 @@ def init_app(app: Flask) -> None:
         my_data,
         health,
         search,
+        feed,
     ):
         app.register_blueprint(module.bp)
 

@@ -16,6 +16,7 @@ from hub.models.digest import (
     DigestIssue,
     ReplyNotice,
 )
+from hub.models.feed import FeedToken
 from hub.models.heartbeat import Heartbeat
 from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.mail_queue import QueuedMail, QueuedMailStatus
@@ -27,6 +28,7 @@ from hub.models.preferences import MailHealth, Preferences
 __all__ = [
     "AuditEntry",
     "EmailChange",
+    "FeedToken",
     "Flag",
     "FormerAddress",
     "Heartbeat",
