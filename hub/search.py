@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Integer, and_, column, func, or_, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from hub.extensions import db
 from hub.models import Member, MemberState, Post
@@ -135,6 +135,7 @@ def find_people(query: Query, *, limit: int = PEOPLE_LIMIT) -> list[Member]:
     """Active members whose name, organisation, title, interests or location match."""
     statement = (
         select(Member)
+        .options(selectinload(Member.interests))  # one query for the tags of all shown
         .where(Member.state == MemberState.ACTIVE, _people_match(query))
         .order_by(func.lower(Member.name), Member.id)
         .limit(limit)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
@@ -111,6 +112,7 @@ def parse(text: str | None) -> Query:
     return Query(tuple(terms))
 
 
+@lru_cache(maxsize=8192)
 def fold(word: str) -> str:
     """Lower case without diacritics, as both indexes compare words ("Müller" → "muller")."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
