@@ -46,17 +46,89 @@ QUERIES = [
     "Hof",
     "workshop",
 ]
-REAL = (
-    "kiln controller heat treatment laser cutter prototype funding sensor calibration "
-    "workshop ceramics glaze solder firmware robot arm welding lathe milling grant partner "
-    "pilot customer hydrogen battery textile printing resin mould injection sawdust timber "
-    "lab spectrometer drone antenna modem bakery coffee pottery"
-).split()
-FIRST = "Anna Jörg Maria Lukas Sofia Jonas Lena Paul Mia Felix Ines Hanna Ola Kim Noah Zoë".split()
-LAST = (
-    "Müller Hoffmann Schäfer Köhler Weiß Jäger Groß Krüger Meyer Schmidt Fischer Wagner "
-    "Becker Hofer Nordmann Dubois Martín Öztürk Lindqvist Kowalski"
-).split()
+REAL = [
+    "kiln",
+    "controller",
+    "heat",
+    "treatment",
+    "laser",
+    "cutter",
+    "prototype",
+    "funding",
+    "sensor",
+    "calibration",
+    "workshop",
+    "ceramics",
+    "glaze",
+    "solder",
+    "firmware",
+    "robot",
+    "arm",
+    "welding",
+    "lathe",
+    "milling",
+    "grant",
+    "partner",
+    "pilot",
+    "customer",
+    "hydrogen",
+    "battery",
+    "textile",
+    "printing",
+    "resin",
+    "mould",
+    "injection",
+    "sawdust",
+    "timber",
+    "lab",
+    "spectrometer",
+    "drone",
+    "antenna",
+    "modem",
+    "bakery",
+    "coffee",
+    "pottery",
+]
+FIRST = [
+    "Anna",
+    "Jörg",
+    "Maria",
+    "Lukas",
+    "Sofia",
+    "Jonas",
+    "Lena",
+    "Paul",
+    "Mia",
+    "Felix",
+    "Ines",
+    "Hanna",
+    "Ola",
+    "Kim",
+    "Noah",
+    "Zoë",
+]
+LAST = [
+    "Müller",
+    "Hoffmann",
+    "Schäfer",
+    "Köhler",
+    "Weiß",
+    "Jäger",
+    "Groß",
+    "Krüger",
+    "Meyer",
+    "Schmidt",
+    "Fischer",
+    "Wagner",
+    "Becker",
+    "Hofer",
+    "Nordmann",
+    "Dubois",
+    "Martín",
+    "Öztürk",
+    "Lindqvist",
+    "Kowalski",
+]
 
 
 def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
