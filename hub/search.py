@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Integer, and_, column, func, or_, select, text
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import DateTime, bindparam, select, text
+from sqlalchemy.orm import selectinload
 
 from hub.extensions import db
 from hub.models import Member, MemberState, Post
@@ -71,48 +71,46 @@ def _sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
-def _post_match(query: Query) -> ColumnElement[bool]:
-    if _sqlite():
-        ids = text("SELECT rowid FROM post_fts WHERE post_fts MATCH :post_q")
-        return Post.id.in_(ids.bindparams(post_q=query.fts5()).columns(column("rowid", Integer)))
-    return text(
-        "post.search_vector @@ websearch_to_tsquery('simple', hub_unaccent(:post_q))"
-    ).bindparams(post_q=query.websearch())
+_POST_IDS = """
+SELECT post.id FROM post LEFT OUTER JOIN post AS parent ON post.parent_id = parent.id
+WHERE {match} AND post.deleted_at IS NULL AND post.hidden_at IS NULL
+  AND (post.parent_id IS NULL OR (parent.deleted_at IS NULL AND parent.hidden_at IS NULL))
+  {cursor}
+ORDER BY post.created_at DESC, post.id DESC LIMIT :limit
+"""
+_SQLITE_POST_MATCH = "post.id IN (SELECT rowid FROM post_fts WHERE post_fts MATCH :q)"
+_POSTGRES_POST_MATCH = "post.search_vector @@ websearch_to_tsquery('simple', hub_unaccent(:q))"
+_CURSOR = "AND (post.created_at < :at OR (post.created_at = :at AND post.id < :id))"
 
 
 def find_posts(query: Query, *, before: Cursor | None = None, limit: int = 21) -> list[Post]:
-    """Visible updates and replies matching ``query``, newest first."""
-    parent = aliased(Post)
-    statement = (
-        select(Post)
-        .outerjoin(parent, Post.parent_id == parent.id)
-        .where(
-            _post_match(query),
-            Post.deleted_at.is_(None),
-            Post.hidden_at.is_(None),
-            or_(
-                Post.parent_id.is_(None),
-                and_(parent.deleted_at.is_(None), parent.hidden_at.is_(None)),
-            ),
-        )
+    """Visible updates and replies matching ``query``, newest first.
+
+    The page's ids come from one plain statement (which the database answers from its
+    full-text index), then the ORM loads those rows only: building the ORM statement
+    around a text match cost several times the database's own work."""
+    sqlite = _sqlite()
+    sql = _POST_IDS.format(
+        match=_SQLITE_POST_MATCH if sqlite else _POSTGRES_POST_MATCH,
+        cursor=_CURSOR if before is not None else "",
     )
+    params: dict[str, object] = {"q": query.fts5() if sqlite else query.websearch()}
+    params["limit"] = limit
+    statement = text(sql)
     if before is not None:
-        statement = statement.where(
-            or_(
-                Post.created_at < before.created_at,
-                and_(Post.created_at == before.created_at, Post.id < before.id),
-            )
-        )
-    statement = statement.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
-    return list(db.session.scalars(statement))
+        statement = statement.bindparams(bindparam("at", type_=DateTime))
+        params.update(at=before.created_at, id=before.id)
+    ids = list(db.session.scalars(statement, params))
+    if not ids:
+        return []
+    rows = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
 
 
-def _people_match(query: Query) -> ColumnElement[bool]:
+def _people_match(query: Query) -> tuple[str, dict[str, str]]:
     if _sqlite():
-        ids = text("SELECT rowid FROM member_fts WHERE member_fts MATCH :people_q")
-        return Member.id.in_(
-            ids.bindparams(people_q=query.fts5(prefix=True)).columns(column("rowid", Integer))
-        )
+        match = "member.id IN (SELECT rowid FROM member_fts WHERE member_fts MATCH :q)"
+        return match, {"q": query.fts5(prefix=True)}
     # Interests live in their own table, so they join the member's own vector here.
     parts, params = [], {}
     for n, term in enumerate(query.terms):
@@ -124,23 +122,32 @@ def _people_match(query: Query) -> ColumnElement[bool]:
         else:
             parts.append(f"to_tsquery('simple', quote_literal(hub_unaccent(:w{n})) || ':*')")
     tsquery = " && ".join(f"({p})" for p in parts)
-    return text(
+    match = (
         "(member.search_vector || coalesce((SELECT to_tsvector('simple', "
         "hub_unaccent(string_agg(interest.tag, ' '))) FROM interest "
         f"WHERE interest.member_id = member.id), ''::tsvector)) @@ ({tsquery})"
-    ).bindparams(**params)
+    )
+    return match, params
 
 
 def find_people(query: Query, *, limit: int = PEOPLE_LIMIT) -> list[Member]:
     """Active members whose name, organisation, title, interests or location match."""
+    match, params = _people_match(query)
+    sql = (
+        f"SELECT member.id FROM member WHERE member.state = :active AND {match} "
+        "ORDER BY lower(member.name), member.id LIMIT :limit"
+    )
+    params.update(active=MemberState.ACTIVE.value, limit=limit)
+    ids = list(db.session.scalars(text(sql), params))
+    if not ids:
+        return []
     statement = (
         select(Member)
         .options(selectinload(Member.interests))  # one query for the tags of all shown
-        .where(Member.state == MemberState.ACTIVE, _people_match(query))
-        .order_by(func.lower(Member.name), Member.id)
-        .limit(limit)
+        .where(Member.id.in_(ids))
     )
-    return list(db.session.scalars(statement))
+    rows = {m.id: m for m in db.session.scalars(statement)}
+    return [rows[i] for i in ids if i in rows]
 
 
 def _person_hit(member: Member, query: Query) -> PersonHit:
