@@ -122,8 +122,15 @@ def _people_match(query: Query) -> tuple[str, dict[str, str]]:
         else:
             parts.append(f"to_tsquery('simple', quote_literal(hub_unaccent(:w{n})) || ':*')")
     tsquery = " && ".join(f"({p})" for p in parts)
+    # Candidates first, from the GIN index (or a short interest tag) matching any wanted
+    # term; only they have their interests folded in for the whole query.
+    wanted = [p for p, t in zip(parts, query.terms, strict=True) if not t.negated]
+    any_term = " || ".join(f"({p})" for p in wanted)
     match = (
-        "(member.search_vector || coalesce((SELECT to_tsvector('simple', "
+        f"(member.search_vector @@ ({any_term}) OR member.id IN (SELECT interest.member_id "
+        "FROM interest WHERE to_tsvector('simple'::regconfig, hub_unaccent(interest.tag)) "
+        f"@@ ({any_term})))"
+        " AND (member.search_vector || coalesce((SELECT to_tsvector('simple', "
         "hub_unaccent(string_agg(interest.tag, ' '))) FROM interest "
         f"WHERE interest.member_id = member.id), ''::tsvector)) @@ ({tsquery})"
     )

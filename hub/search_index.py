@@ -114,17 +114,21 @@ POSTGRES_CREATE = [
         GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, hub_unaccent({MEMBER_TEXT})))
         STORED""",
     "CREATE INDEX IF NOT EXISTS ix_member_search_vector ON member USING gin (search_vector)",
+    """CREATE INDEX IF NOT EXISTS ix_interest_search ON interest
+        USING gin (to_tsvector('simple'::regconfig, hub_unaccent(tag)))""",
 ]
 
 POSTGRES_REBUILD = [
     "REINDEX INDEX ix_post_search_vector",
     "REINDEX INDEX ix_member_search_vector",
+    "REINDEX INDEX ix_interest_search",
 ]
 
 POSTGRES_DROP = [
     "DROP INDEX IF EXISTS ix_post_search_vector",
     "ALTER TABLE post DROP COLUMN IF EXISTS search_vector",
     "DROP INDEX IF EXISTS ix_member_search_vector",
+    "DROP INDEX IF EXISTS ix_interest_search",
     "ALTER TABLE member DROP COLUMN IF EXISTS search_vector",
     "DROP FUNCTION IF EXISTS hub_unaccent(text)",
 ]
@@ -132,7 +136,7 @@ POSTGRES_DROP = [
 # What the index adds beside the models' schema, for schema comparisons to leave alone.
 INDEX_TABLE_PREFIXES = ("post_fts", "member_fts")
 INDEX_COLUMNS = {("post", "search_vector"), ("member", "search_vector")}
-INDEX_NAMES = {"ix_post_search_vector", "ix_member_search_vector"}
+INDEX_NAMES = {"ix_post_search_vector", "ix_member_search_vector", "ix_interest_search"}
 
 
 def _run(connection: Connection, statements: list[str]) -> None:
