@@ -18,15 +18,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from digests import compose, delivery
-from digests.bounces import bouncing_member_ids
 from digests.delivery import Planned, Summary
-from digests.preferences import preferences_for, takes
-from digests.schedule import last_slot, next_slot, period_length, weekday_number
+from digests.schedule import last_slot, next_slot, period_length
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Delivery, DigestIssue, Member, MemberState, Post, Preferences
 from hub.posts import latest_update
+from hub.preferences import preferences_for, takes, weekday_number
 from mailer.addresses import reply_address
+from mailer.bounces import bouncing_member_ids
 from mailer.outgoing import build_message
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ TICK_SECONDS = 60
 
 def tick(app: Flask, now: datetime | None = None) -> None:
     """Send whatever is due at ``now``: reply notifications, receipts, prompts, digests;
-    and delete refused mail past its retention (``hub.held_mail.expire_old_mail``).
+    and delete refused mail past its retention (``mailer.held_mail.expire_old_mail``).
 
     Each part runs on its own, so one failing (the relay down) does not stop the others;
     whatever was not sent stays pending for the next tick.
@@ -36,8 +36,8 @@ def tick(app: Flask, now: datetime | None = None) -> None:
     from digests.runs import send_digests, send_prompts
     from hub.extensions import db
     from hub.heartbeat import beat
-    from hub.held_mail import expire_old_mail
     from mailer.backends import close_backend
+    from mailer.held_mail import expire_old_mail
     from mailer.queue_sender import send_due as send_queued_mail
 
     now = now or utcnow()

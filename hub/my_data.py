@@ -60,7 +60,7 @@ def _post(post: Post) -> dict[str, Any]:
 
 def _mail_settings(member: Member) -> dict[str, Any]:
     """The member's mail choices (digest, prompt, notifications, receipts)."""
-    from digests.preferences import get_preferences
+    from hub.preferences import get_preferences
 
     prefs = get_preferences(member, create=False)
     return {

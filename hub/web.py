@@ -70,11 +70,11 @@ def init_app(app: Flask) -> None:
         auth,
         board,
         health,
-        held_mail,
         invitations,
         members,
         moderation,
         my_data,
+        settings,
     )
 
     for module in (
@@ -87,16 +87,12 @@ def init_app(app: Flask) -> None:
         admin_import,
         invitations,
         moderation,
-        held_mail,
         attachments,
         my_data,
+        settings,
         health,
     ):
         app.register_blueprint(module.bp)
-
-    from digests import web as digests_web
-
-    digests_web.init_app(app)
 
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: _error_page(404, str(e)))

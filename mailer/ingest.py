@@ -52,7 +52,7 @@ KEEP_HEADER_BYTES = 16 * 1024
 #: ... and this many characters of its text, as the preview moderators see.
 EXCERPT_CHARS = 2000
 
-# Why a message is held; ``hub.held_mail`` acts on these.
+# Why a message is held; ``mailer.held_mail`` acts on these.
 HOLD_FROM_MISMATCH = "from_mismatch"
 HOLD_UNAUTHENTICATED = "unauthenticated"
 HOLD_TRIMMED_EMPTY = "trimmed_empty"
@@ -338,7 +338,7 @@ def _row(
     ``HUB_SMTP_MAX_MESSAGE_SIZE`` caps it), and its preview is the text a release would
     post. Refused and dropped mail is never posted: it keeps its headers and an excerpt of
     its text, enough for a moderator to see what it was, so a stranger's 10 MB
-    refusals cost some 18 KB each (and expire, ``hub.held_mail.expire_old_mail``).
+    refusals cost some 18 KB each (and expire, ``mailer.held_mail.expire_old_mail``).
     """
     status = decision.status
     preview = None

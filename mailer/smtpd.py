@@ -35,13 +35,15 @@ from hub.extensions import db
 from hub.models import InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
+from mailer.bounces import handle_bounce
 from mailer.connections import ThreadConnections
 from mailer.ingest import Prepared
 from mailer.parse import ParsedMessage, parse_message
-from mailer.postmaster import ROLE_ADDRESSES
+from mailer.postmaster import ROLE_ADDRESSES, handle_role_mail
 from mailer.refusals import RefusalCounter, network_of
 from mailer.smtp_data import read_data
 from mailer.smtp_tls import TLSCertificate
+from mailer.unsubscribe import handle_unsubscribe_mail
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -70,24 +72,6 @@ MAX_RECIPIENTS = 50
 PARSE_LATER = ParsedMessage()
 
 
-def _bounce(recipient: str, raw: bytes) -> str:
-    from mailer.bounces import handle_bounce
-
-    return handle_bounce(recipient, raw)
-
-
-def _unsubscribe(recipient: str, raw: bytes) -> str:
-    from hub.unsubscribe import handle_unsubscribe_mail
-
-    return handle_unsubscribe_mail(recipient, raw)
-
-
-def _role_mail(recipient: str, raw: bytes) -> str:
-    from mailer.postmaster import handle_role_mail
-
-    return handle_role_mail(recipient, raw)
-
-
 def default_routes() -> dict[str, Route]:
     """Local-part prefixes handled outside ingest: ``<prefix>+<token>@<domain>``.
 
@@ -96,10 +80,10 @@ def default_routes() -> dict[str, Route]:
     the admins (``mailer.postmaster``), from anyone.
     """
     return {
-        "bounces": _bounce,
-        "unsubscribe": _unsubscribe,
-        "postmaster": _role_mail,
-        "abuse": _role_mail,
+        "bounces": handle_bounce,
+        "unsubscribe": handle_unsubscribe_mail,
+        "postmaster": handle_role_mail,
+        "abuse": handle_role_mail,
     }
 
 

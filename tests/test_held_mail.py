@@ -169,7 +169,7 @@ def test_release_without_a_note_sends_nothing(client, make_member, make_post, ou
 
 
 def test_forged_post_mail_asks_the_member_once_a_day_at_most(app, make_member, outbox):
-    from hub.held_mail import notify_unauthenticated
+    from mailer.held_mail import notify_unauthenticated
 
     victim = make_member("Vic", email="vic@example.com")
     for n in range(5):
@@ -186,8 +186,8 @@ def test_a_held_message_is_posted_once_when_released_twice_at_once(
 ):
     import threading
 
-    from hub.held_mail import release_held
     from hub.models import Member
+    from mailer.held_mail import release_held
 
     mod = make_member("Mo Derator", role="moderator")
     row = _spoofed(make_member("Bob"), make_post(mod), "Only once please")

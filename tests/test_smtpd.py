@@ -324,8 +324,8 @@ def test_hub_loop_mail_is_dropped(listener, people):
 def test_bounces_and_unsubscribe_mail_reach_their_handlers(app, people):
     from pathlib import Path
 
-    from digests.preferences import get_preferences
     from hub.models import MailHealth
+    from hub.preferences import get_preferences
     from mailer.verp import bounce_address, unsubscribe_address
 
     _, bob, _ = people

@@ -14,7 +14,6 @@ from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
 from hub.models import AuditEntry, Member, Post
 from hub.numbers import page_number, query_int
-from hub.overview import held_mail_count
 
 bp = Blueprint("moderation", __name__)
 
@@ -45,8 +44,6 @@ def queue() -> str:
     return render_template(
         "moderation/queue.html",
         items=flags.review_queue(),
-        held=flags.held_messages(),
-        held_mail=held_mail_count(),
     )
 
 

@@ -166,7 +166,7 @@ def ingest_command(path: str, recipient: str | None, mail_from: str) -> None:
     """
     from pathlib import Path
 
-    from hub.ingest_file import ingest_file
+    from mailer.ingest_file import ingest_file
 
     data = click.get_binary_stream("stdin").read() if path == "-" else Path(path).read_bytes()
     try:
