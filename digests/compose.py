@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -153,8 +154,6 @@ def _arrange(period: Period, fair: list[Block], turns: list[int], places: int) -
 
 def _measure(period: Period, probe: Member, start: datetime, end: datetime) -> int:
     """The size in bytes, as sent, of ``probe``'s digest of ``period`` (without their replies)."""
-    from email.policy import SMTP
-
     digest = _digest(probe, start, end, period, replies=[])
     return len(render(digest).as_bytes(policy=SMTP))
 

@@ -25,6 +25,7 @@ from hub.extensions import db
 from hub.models import Delivery, DigestIssue, Member, MemberState, Post, Preferences
 from hub.posts import latest_update
 from hub.preferences import preferences_for, takes, weekday_number
+from hub.urls import external_url
 from mailer.addresses import reply_address
 from mailer.bounces import bouncing_member_ids
 from mailer.outgoing import build_message
@@ -153,8 +154,6 @@ def prompt_handler() -> delivery.Handler:
 
 
 def render_prompt(member: Member, *, message_id: str | None = None) -> EmailMessage:
-    from hub.urls import external_url
-
     return build_message(
         "prompt",
         to=member.email,

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.flags import open_flag_count
+from hub.invitations import pending_invitations
 from hub.models import Member, MemberState, Post
 
 log = logging.getLogger(__name__)
@@ -106,9 +108,6 @@ class Overview:
 
 
 def network_overview(*, now: datetime | None = None) -> Overview:
-    from hub.flags import open_flag_count
-    from hub.invitations import pending_invitations
-
     now = now or utcnow()
     members = list(db.session.scalars(select(Member).where(Member.state == MemberState.ACTIVE)))
     return Overview(

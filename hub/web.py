@@ -15,6 +15,21 @@ from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
 from hub.timefmt import absolute_time, iso_time, relative_time
+from hub.views import (
+    admin,
+    admin_import,
+    admin_invitations,
+    admin_members,
+    attachments,
+    auth,
+    board,
+    health,
+    invitations,
+    members,
+    moderation,
+    my_data,
+    settings,
+)
 
 
 @login_manager.user_loader
@@ -60,22 +75,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
-
-    from hub.views import (
-        admin,
-        admin_import,
-        admin_invitations,
-        admin_members,
-        attachments,
-        auth,
-        board,
-        health,
-        invitations,
-        members,
-        moderation,
-        my_data,
-        settings,
-    )
 
     for module in (
         auth,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email.utils
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -16,8 +18,6 @@ _ADDRESS_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
 
 def find_recipient(raw: bytes) -> str | None:
     """The first of Hub's own addresses in the message's delivery and address headers."""
-    import email.utils
-
     parsed = parse_message(raw)
     domain = current_app.config["HUB_MAIL_DOMAIN"]
     for name in _ADDRESS_HEADERS:

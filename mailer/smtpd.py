@@ -37,7 +37,7 @@ from mailer import smtp_replies as R
 from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
 from mailer.bounces import handle_bounce
 from mailer.connections import ThreadConnections
-from mailer.ingest import Prepared
+from mailer.ingest import Prepared, prepare, store
 from mailer.parse import ParsedMessage, parse_message
 from mailer.postmaster import ROLE_ADDRESSES, handle_role_mail
 from mailer.refusals import RefusalCounter, network_of
@@ -381,8 +381,6 @@ class HubHandler:
     def _prepare(
         self, raw: bytes, mail_from: str, recipients: list[str], parsed: ParsedMessage | None
     ) -> Pending | str:
-        from mailer.ingest import prepare
-
         routed = []
         ours = []
         for address in recipients:
@@ -526,8 +524,6 @@ class GroupWriter:
 
     def store(self, batch: list[Pending]) -> list[str]:
         """Store ``batch`` now; a DATA reply for each message, never an exception."""
-        from mailer.ingest import store
-
         with self.app.app_context():
             try:
                 results = store(self.connections.get(), [pending.prepared for pending in batch])
@@ -610,22 +606,6 @@ class Listener:
 def make_controller(app: Flask, *, host: str | None = None, port: int | None = None) -> Listener:
     """The listener on the configured (or given) address; ``start()`` and ``stop()`` it."""
     return Listener(app, host=host, port=port)
-
-
-def serve_forever(app: Flask) -> None:
-    """Run the listener until SIGINT or SIGTERM: ``HUB_SMTP_PROCESSES`` listener processes
-    beside one poster process (``mailer.smtpd_processes``).
-
-    Raises ``SettingError`` before any process starts if the STARTTLS files do not load.
-    """
-    if app.config["HUB_SMTP_TLS_CERT"]:
-        TLSCertificate(app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"])
-    if app.config["HUB_SMTP_PORT"] != 0:
-        from mailer.smtpd_processes import serve_processes
-
-        serve_processes(app, app.config["HUB_SMTP_PROCESSES"])
-    else:  # an ephemeral port cannot be shared: one process does it all
-        serve_one(app)
 
 
 def serve_one(

@@ -5,17 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from digests.cli import digest, prompt
+from digests.scheduler import run_forever
+from hub import create_app, importer
+from hub.backup import NAMES, BackupError, create_backup
+from hub.database import upgrade_database
+from hub.demo import seed_demo
 from hub.errors import ValidationError
+from hub.health import migrations_head
+from hub.login_links import login_link_for
+from hub.logs import configure_logging
+from hub.members import create_member
+from hub.restore import Target, plan_restore, restore_backup
+from hub.settings import SettingError
+from mailer import doctor
+from mailer.dns_records import dkim_line, from_domain, generate_key, records
+from mailer.doctor_net import send_test
+from mailer.ingest_file import ingest_file
+from mailer.smtpd_processes import serve_forever
 
 
 def _create_app() -> Flask:
-    from hub import create_app
-    from hub.logs import configure_logging
-    from hub.settings import SettingError
-
     try:
         app = create_app()
     except SettingError as exc:  # a sentence for the operator, not a traceback
@@ -49,9 +63,6 @@ members = click.Group("members", help="Add and manage members from the shell.")
 @with_appcontext
 def members_add(email: str, name: str, organisation: str, role: str) -> None:
     """Add a member with address EMAIL and print a login link for them."""
-    from hub.login_links import login_link_for
-    from hub.members import create_member
-
     try:
         member = create_member(email, name, organisation=organisation, role=role)
     except ValidationError as exc:
@@ -71,10 +82,6 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
     Shows what the file holds first (new, already members, invalid rows with the
     reason, rows repeated in the file); running it twice adds nobody twice.
     """
-    from flask import current_app
-
-    from hub import importer
-
     config = current_app.config
     try:
         preview = importer.read_csv(file.read_bytes(), max_rows=config["HUB_IMPORT_MAX_ROWS"])
@@ -111,14 +118,10 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
 @with_appcontext
 def demo_command() -> None:
     """Seed a demo network (members, three weeks of updates); safe to run twice."""
-    from hub.demo import seed_demo
-
     admin, created = seed_demo(progress=lambda text: click.echo(text))
     click.echo(
         "Demo network seeded." if created else "Demo network already present; nothing added."
     )
-    from hub.login_links import login_link_for
-
     click.echo(f"Log in as the demo admin ({admin.email}): {login_link_for(admin)}")
 
 
@@ -126,12 +129,6 @@ def demo_command() -> None:
 @with_appcontext
 def smtpd_command() -> None:
     """Run the SMTP listener that turns email replies into posts."""
-    from flask import current_app
-
-    from hub.database import upgrade_database
-    from hub.settings import SettingError
-    from mailer.smtpd import serve_forever
-
     app = current_app._get_current_object()
     upgrade_database(app)
     try:
@@ -144,11 +141,6 @@ def smtpd_command() -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler that sends the weekly prompt and digest."""
-    from flask import current_app
-
-    from digests.scheduler import run_forever
-    from hub.database import upgrade_database
-
     app = current_app._get_current_object()
     upgrade_database(app)
     run_forever(app)
@@ -164,10 +156,6 @@ def ingest_command(path: str, recipient: str | None, mail_from: str) -> None:
 
     Running it again on the same message never posts twice.
     """
-    from pathlib import Path
-
-    from mailer.ingest_file import ingest_file
-
     data = click.get_binary_stream("stdin").read() if path == "-" else Path(path).read_bytes()
     try:
         lines = ingest_file(data, recipient=recipient, mail_from=mail_from)
@@ -194,12 +182,6 @@ def doctor_command(as_json: bool, groups: tuple[str, ...], send_to: str | None) 
     Each check says ok, warning or problem, why, and the fix. Exits with 1 when a
     problem remains.
     """
-    from email_validator import EmailNotValidError, validate_email
-    from flask import current_app
-
-    from mailer import doctor
-    from mailer.doctor_net import send_test
-
     if send_to is not None:
         try:
             send_to = validate_email(send_to, check_deliverability=False).normalized
@@ -221,10 +203,6 @@ dns_group = click.Group("dns", help="DNS records for Hub's mail.")
 @with_appcontext
 def dns_records_command() -> None:
     """Print the zone-file lines to publish (MX, SPF, DKIM, DMARC) for the current settings."""
-    from flask import current_app
-
-    from mailer.dns_records import records
-
     config = current_app.config
     pem = None
     if config["HUB_DKIM_PRIVATE_KEY"]:
@@ -249,10 +227,6 @@ def dkim_generate_command(selector: str | None, domain: str | None, bits: int) -
 
     Changes no setting: it prints the settings to set. An existing key is never replaced.
     """
-    from flask import current_app
-
-    from mailer.dns_records import dkim_line, from_domain, generate_key
-
     config = current_app.config
     selector = selector or config["HUB_DKIM_SELECTOR"] or "hub"
     domain = (domain or config["HUB_DKIM_DOMAIN"] or from_domain(config)).lower().rstrip(".")
@@ -315,10 +289,6 @@ def backup_command(dest: Path) -> None:
     status 0 means the backup is complete and checked; on any failure nothing is
     left in DEST.
     """
-    from flask import current_app
-
-    from hub.backup import NAMES, BackupError, create_backup
-
     bar = _PagesBar("Copying the database")
     try:
         outcome = create_backup(
@@ -364,13 +334,6 @@ def restore_command(src: Path, yes: bool) -> None:
     checks the restored database and reports its schema revision. Start the hub
     afterwards: it upgrades an older schema itself.
     """
-    from hub import create_app
-    from hub.backup import BackupError
-    from hub.health import migrations_head
-    from hub.logs import configure_logging
-    from hub.restore import Target, plan_restore, restore_backup
-    from hub.settings import SettingError
-
     try:
         app = create_app({"SECRET_KEY": _RESTORE_KEY})
     except SettingError as exc:
@@ -416,8 +379,6 @@ def restore_command(src: Path, yes: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from digests.cli import digest, prompt
-
     for command in (
         members,
         demo_command,
