@@ -24,8 +24,9 @@ from hub.extensions import db
 from hub.mail_queue import queue_mail
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
 from hub.urls import external_url
-from mailer.ingest import HOLD_LATE, HOLD_UNAUTHENTICATED, Decision, decide, excerpt, make_post
+from mailer.decide import HOLD_LATE, HOLD_UNAUTHENTICATED, Decision, decide, excerpt
 from mailer.parse import parse_message
+from mailer.poster import make_post
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,10 @@ from sqlalchemy import select
 from hub.extensions import db
 from hub.models import InboundMessage
 from mailer.addresses import split_recipient
-from mailer.ingest import dedupe_key, ingest_row, receive
+from mailer.decide import dedupe_key
+from mailer.ingest import receive
 from mailer.parse import parse_message
+from mailer.poster import ingest_row
 
 _ADDRESS_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
 

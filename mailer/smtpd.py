@@ -393,7 +393,7 @@ class HubHandler:
             else:
                 ours.append(address)
         if not ours:
-            return combine_replies(routed)
+            return R.combine_replies(routed)
         prepared = prepare(
             raw,
             mail_from=mail_from,
@@ -403,7 +403,7 @@ class HubHandler:
             in_flight=self.writer.in_flight,
         )
         if not prepared.items:
-            return combine_replies([*prepared.replies, *routed])
+            return R.combine_replies([*prepared.replies, *routed])
         return Pending(prepared, routed)
 
     def close(self) -> None:
@@ -431,12 +431,6 @@ def _accepted_members(pending: Pending) -> list[int]:
         for _, item in pending.prepared.items
         if item.new is not None and item.decision.member is not None
     ]
-
-
-def combine_replies(replies: list[str]) -> str:
-    """One DATA reply for several recipients: the first success, else the first refusal."""
-    good = [r for r in replies if r.startswith("2")]
-    return good[0] if good else replies[0]
 
 
 class GroupWriter:
@@ -543,7 +537,7 @@ class GroupWriter:
             else:
                 reply, later = result
                 woken = woken or bool(later)
-            replies.append(combine_replies([reply, *pending.routed]))
+            replies.append(R.combine_replies([reply, *pending.routed]))
         if woken and self.wake is not None:
             self.wake()
         return replies

@@ -19,8 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from hub.extensions import db
 from mailer.held_mail import hold_failed, notify_unauthenticated
-from mailer.ingest import ingest_row, pending_rows
-from mailer.poster import post_pending
+from mailer.poster import ingest_row, pending_rows, post_pending
 
 log = logging.getLogger(__name__)
 
