@@ -30,7 +30,7 @@ from flask import Flask
 
 from hub.extensions import db
 from mailer.smtp_tls import TLSCertificate
-from mailer.smtpd import serve_one
+from mailer.smtpd_service import serve_one
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)

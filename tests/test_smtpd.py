@@ -14,7 +14,8 @@ from hub.extensions import db
 from hub.models import InboundStatus, MemberState, PostAttachment
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
-from mailer.smtpd import HubSMTP, Listener
+from mailer.smtp_protocol import HubSMTP
+from mailer.smtpd_service import Listener
 from tests.mailhelpers import (
     MAIL_DATA,
     free_port,

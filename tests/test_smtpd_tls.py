@@ -15,7 +15,7 @@ from hub.extensions import db
 from hub.settings import SettingError
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
-from mailer.smtpd import Listener
+from mailer.smtpd_service import Listener
 from tests.conftest import make_app
 from tests.mailhelpers import free_port, message, posts_with_body, wait_until_posted
 

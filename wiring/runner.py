@@ -20,7 +20,7 @@ from hub.demo import seed_demo
 from hub.login_links import login_link_for, setup_link
 from hub.logs import configure_logging
 from mailer.queue_sender import QueueSender
-from mailer.smtpd import make_controller
+from mailer.smtpd_service import make_controller
 
 log = logging.getLogger("hub")
 
