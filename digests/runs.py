@@ -23,8 +23,8 @@ from digests.schedule import last_slot, next_slot, period_length
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Delivery, DigestIssue, Member, MemberState, Post, Preferences
-from hub.posts import latest_update
 from hub.preferences import preferences_for, takes, weekday_number
+from hub.timeline import latest_update
 from hub.urls import external_url
 from mailer.addresses import reply_address
 from mailer.bounces import bouncing_member_ids

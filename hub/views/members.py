@@ -16,7 +16,7 @@ from hub.extensions import db
 from hub.members import profile_visible_to, time_zones, update_profile
 from hub.models import Interest, Member, MemberState
 from hub.numbers import cursor_arg, page_number
-from hub.posts import latest_update, latest_updates
+from hub.timeline import latest_update, latest_updates
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from hub import audit, flags, posts
+from hub import audit, flags, timeline
 from hub.access import moderator_required
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
@@ -23,7 +23,7 @@ AUDIT_PAGE = 100
 @bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 def flag(post_id: int):  # noqa: ANN201
-    post = posts.get_visible_post(post_id, current_user)
+    post = timeline.get_visible_post(post_id, current_user)
     reason = request.form.get("reason", "")
     if request.method == "GET":
         return render_template("moderation/flag.html", post=post, reason="", error=None)
