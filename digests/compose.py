@@ -9,6 +9,9 @@ A big week (an imported mailing list: thousands of newcomers, thousands of updat
 still make a digest Gmail does not clip: it names only the newest ``NEWCOMERS_SHOWN``
 newcomers and links the rest, and shows in full only the updates that fit (``_fit``,
 measured on a built message), rotating from issue to issue who is shown in full (``_rank``).
+
+Over 350 lines: deciding and rendering share the period's cache and the fitting rules,
+which would otherwise be passed between modules.
 """
 
 from __future__ import annotations

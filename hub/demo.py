@@ -1,6 +1,8 @@
 """A believable demo network: members from several organisations, three weeks of updates.
 
 Seeding is idempotent: if the demo admin exists, nothing is added.
+
+Over 350 lines because most of it is data: the demo's people and what they write.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ that can refuse it (steps 1-4 of the flow below), and renders the post; it only 
 ``store`` then commits the ``InboundMessage`` row together with the post (step 5), for a
 batch of messages at once, before the listener gives each its 250: a crash either loses
 a message that was never acknowledged or leaves it posted. A row is left ``accepted``
-only when its post could not be written then; ``ingest_row`` and ``mailer.poster`` post
-those later. ``receive`` is ``prepare`` then ``store`` for one message (``hub ingest``).
+only when its post could not be written then; ``mailer.poster`` posts those later.
+``receive`` is ``prepare`` then ``store`` for one message (``hub ingest``).
 
 1. parse (``mailer.parse``), 2. drop automatic mail (``mailer.classify``), 3. identify the
 author from the reply key or, for post@, the authenticated From, 4. choose and trim the text
