@@ -22,8 +22,17 @@ from digests.delivery import Planned, Summary
 from digests.schedule import last_slot, next_slot, period_length
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.models import Delivery, DigestIssue, Member, MemberState, Post, Preferences
-from hub.preferences import preferences_for, takes, weekday_number
+from hub.models import (
+    Delivery,
+    DeliveryStatus,
+    DigestIssue,
+    Member,
+    MemberState,
+    Post,
+    Preferences,
+)
+from hub.preferences import get_preferences, preferences_for, takes, weekday_number
+from hub.settings import WEEKDAYS
 from hub.timeline import latest_update
 from hub.urls import external_url
 from mailer.addresses import reply_address
@@ -95,6 +104,8 @@ def due_plans(
     plans = []
     for member, timing, key, end in candidates:
         if (key, member.id) in done:
+            if summary is not None and done[key, member.id] == DeliveryStatus.SENT:
+                summary.already += 1
             continue
         length = period_length(timing.frequency)
         start = last_ends.get(member.id)
@@ -153,6 +164,16 @@ def prompt_handler() -> delivery.Handler:
     return handle
 
 
+def digest_when(prefs: Preferences) -> str:
+    """Where members read the update, and when this member's own digest comes."""
+    if prefs.digest_frequency == "daily":
+        return "everyone reads it in their digest (yours comes every day)"
+    if prefs.digest_frequency == "none":
+        return "everyone reads it there or in their digest"
+    day = WEEKDAYS[prefs.digest_weekday].capitalize()
+    return f"everyone reads it in their digest (yours comes on {day}s)"
+
+
 def render_prompt(member: Member, *, message_id: str | None = None) -> EmailMessage:
     return build_message(
         "prompt",
@@ -161,6 +182,7 @@ def render_prompt(member: Member, *, message_id: str | None = None) -> EmailMess
         context={
             "member": member,
             "previous": latest_update(member),
+            "digest_when": digest_when(get_preferences(member, create=False)),
             "board_url": external_url("board.index"),
             "settings_url": external_url("settings.page"),
         },

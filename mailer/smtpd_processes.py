@@ -29,7 +29,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from hub.extensions import db
-from mailer.smtp_tls import TLSCertificate
+from mailer.smtp_tls import check_configured
 from mailer.smtpd_service import serve_one
 from mailer.worker import IngestWorker
 
@@ -46,8 +46,7 @@ def serve_forever(app: Flask) -> None:
 
     Raises ``SettingError`` before any process starts if the STARTTLS files do not load.
     """
-    if app.config["HUB_SMTP_TLS_CERT"]:
-        TLSCertificate(app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"])
+    check_configured(app.config)
     if app.config["HUB_SMTP_PORT"] != 0:
         serve_processes(app, app.config["HUB_SMTP_PROCESSES"])
     else:  # an ephemeral port cannot be shared: one process does it all

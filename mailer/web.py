@@ -1,7 +1,7 @@
 """Hooks the mail side's pages into the app: blueprints, the bounce banner, and the figures
 the domain's pages show about mail (held messages, bouncing addresses).
 
-The domain's templates call ``held_mail_count()``, ``held_messages()``,
+The domain's templates call ``held_mail_count()``, ``held_messages()``, ``held_previews()``,
 ``bouncing_count()`` and ``bouncing_member_ids()``: template globals, so ``hub/`` itself
 never asks the mail side anything.
 """
@@ -26,5 +26,6 @@ def init_app(app: Flask) -> None:
     app.context_processor(bounces.banner_context)
     app.add_template_global(held_mail.held_mail_count)
     app.add_template_global(held_mail.held_messages)
+    app.add_template_global(held_mail.previews, "held_previews")
     app.add_template_global(bounces.bouncing_count)
     app.add_template_global(bounces.bouncing_member_ids)

@@ -26,10 +26,11 @@ from mailer.backends import MemoryBackend, close_backend, get_backend
 TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 
 # CI runs the property tests on a fixed seed so that a landing never depends on luck;
-# local runs explore new examples each time.
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# local runs explore new examples each time. Neither profile has Hypothesis's per-example
+# deadline: speed is measured in bench/, and a busy machine made a correct example "fail".
+settings.register_profile("local", deadline=None)
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:
         return TEST_DATABASE_URL
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub-test.sqlite3'}"
+
+
+def run_sql_alone(url: str, statement: str) -> None:
+    """Run one statement that cannot run in a transaction (``CREATE DATABASE``)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
 
 
 def make_app(database_url: str, instance: Path, **extra: object) -> Flask:

@@ -20,6 +20,7 @@ from hub.demo import seed_demo
 from hub.login_links import login_link_for, setup_link
 from hub.logs import configure_logging
 from mailer.queue_sender import QueueSender
+from mailer.smtp_tls import check_configured
 from mailer.smtpd_service import make_controller
 
 log = logging.getLogger("hub")
@@ -40,9 +41,15 @@ def _interrupt(*_args: object) -> None:
 
 
 def run_all(app: Flask, argv: list[str] | None = None) -> None:
-    """Start all three parts; Ctrl-C or SIGTERM stops them cleanly."""
+    """Start all three parts; Ctrl-C or SIGTERM stops them cleanly.
+
+    Raises ``hub.settings.SettingError`` before starting anything when the listener's
+    STARTTLS files cannot be used (``app.py`` prints it as one sentence).
+    """
     args = _parse(sys.argv[1:] if argv is None else argv)
     configure_logging(app.config)
+    if app.config["HUB_RUN_SMTPD"]:
+        check_configured(app.config)  # the STARTTLS files: SettingError before anything starts
     upgrade_database(app)
     with app.app_context():
         if args.demo:
