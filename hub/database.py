@@ -8,6 +8,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event
 
+import hub.models  # noqa: F401  (registers the tables)
+from hub import search_index
 from hub.extensions import db, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,9 +26,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API 
 
 
 def init_app(app: Flask) -> None:
-    import hub.models  # noqa: F401  (registers the tables)
-    from hub import search_index
-
     db.init_app(app)
     search_index.install(db.metadata)
     migrate.init_app(

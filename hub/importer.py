@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select
 
-from hub import audit
+from hub import audit, invitations
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
@@ -279,8 +279,6 @@ def apply(
 ) -> ImportResult:
     """Add the new rows as members (``invited`` and sent an invitation if ``invite``)."""
     now = now or utcnow()
-    from hub import invitations
-
     added = 0
     skipped = len(preview.existing)
     invited = 0

@@ -10,11 +10,30 @@ from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
+from hub.flags import flagged_post_ids
 from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
 from hub.timefmt import absolute_time, date_only, date_only_iso, iso_time, relative_time
+from hub.views import (
+    admin,
+    admin_import,
+    admin_invitations,
+    admin_members,
+    attachments,
+    auth,
+    board,
+    feed,
+    health,
+    invitations,
+    members,
+    moderation,
+    my_data,
+    search,
+    settings,
+)
+from hub.zones import zone_groups
 
 
 @login_manager.user_loader
@@ -26,8 +45,6 @@ def _load_member(identity: str) -> Member | None:
 
 def _flagged_by_me(post_id: int) -> bool:
     """Whether the logged-in member flagged the post; their flags are read once a request."""
-    from hub.flags import flagged_post_ids
-
     if not current_user.is_authenticated:
         return False
     cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
@@ -38,8 +55,6 @@ def _flagged_by_me(post_id: int) -> bool:
 
 def _zone_groups_for(selected: str) -> list:
     """The time-zone list of a form whose value is ``selected`` (see ``hub.zones``)."""
-    from hub.zones import zone_groups
-
     return zone_groups(selected, current_app.config["HUB_DEFAULT_TIMEZONE"])
 
 
@@ -92,24 +107,6 @@ def init_app(app: Flask) -> None:
         """Browsers ask for /favicon.ico on pages that name no icon (pictures, downloads)."""
         return app.send_static_file("favicon.svg")
 
-    from hub.views import (
-        admin,
-        admin_import,
-        admin_invitations,
-        admin_members,
-        attachments,
-        auth,
-        board,
-        feed,
-        health,
-        held_mail,
-        invitations,
-        members,
-        moderation,
-        my_data,
-        search,
-    )
-
     for module in (
         auth,
         board,
@@ -120,18 +117,14 @@ def init_app(app: Flask) -> None:
         admin_import,
         invitations,
         moderation,
-        held_mail,
         attachments,
         my_data,
+        settings,
         health,
         search,
         feed,
     ):
         app.register_blueprint(module.bp)
-
-    from digests import web as digests_web
-
-    digests_web.init_app(app)
 
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: _error_page(404, str(e)))

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from digests.bounces import bouncing_member_ids
 from hub import membership
 from hub.access import admin_required
 from hub.clock import utcnow
@@ -47,11 +46,9 @@ def index() -> str:
         query = query.where(Member.state == state)
     query = query.order_by(func.lower(Member.name), Member.id)
     found = list(db.session.scalars(query.offset((page - 1) * PAGE).limit(PAGE + 1)))
-    bouncing = bouncing_member_ids()
     return render_template(
         "admin/members.html",
         members=found[:PAGE],
-        bouncing={m.id for m in found if m.id in bouncing},
         q=q,
         state=state,
         states=STATES,
