@@ -130,14 +130,16 @@ def smtpd_command() -> None:
 
     from hub.database import upgrade_database
     from hub.settings import SettingError
+    from mailer.smtp_tls import check_configured
     from mailer.smtpd import serve_forever
 
     app = current_app._get_current_object()
-    upgrade_database(app)
     try:
-        serve_forever(app)
-    except SettingError as exc:  # the STARTTLS files: a sentence, not a traceback
+        check_configured(app.config)  # the STARTTLS files, before anything starts
+    except SettingError as exc:  # a sentence, not a traceback
         raise SystemExit(f"Hub cannot start: {exc}") from None
+    upgrade_database(app)
+    serve_forever(app)
 
 
 @click.command("scheduler")
