@@ -32,6 +32,16 @@ def absolute_time(value: datetime) -> str:
     return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or "")
 
 
+def date_only(value: datetime) -> str:
+    """The day in the viewer's zone, for dates where the hour means nothing ("Member since")."""
+    return localise(value).strftime("%-d %B %Y")
+
+
+def date_only_iso(value: datetime) -> str:
+    """``date_only`` for a ``<time datetime>``: the local day, ISO 8601."""
+    return localise(value).date().isoformat()
+
+
 def relative_time(value: datetime, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', '3 hours ago', 'yesterday', '4 days ago', then the date."""
     seconds = ((now or utcnow()) - value).total_seconds()
