@@ -159,7 +159,8 @@ _ANY_TAGLINE = re.compile(
 )
 
 
-# Both are pure functions of one line, asked again for the same lines by the second pass:
+# The line tests here and below are pure functions of one line, asked again for the same
+# lines by the second pass:
 # remembered, as each costs a long alternation of patterns.
 @lru_cache(maxsize=4096)
 def _is_tagline(line: str) -> bool:
