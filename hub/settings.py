@@ -198,6 +198,20 @@ SETTINGS: tuple[Setting, ...] = (
         "after that its mail is deferred with `450 4.7.1` unread (counted per listener process).",
         minimum=1,
     ),
+    Setting(
+        "IMPRINT_URL",
+        None,
+        "Address of the operator's imprint (Impressum, required for German sites); linked in "
+        "every page footer, on the login page and in every mail footer. Empty: no link.",
+        kind="url",
+    ),
+    Setting(
+        "PRIVACY_URL",
+        None,
+        "Address of the operator's full privacy policy; linked beside Hub's own short page "
+        "`/privacy` (what Hub stores, for how long, who sees it). Empty: only that page.",
+        kind="url",
+    ),
     Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters.", minimum=1),
     Setting(
         "POST_RATE_PER_HOUR",

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
+from hub.legal import legal_links
 from hub.extensions import csrf, login_manager
 from hub.models import Member
 from hub.numbers import IdConverter
@@ -48,7 +57,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict:
-        return {"hub_name": app.config["HUB_NAME"], "current_member": current_user}
+        return {
+            "hub_name": app.config["HUB_NAME"],
+            "current_member": current_user,
+            # Mail is rendered outside requests too; its builder passes absolute links.
+            "legal_links": legal_links(app.config) if has_request_context() else [],
+        }
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -72,6 +86,7 @@ def init_app(app: Flask) -> None:
         health,
         held_mail,
         invitations,
+        legal,
         members,
         moderation,
         my_data,
@@ -91,6 +106,7 @@ def init_app(app: Flask) -> None:
         attachments,
         my_data,
         health,
+        legal,
     ):
         app.register_blueprint(module.bp)
 
