@@ -17,8 +17,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
-from hub.legal import legal_links
 from hub.extensions import csrf, login_manager
+from hub.legal import legal_links
 from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
