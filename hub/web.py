@@ -90,6 +90,7 @@ def init_app(app: Flask) -> None:
         members,
         moderation,
         my_data,
+        welcome,
     )
 
     for module in (
@@ -107,6 +108,7 @@ def init_app(app: Flask) -> None:
         my_data,
         health,
         legal,
+        welcome,
     ):
         app.register_blueprint(module.bp)
 
