@@ -32,6 +32,11 @@ def absolute_time(value: datetime) -> str:
     return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or "")
 
 
+def absolute_date(value: datetime) -> str:
+    """The day in the viewer's time zone, such as ``3 May 2026``."""
+    return localise(value).strftime("%-d %b %Y")
+
+
 def relative_time(value: datetime, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', '3 hours ago', 'yesterday', '4 days ago', then the date."""
     seconds = ((now or utcnow()) - value).total_seconds()

@@ -23,7 +23,7 @@ from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
-from hub.timefmt import absolute_time, iso_time, relative_time
+from hub.timefmt import absolute_date, absolute_time, iso_time, relative_time
 
 
 @login_manager.user_loader
@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(post_html_filter, "post_html")
     app.add_template_filter(relative_time, "relative_time")
     app.add_template_filter(absolute_time, "absolute_time")
+    app.add_template_filter(absolute_date, "absolute_date")
     app.add_template_filter(iso_time, "iso_time")
 
     @app.context_processor
