@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from digests.bounces import bouncing_member_ids
-from hub import member_list, membership
+from hub import member_edit, member_list, membership
 from hub.access import admin_required
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, ValidationError
@@ -89,14 +89,49 @@ def export() -> Response:
     )
 
 
-def _manage(member: Member, error: str | None = None, status: int = 200) -> tuple[str, int]:
+def _manage(
+    member: Member,
+    error: str | None = None,
+    status: int = 200,
+    *,
+    details: dict[str, str] | None = None,
+    field: str | None = None,
+) -> tuple[str, int]:
     return render_template(
         "admin/member.html",
         member=member,
         roles=[r.value for r in MemberRole],
-        error=error,
+        error=error if details is None else None,
         reason=request.form.get("reason", ""),
+        details=details
+        or {"name": member.name, "organisation": member.organisation, "email": member.email},
+        details_error=error if details is not None else None,
+        field=field,
     ), status
+
+
+@bp.post("/<int:member_id>/details")
+@admin_required
+def details(member_id: int):  # noqa: ANN201
+    """Name and organisation at once; a new address once its owner confirms it."""
+    member = _member(member_id)
+    form = {k: request.form.get(k, "") for k in ("name", "organisation", "email")}
+    try:
+        edited = member_edit.edit_member(current_user, member, form)
+    except (ValidationError, PermissionDenied) as exc:
+        db.session.rollback()
+        db.session.refresh(member)
+        return _manage(member, str(exc), 400, details=form, field=getattr(exc, "field", None))
+    if edited.confirm_to:
+        flash(
+            f"A confirmation link went to {edited.confirm_to}. {member.name}'s address "
+            f"changes when it is opened; until then it stays {member.email}."
+        )
+    if edited.changed:
+        flash(f"Saved {member.name}'s {' and '.join(edited.changed)}.")
+    if not edited.changed and not edited.confirm_to:
+        flash("Nothing was changed.")
+    return redirect(url_for("admin_members.manage", member_id=member.id))
 
 
 @bp.get("/<int:member_id>")
