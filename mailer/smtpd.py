@@ -229,6 +229,9 @@ class HubController(Controller):
         tls: TLSCertificate | None = None,
         **kwargs: object,
     ) -> None:
+        # aiosmtpd waits one second for its thread to answer; on a busy machine (a start-up
+        # beside migrations, a loaded CI runner) that is too short and start() fails.
+        kwargs.setdefault("ready_timeout", 15.0)
         super().__init__(handler, **kwargs)
         self.reuse_port = reuse_port
         #: The STARTTLS certificate; each connection gets its current context.
