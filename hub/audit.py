@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "post.auto_hide": "hid (flagged by enough members)",
     "mail.release": "released held mail",
     "mail.discard": "discarded held mail",
+    "network.settings": "changed the network settings",
 }
 
 

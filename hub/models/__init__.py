@@ -21,6 +21,7 @@ from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.mail_queue import QueuedMail, QueuedMailStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
+from hub.models.network import NetworkSetting
 from hub.models.post import Post
 from hub.models.preferences import MailHealth, Preferences
 
@@ -44,6 +45,7 @@ __all__ = [
     "LoginToken",
     "MailHealth",
     "Member",
+    "NetworkSetting",
     "MemberRole",
     "MemberState",
     "Post",
