@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
         board,
         health,
         held_mail,
+        help_page,
         invitations,
         legal,
         members,
@@ -112,6 +113,7 @@ def init_app(app: Flask) -> None:
         health,
         legal,
         welcome,
+        help_page,
     ):
         app.register_blueprint(module.bp)
 
