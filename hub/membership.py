@@ -25,6 +25,7 @@ from hub.models import (
     Invitation,
     LoginToken,
     Member,
+    MemberPicture,
     MemberRole,
     MemberState,
     Post,
@@ -129,8 +130,9 @@ def anonymise(member: Member, *, delete_posts: bool, now: datetime | None = None
             .where(Post.author_id == member.id, Post.deleted_at.is_(None))
             .values(deleted_at=now, body="", body_html="")
         )
-    for model in (LoginToken, EmailChange):
+    for model in (LoginToken, EmailChange, MemberPicture):
         db.session.execute(model.__table__.delete().where(model.member_id == member.id))
+    member.picture_version = None
     db.session.execute(
         update(Invitation)
         .where(Invitation.member_id == member.id)

@@ -93,6 +93,7 @@ def init_app(app: Flask) -> None:
         members,
         moderation,
         my_data,
+        pictures,
         welcome,
     )
 
@@ -114,6 +115,7 @@ def init_app(app: Flask) -> None:
         legal,
         welcome,
         help_page,
+        pictures,
     ):
         app.register_blueprint(module.bp)
 
