@@ -60,6 +60,7 @@ def queue_welcomes(members: Iterable[Member]) -> int:
                 "digest_weekday": config["HUB_DIGEST_WEEKDAY"].capitalize(),
                 "digest_hour": config["HUB_DIGEST_HOUR"],
                 "prompt_weekday": config["HUB_PROMPT_WEEKDAY"].capitalize(),
+                "prompt_hour": config["HUB_PROMPT_HOUR"],
                 "post_address": f"post@{config['HUB_MAIL_DOMAIN']}",
                 "login_url": external_url("auth.login"),
             },

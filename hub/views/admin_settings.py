@@ -80,6 +80,11 @@ def _form_class() -> type[FlaskForm]:
     return type("NetworkSettingsForm", (FlaskForm,), fields)
 
 
+def _in_page_order() -> list[Setting]:
+    by_name = {s.name: s for s in EDITABLE}
+    return [by_name[name] for name in LABELS]
+
+
 def _current() -> dict[str, Any]:
     return {s.name.lower(): current_app.config[f"HUB_{s.name}"] for s in EDITABLE}
 
@@ -106,8 +111,6 @@ def page():  # noqa: ANN201
             )
             return redirect(url_for("admin_settings.page"))
         return render_template(
-            "admin/settings.html", form=form, settings=EDITABLE, pins=pins, labels=LABELS
+            "admin/settings.html", form=form, settings=_in_page_order(), pins=pins
         ), 400
-    return render_template(
-        "admin/settings.html", form=form, settings=EDITABLE, pins=pins, labels=LABELS
-    )
+    return render_template("admin/settings.html", form=form, settings=_in_page_order(), pins=pins)
