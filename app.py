@@ -15,4 +15,7 @@ configure_logging(app.config)
 if __name__ == "__main__":
     from hub.runner import run_all
 
-    run_all(app)
+    try:
+        run_all(app)
+    except SettingError as exc:  # the listener's STARTTLS files
+        sys.exit(f"Hub cannot start: {exc}")

@@ -59,7 +59,7 @@ def preview_command(email: str | None, fmt: str) -> None:
     click.echo(part.get_content())
 
 
-def _run_with_progress(label: str, run: Callable, dry_run: bool) -> None:
+def _run_with_progress(label: str, run: Callable, dry_run: bool, noun: str) -> None:
     bar: dict[str, object] = {}
 
     def on_total(total: int) -> None:
@@ -76,8 +76,7 @@ def _run_with_progress(label: str, run: Callable, dry_run: bool) -> None:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
         close_backend(current_app)
-    verb = "Would send" if dry_run else "Done"
-    click.echo(f"{verb}: {summary}")
+    click.echo(summary.describe(noun, dry_run=dry_run))
     if summary.failed and not dry_run:
         raise SystemExit(1)
 
@@ -91,7 +90,7 @@ def send_command(dry_run: bool) -> None:
     """Send this period's digest now to every member who takes it and has not had it."""
     from digests.runs import send_digests
 
-    _run_with_progress("Sending digests", send_digests, dry_run)
+    _run_with_progress("Sending digests", send_digests, dry_run, "digest")
 
 
 @prompt.command("send")
@@ -103,4 +102,4 @@ def prompt_send_command(dry_run: bool) -> None:
     """Send this week's prompt now to every member who takes it and has not had it."""
     from digests.runs import send_prompts
 
-    _run_with_progress("Sending prompts", send_prompts, dry_run)
+    _run_with_progress("Sending prompts", send_prompts, dry_run, "prompt")

@@ -32,6 +32,7 @@ from digests.pipeline import Outcome, Pipeline
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus, DigestIssue
+from hub.wording import plural
 from mailer.assemble import header_text
 
 log = logging.getLogger(__name__)
@@ -55,19 +56,44 @@ class Summary:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    #: Members who had this period's mail already (a second run sends them nothing).
+    already: int = 0
     reasons: Counter = field(default_factory=Counter)
 
     def add(self, other: Summary) -> None:
         self.sent += other.sent
         self.skipped += other.skipped
         self.failed += other.failed
+        self.already += other.already
         self.reasons.update(other.reasons)
 
+    def _reasons(self) -> str:
+        if not self.reasons:
+            return ""
+        return " (" + "; ".join(f"{r}: {n}" for r, n in self.reasons.most_common()) + ")"
+
     def __str__(self) -> str:
-        line = f"{self.sent} sent, {self.skipped} skipped, {self.failed} failed"
-        if self.reasons:
-            line += " (" + "; ".join(f"{r}: {n}" for r, n in self.reasons.most_common()) + ")"
+        line = f"{self.sent} sent, {self.skipped} skipped, {self.failed} failed" + self._reasons()
+        if self.already:
+            line += f", {self.already} had it already"
         return line
+
+    def describe(self, noun: str, *, dry_run: bool = False) -> str:
+        """One sentence for the operator: ``noun`` is what was sent ("digest", "prompt")."""
+        if dry_run:
+            line = (
+                f"Dry run, nothing was sent: {plural(self.sent, noun)} would go out, "
+                f"{self.skipped} would be skipped{self._reasons()}"
+            )
+        else:
+            line = (
+                f"Done: {plural(self.sent, noun)} sent, {self.skipped} skipped, "
+                f"{self.failed} failed{self._reasons()}"
+            )
+        if self.already:
+            had = "has" if self.already == 1 else "have"
+            line += f"; {plural(self.already, 'member')} {had} this period's {noun} already"
+        return line + "."
 
 
 @dataclass(frozen=True)
@@ -146,17 +172,17 @@ def last_period_ends(kind: str) -> dict[int, datetime]:
     return dict(rows)
 
 
-def delivered_keys(kind: str, keys: Iterable[str]) -> set[tuple[str, int]]:
-    """``(key, member_id)`` pairs that already have a delivery row."""
+def delivered_keys(kind: str, keys: Iterable[str]) -> dict[tuple[str, int], str]:
+    """``(key, member_id)`` pairs that already have a delivery row, with its status."""
     keys = list(set(keys))
     if not keys:
-        return set()
+        return {}
     rows = db.session.execute(
-        select(DigestIssue.key, Delivery.member_id)
+        select(DigestIssue.key, Delivery.member_id, Delivery.status)
         .join(DigestIssue, Delivery.issue_id == DigestIssue.id)
         .where(DigestIssue.kind == kind, DigestIssue.key.in_(keys))
     ).all()
-    return {(k, m) for k, m in rows}
+    return {(k, m): status for k, m, status in rows}
 
 
 def _process_alive(owner: str) -> bool:

@@ -28,6 +28,7 @@ from hub.extensions import db
 from hub.models import DeliveryStatus, Member, Post, ReplyNotice
 from hub.rawsql import RawStatement
 from hub.urls import external_url
+from hub.wording import snippet
 from mailer.addresses import reply_address
 from mailer.backends import SendError
 from mailer.outgoing import build_message, send
@@ -174,17 +175,26 @@ def _send_batch(recipient_id: int, update_id: int, *, now: datetime) -> int:
     return 1
 
 
+def reply_subject(update_post: Post, authors: list[str]) -> str:
+    """ "Re:" and the start of the update (cut between words, so mail programs thread it
+    with the update), then who replied: the subject says what the mail is."""
+    if len(authors) == 1:
+        who = f"reply from {authors[0]}"
+    else:
+        who = f"replies from {len(authors)} members"
+    return f"Re: {snippet(update_post.body, 50)} ({who})"
+
+
 def render_notification(recipient: Member, update_post: Post, replies: list[Post]):  # noqa: ANN201
     """One message telling ``recipient`` about ``replies`` to their ``update_post``."""
     authors = list(dict.fromkeys(r.author.name for r in replies))
     hub_name = current_app.config["HUB_NAME"]
     one_voice = len(authors) == 1
     thread = thread_message_id(update_post)
-    first = update_post.body.strip().splitlines()[0][:60]
     return build_message(
         "reply",
         to=recipient.email,
-        subject=f"Re: {first}",
+        subject=reply_subject(update_post, authors),
         context={
             "member": recipient,
             "update": update_post,

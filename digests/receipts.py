@@ -20,6 +20,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Post
 from hub.urls import external_url
+from hub.wording import snippet
 from mailer.addresses import reply_address
 from mailer.outgoing import build_message, send
 from mailer.parse import parse_message
@@ -73,6 +74,13 @@ def was_trimmed(post: Post) -> bool:
     return " ".join(text.split()) != " ".join((post.body or "").split())
 
 
+def receipt_subject(post: Post) -> str:
+    """Say what the mail is first, then which update: the start of its text, cut between
+    words (the first line alone is often a greeting such as "Hallo zusammen,")."""
+    what = "Your reply is on the board" if post.parent_id else "Your update is on the board"
+    return f"{what}: {snippet(post.body, 50)}"
+
+
 def send_receipt(post: Post) -> bool:
     """Tell the author their emailed update is on the board, with what trimming kept.
 
@@ -87,7 +95,7 @@ def send_receipt(post: Post) -> bool:
     message = build_message(
         "receipt",
         to=author.email,
-        subject="On the board: " + post.body.strip().splitlines()[0][:60],
+        subject=receipt_subject(post),
         context={
             "member": author,
             "post": post,

@@ -20,11 +20,19 @@ from sqlalchemy import select
 from digests import compose, delivery
 from digests.bounces import bouncing_member_ids
 from digests.delivery import Planned, Summary
-from digests.preferences import preferences_for, takes
-from digests.schedule import last_slot, next_slot, period_length, weekday_number
+from digests.preferences import get_preferences, preferences_for, takes
+from digests.schedule import WEEKDAYS, last_slot, next_slot, period_length, weekday_number
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.models import Delivery, DigestIssue, Member, MemberState, Post, Preferences
+from hub.models import (
+    Delivery,
+    DeliveryStatus,
+    DigestIssue,
+    Member,
+    MemberState,
+    Post,
+    Preferences,
+)
 from hub.posts import latest_update
 from mailer.addresses import reply_address
 from mailer.outgoing import build_message
@@ -94,6 +102,8 @@ def due_plans(
     plans = []
     for member, timing, key, end in candidates:
         if (key, member.id) in done:
+            if summary is not None and done[key, member.id] == DeliveryStatus.SENT:
+                summary.already += 1
             continue
         length = period_length(timing.frequency)
         start = last_ends.get(member.id)
@@ -152,6 +162,16 @@ def prompt_handler() -> delivery.Handler:
     return handle
 
 
+def digest_when(prefs: Preferences) -> str:
+    """Where members read the update, and when this member's own digest comes."""
+    if prefs.digest_frequency == "daily":
+        return "everyone reads it in their digest (yours comes every day)"
+    if prefs.digest_frequency == "none":
+        return "everyone reads it there or in their digest"
+    day = WEEKDAYS[prefs.digest_weekday].capitalize()
+    return f"everyone reads it in their digest (yours comes on {day}s)"
+
+
 def render_prompt(member: Member, *, message_id: str | None = None) -> EmailMessage:
     from hub.urls import external_url
 
@@ -162,6 +182,7 @@ def render_prompt(member: Member, *, message_id: str | None = None) -> EmailMess
         context={
             "member": member,
             "previous": latest_update(member),
+            "digest_when": digest_when(get_preferences(member, create=False)),
             "board_url": external_url("board.index"),
             "settings_url": external_url("settings.page"),
         },

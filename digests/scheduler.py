@@ -1,4 +1,5 @@
-"""The scheduler (APScheduler): a tick every minute that sends what is due.
+"""The scheduler (APScheduler): a tick every minute (``HUB_SCHEDULER_TICK_SECONDS``) that
+sends what is due.
 
 Runs inside ``python app.py`` or on its own as ``hub scheduler``. The tick itself
 decides who is due, so a missed tick (the process was down) is caught up by the next.
@@ -20,8 +21,6 @@ from flask import Flask
 from hub.clock import utcnow
 
 log = logging.getLogger(__name__)
-
-TICK_SECONDS = 60
 
 
 def tick(app: Flask, now: datetime | None = None) -> None:
@@ -65,7 +64,7 @@ def _add_jobs(scheduler: BackgroundScheduler | BlockingScheduler, app: Flask) ->
     scheduler.add_job(
         tick,
         "interval",
-        seconds=TICK_SECONDS,
+        seconds=app.config["HUB_SCHEDULER_TICK_SECONDS"],
         args=[app],
         id="tick",
         max_instances=1,
@@ -79,7 +78,7 @@ def start_background(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     _add_jobs(scheduler, app)
     scheduler.start()
-    log.info("scheduler started: a tick every %s seconds", TICK_SECONDS)
+    log.info("scheduler started: a tick every %s seconds", app.config["HUB_SCHEDULER_TICK_SECONDS"])
     return scheduler
 
 
@@ -93,7 +92,7 @@ def run_forever(app: Flask) -> None:
     queue_sender = QueueSender(app).start()
     scheduler = BlockingScheduler(timezone="UTC")
     _add_jobs(scheduler, app)
-    log.info("scheduler running: a tick every %s seconds", TICK_SECONDS)
+    log.info("scheduler running: a tick every %s seconds", app.config["HUB_SCHEDULER_TICK_SECONDS"])
     try:
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
             scheduler.start()

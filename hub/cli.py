@@ -74,6 +74,7 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
     from flask import current_app
 
     from hub import importer
+    from hub.wording import plural
 
     config = current_app.config
     try:
@@ -82,9 +83,10 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
         raise click.ClickException(f"{file.name}: {exc} Nothing was imported.") from exc
     counts = preview.counts
     click.echo(
-        f"{file.name}: {counts['rows']} rows: {counts['new']} new, "
-        f"{counts['existing']} already members, {counts['invalid']} invalid, "
-        f"{counts['duplicates']} repeated in the file."
+        f"{file.name}: {plural(counts['rows'], 'row')}: {plural(counts['new'], 'new member')}, "
+        f"{plural(counts['existing'], 'already a member', 'already members')}, "
+        f"{plural(counts['invalid'], 'invalid row')}, "
+        f"{plural(counts['duplicates'], 'row')} repeated in the file."
     )
     for problem in preview.invalid[:20] + preview.duplicates[:20]:
         click.echo(f"  line {problem.line}: {problem.reason}")
@@ -99,11 +101,13 @@ def members_import(file: Path, invite: bool, dry_run: bool) -> None:
             default_timezone=config["HUB_DEFAULT_TIMEZONE"],
             progress=bar.update,
         )
+    invited = f", sent {plural(result.invited, 'invitation')}" if invite else ""
     click.echo(
-        f"Imported {result.added} new members"
-        f"{f', sent {result.invited} invitations' if invite else ''}; "
-        f"skipped {result.skipped} already members, {counts['invalid']} invalid and "
-        f"{counts['duplicates']} repeated row{'' if counts['duplicates'] == 1 else 's'}."
+        f"Imported {plural(result.added, 'new member')}{invited}; skipped "
+        f"{plural(result.skipped, 'person who is a member', 'people who are members')} "
+        "already, "
+        f"{plural(counts['invalid'], 'invalid row')} and "
+        f"{plural(counts['duplicates'], 'repeated row')}."
     )
 
 
@@ -130,14 +134,16 @@ def smtpd_command() -> None:
 
     from hub.database import upgrade_database
     from hub.settings import SettingError
+    from mailer.smtp_tls import check_configured
     from mailer.smtpd import serve_forever
 
     app = current_app._get_current_object()
-    upgrade_database(app)
     try:
-        serve_forever(app)
-    except SettingError as exc:  # the STARTTLS files: a sentence, not a traceback
+        check_configured(app.config)  # the STARTTLS files, before anything starts
+    except SettingError as exc:  # a sentence, not a traceback
         raise SystemExit(f"Hub cannot start: {exc}") from None
+    upgrade_database(app)
+    serve_forever(app)
 
 
 @click.command("scheduler")

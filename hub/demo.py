@@ -287,16 +287,91 @@ UPDATES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-REPLIES = [
-    "Nice! Would love to see it.",
-    "I can introduce you to someone at the procurement office.",
-    "We had the same problem last year, happy to compare notes.",
-    "Count me in for Thursday.",
-    "Do you have a link to the data?",
-    "That is a great result, congratulations.",
-    "Let's talk at the next meetup.",
-    "We have some offcuts in the workshop, ask Hiro.",
-]
+# Replies that belong to their updates: (the update's first words, who answers, what).
+# An update not listed here gets no reply; each reply is written once, by someone whose
+# work fits it.
+REPLIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Planning the spring meetup": (
+        ("Paul Schreiber", "I could give ten minutes on the cycle-counter open data."),
+        ("Rosa Jiménez", "Happy to bring pottery for the tables if that helps."),
+    ),
+    "Drafting a funding application": (
+        ("Hiro Tanaka", "The workshop would join: we have shelves of offcuts to catalogue."),
+    ),
+    "Three sensor housing prototypes": (
+        ("Lukas Brandt", "Which seal did the survivor have? Ours fail at the cable gland."),
+    ),
+    "Spent the week on `firmware` power budgets": (
+        ("Yusuf Demir", "40 µA is great. Are you gating the radio or the whole regulator?"),
+    ),
+    "First user test of the new dashboard": (
+        ("Maya Cohen", "Same with the farmers: one sentence a day beats any chart."),
+    ),
+    "Moved our battery test rig": (
+        ("Vera Kowalski", "I'll come by on Thursday, I want to see how you store the cells."),
+    ),
+    "Pitching to two regional utilities": (
+        ("Olivia Mensah", "Expect six months from first meeting to contract; ask about pilots."),
+    ),
+    "Cleaning five years of smart-meter data": (
+        ("Samir Haddad", "Store everything in UTC and convert at the edges. Ask me how I know."),
+        ("Femi Adeyemi", "Could I use the cleaned set for the summer grid map?"),
+    ),
+    "Reading the new grid connection rules": (
+        ("Dev Patel", "Yes please, especially the part on small storage."),
+    ),
+    "Prototyping a recycled-felt acoustic panel": (
+        ("Wen Li", "Would denim work as a face fabric? I have samples."),
+    ),
+    "Looking for a welder": (("Hiro Tanaka", "Ask Jakob at the makerspace, he did our frames."),),
+    "Printing test pieces from recycled PETG": (
+        ("Ines Duarte", "Does drying the flakes longer help with adhesion?"),
+    ),
+    "We have offcuts of oak and birch ply": (
+        ("Rosa Jiménez", "Could I take some for the student project? I'll come Friday."),
+    ),
+    "Writing the final report": (("Kamala Iyer", "I'd love to read the draft."),),
+    "Sorting 200 kg of mixed plastics": (("Ines Duarte", "Snacks are on their way. And gloves."),),
+    "Submitted my first paper": (("Kamala Iyer", "Congratulations, Jonas!"),),
+    "Our lab has space for two visiting researchers": (
+        ("Jonas Weber", "Could a master's student apply?"),
+    ),
+    "We are hiring a firmware developer": (
+        ("Nils Berg", "Yes, and we are happy to hear from people new to embedded work."),
+    ),
+    "Porting our sensor firmware to Rust": (
+        ("Yusuf Demir", "Which HAL crate are you using for the radio?"),
+    ),
+    "The city's innovation fund opens in April": (
+        ("Tove Andersen", "Coffee next week? We have an idea for the cycle lanes."),
+    ),
+    "Preparing the next meetup on open data": (
+        ("Umar Farouk", "I could show the bus-stop clean-up, warts and all."),
+    ),
+    "Firing the big kiln on Saturday": (("Rosa Jiménez", "Two bowls coming on Friday morning."),),
+    "Running a pottery evening": (("Qi Zhang", "I'll bring the recycled-glass glazes."),),
+    "Fixed the flaky CI": (
+        ("Elena Novak", "Of course it was. Daylight saving found us too this week."),
+    ),
+    "Running a co-design session": (("Paul Schreiber", "Can I share the counter data there?"),),
+    "Cleaning up the open bus-stop dataset": (
+        ("Samir Haddad", "Our planner uses that dataset: sending you our fix list."),
+    ),
+    "Setting up a take-back scheme": (
+        ("Dev Patel", "Our rig could grade the returned cells for second use."),
+    ),
+    "Mapping who in the network works with textiles": (
+        ("Greta Lindqvist", "Put us on the map: felt panels, and soon denim ones."),
+    ),
+    "Bringing up a new LoRa board": (
+        ("Ben Hartmann", "Across the river is a good range. Which antenna?"),
+    ),
+}
+
+
+def replies_for(body: str) -> tuple[tuple[str, str], ...]:
+    """The demo replies written for the update ``body`` (none for most)."""
+    return next((found for start, found in REPLIES.items() if body.startswith(start)), ())
 
 
 def _add_people(rng: random.Random, now) -> list[Member]:
@@ -356,18 +431,13 @@ def seed_demo(
             updates.append(create_post(author, body, source="demo", now=when, commit=False))
     db.session.flush()
     replies = 0
+    by_name = {m.name: m for m in members}
     for original in updates:
-        for _ in range(rng.choice([0, 0, 1, 1, 2])):
-            author = rng.choice([m for m in members if m.id != original.author_id])
-            when = original.created_at + timedelta(hours=rng.randint(1, 20))
+        for hours, (name, text) in enumerate(replies_for(original.body), start=2):
+            when = original.created_at + timedelta(hours=hours + rng.randint(0, 8))
             if when < now:
                 create_post(
-                    author,
-                    rng.choice(REPLIES),
-                    parent=original,
-                    source="demo",
-                    now=when,
-                    commit=False,
+                    by_name[name], text, parent=original, source="demo", now=when, commit=False
                 )
                 replies += 1
     _settle_reply_notices()

@@ -174,6 +174,18 @@ def held_messages() -> list:  # list[InboundMessage]
     )
 
 
+def flag_by(member: Member, post: Post) -> Flag | None:
+    """``member``'s flag on ``post``, if they flagged it."""
+    return db.session.scalar(
+        select(Flag).where(Flag.post_id == post.id, Flag.member_id == member.id)
+    )
+
+
+def flagged_post_ids(member: Member) -> set[int]:
+    """The posts ``member`` has flagged (a member flags few: one query per page)."""
+    return set(db.session.scalars(select(Flag.post_id).where(Flag.member_id == member.id)))
+
+
 def open_flag_count() -> int:
     return db.session.scalar(
         select(func.count(func.distinct(Flag.post_id))).where(Flag.resolved_at.is_(None))

@@ -27,8 +27,6 @@ from hub.models import (
     ReplyNotice,
 )
 
-#: The scheduler ticks every minute; this long without a tick means it is not running.
-SCHEDULER_STALE_AFTER = timedelta(minutes=5)
 PENDING = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
 
 
@@ -66,7 +64,7 @@ def _schema(health: Health) -> None:
         )
 
 
-def _scheduler(health: Health, now: datetime, expected: bool) -> None:
+def _scheduler(health: Health, now: datetime, expected: bool, stale_after: timedelta) -> None:
     beat = last_beat("scheduler")
     age = int((now - beat).total_seconds()) if beat else None
     health.report["scheduler"] = {"expected": expected, "last_tick": _iso(beat), "age_seconds": age}
@@ -74,7 +72,7 @@ def _scheduler(health: Health, now: datetime, expected: bool) -> None:
         return
     if beat is None:
         health.problems.append("the scheduler has never ticked: start hub scheduler")
-    elif now - beat > SCHEDULER_STALE_AFTER:
+    elif now - beat > stale_after:
         health.problems.append(
             f"the scheduler last ticked {age} seconds ago: is hub scheduler running?"
         )
@@ -99,8 +97,13 @@ def oldest_pending_mail() -> datetime | None:
     return min((f for f in found if f is not None), default=None)
 
 
-def check(now: datetime, *, scheduler_expected: bool) -> Health:
-    """Everything ``/healthz`` reports, and what is wrong."""
+def check(now: datetime, *, scheduler_expected: bool, scheduler_stale_after: timedelta) -> Health:
+    """Everything ``/healthz`` reports, and what is wrong.
+
+    The scheduler records a heartbeat at each tick (``HUB_SCHEDULER_TICK_SECONDS``); one
+    silent for longer than ``scheduler_stale_after`` (``HUB_SCHEDULER_STALE_SECONDS``) is
+    reported as not running.
+    """
     health = Health()
     try:
         db.session.execute(text("SELECT 1"))
@@ -114,7 +117,7 @@ def check(now: datetime, *, scheduler_expected: bool) -> Health:
     if health.problems:  # the tables read below may not exist yet
         db.session.rollback()
         return health
-    _scheduler(health, now, scheduler_expected)
+    _scheduler(health, now, scheduler_expected, scheduler_stale_after)
     oldest = oldest_pending_mail()
     health.report["mail_queue"] = {
         "oldest_pending": _iso(oldest),

@@ -95,11 +95,15 @@ def _decision(row: InboundMessage):  # noqa: ANN202 (mailer.ingest.Decision)
     )
 
 
-def _post_held(row: InboundMessage, by: Member, now: datetime | None) -> Post:
+def _post_held(
+    row: InboundMessage, by: Member, now: datetime | None, body: str | None = None
+) -> Post:
     from mailer.ingest import make_post
 
     now = now or utcnow()
     decision = _decision(row)
+    if body is not None:
+        decision.body = body
     if (
         decision.status not in (InboundStatus.ACCEPTED, InboundStatus.HELD)
         or decision.member is None
@@ -148,18 +152,59 @@ def _tell_author(row: InboundMessage, note: str, decision: str) -> None:
 
 
 def release_held(
-    message_id: int, moderator: Member, *, note: str = "", now: datetime | None = None
+    message_id: int,
+    moderator: Member,
+    *,
+    note: str = "",
+    body: str | None = None,
+    now: datetime | None = None,
 ) -> Post:
-    """Post a held message as its author (a moderator's decision), optionally with a note."""
+    """Post a held message as its author (a moderator's decision), optionally with a note.
+
+    ``body`` is the text as the moderator left it in the release form (they may shorten
+    an over-long message); ``None`` posts the text the message arrived with. A text the
+    board refuses raises ``ValidationError`` worded for the moderator, nothing posted.
+    """
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators may release held mail.")
     note = _check_note(note)
     row = _held(message_id)
-    post = _post_held(row, moderator, now)
-    audit.record(moderator, "mail.release", post, reason=note or row.reason, now=now)
+    original = preview(row)
+    if body is not None:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+        if body.strip() == original.strip():
+            body = None
+    try:
+        post = _post_held(row, moderator, now, body)
+    except ValidationError as exc:
+        db.session.rollback()
+        if exc.field != "body":
+            raise
+        text = body if body is not None else original
+        raise ValidationError(_refused_text(text), "body") from exc
+    why = note or row.reason
+    if body is not None:
+        why = f"{why} (text edited by the moderator before release)"
+    audit.record(moderator, "mail.release", post, reason=why, now=now)
     _tell_author(row, note, "posted on the board")
     db.session.commit()
     return post
+
+
+def _refused_text(text: str) -> str:
+    """Why the board refused a released text, in the moderator's terms."""
+    from flask import current_app
+
+    from hub.posts import is_blank
+
+    if is_blank(text):
+        return "It was not released: the text is empty. Write the text to post, or discard it."
+    length = len(text.strip())
+    limit = current_app.config["HUB_POST_MAX_LENGTH"]
+    return (
+        f"It was not released: its text is {length} characters, over this board's limit of "
+        f"{limit}. Shorten it below and release it, or discard it."
+    )
 
 
 def discard_held(

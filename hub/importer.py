@@ -22,6 +22,7 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
+from hub.folding import fold
 from hub.members import CONTROL_CHARACTERS, normalise_email, parse_interests
 from hub.models import FormerAddress, Interest, Member, MemberState
 from hub.tokens import hash_token
@@ -245,6 +246,7 @@ def _insert_batch(rows: list[Row], *, state: str, timezone: str, now: datetime) 
         {
             "email": row.email,
             "name": row.name,
+            "name_key": fold(row.name)[:255],  # a bulk insert skips the model's validator
             "organisation": row.organisation,
             "title": row.title,
             "state": state,
@@ -257,7 +259,11 @@ def _insert_batch(rows: list[Row], *, state: str, timezone: str, now: datetime) 
         insert(Member).returning(Member.id, Member.email, sort_by_parameter_order=True), values
     )
     ids = {email: member_id for member_id, email in result}
-    tags = [{"member_id": ids[row.email], "tag": tag} for row in rows for tag in row.interests]
+    tags = [
+        {"member_id": ids[row.email], "tag": tag, "tag_key": fold(tag)[:80]}
+        for row in rows
+        for tag in row.interests
+    ]
     if tags:
         db.session.execute(insert(Interest), tags)
     return list(ids.values())

@@ -27,10 +27,11 @@ from hub.members import (
     check_one_line,
     create_member,
     find_member,
+    keep_interests,
     normalise_email,
     parse_interests,
 )
-from hub.models import Interest, Invitation, Member, MemberState
+from hub.models import Invitation, Member, MemberState
 from hub.tokens import hash_token, new_token
 from hub.urls import external_url
 
@@ -280,8 +281,7 @@ def accept(token: str, form: dict[str, str], *, now: datetime | None = None) -> 
     member.name = name
     member.organisation = fields["organisation"]
     member.title = fields["title"]
-    current = {i.tag: i for i in member.interests}
-    member.interests = [current.get(tag) or Interest(tag=tag) for tag in tags]
+    member.interests = keep_interests(member, tags)
     member.state = MemberState.ACTIVE
     member.joined_at = now
     invitation.accepted_at = now

@@ -84,7 +84,9 @@ def _working_links(member_id: int, now: datetime) -> int:
     )
 
 
-def request_login_link(address: str, ip: str, *, now: datetime | None = None) -> None:
+def request_login_link(
+    address: str, ip: str, *, next_path: str | None = None, now: datetime | None = None
+) -> None:
     """Queue a login link if ``address`` belongs to a member who may log in.
 
     The caller answers the same page whether or not the address is known, and whether or
@@ -99,6 +101,9 @@ def request_login_link(address: str, ip: str, *, now: datetime | None = None) ->
     and never locks them out, because the owner then has that many working links in their
     inbox already (each works until it is used or expires); once they expire or are used,
     the next request sends a new one. The IP limit still answers 429 with a message.
+
+    ``next_path`` (a same-site path the caller has checked) rides in the link, so the
+    page the member was on opens after login even when the link is opened elsewhere.
     """
     now = now or utcnow()
     email = normalise_email(address)
@@ -116,11 +121,11 @@ def request_login_link(address: str, ip: str, *, now: datetime | None = None) ->
             outstanding,
         )
     else:
-        _queue_link(member, now)
+        _queue_link(member, now, next_path)
     db.session.commit()
 
 
-def _queue_link(member: Member, now: datetime) -> None:
+def _queue_link(member: Member, now: datetime, next_path: str | None = None) -> None:
     minutes = current_app.config["HUB_LOGIN_LINK_MINUTES"]
     token = _add_token(member, "login", minutes=minutes, now=now)
     queue_mail(
@@ -130,7 +135,7 @@ def _queue_link(member: Member, now: datetime) -> None:
         f"Your login link for {current_app.config['HUB_NAME']}",
         {"minutes": minutes},
         member=member,
-        secrets={"link": external_url("auth.redeem", token=token)},
+        secrets={"link": external_url("auth.redeem", token=token, next=next_path)},
         expires_at=now + timedelta(minutes=minutes),
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from hub.errors import ValidationError
 from hub.extensions import db
+from hub.folding import fold
 from hub.models import Interest, Member, MemberRole, MemberState
 
 log = logging.getLogger(__name__)
@@ -50,15 +51,30 @@ def find_member(address: str) -> Member | None:
 
 
 def parse_interests(text: str) -> list[str]:
-    """Split a comma-separated list into clean, unique, lower-case tags."""
+    """Split a comma-separated list into clean tags, in the case typed, unique regardless
+    of case and accents (the first spelling wins)."""
     tags: list[str] = []
+    seen: set[str] = set()
     for raw in (text or "").split(","):
-        tag = _TAG_RE.sub("", raw).strip().lower()[:40]
-        if tag and tag not in tags:
+        tag = " ".join(_TAG_RE.sub("", raw).split())[:40]
+        if tag and fold(tag) not in seen:
+            seen.add(fold(tag))
             tags.append(tag)
     if len(tags) > MAX_INTERESTS:
         raise ValidationError(f"Choose at most {MAX_INTERESTS} interests.", field="interests")
     return tags
+
+
+def keep_interests(member: Member, tags: list[str]) -> list[Interest]:
+    """The member's interests for ``tags``: existing rows are kept (with the new spelling),
+    new ones made."""
+    current = {i.tag_key: i for i in member.interests}
+    kept = []
+    for tag in tags:
+        interest = current.get(fold(tag)) or Interest(tag=tag)
+        interest.tag = tag
+        kept.append(interest)
+    return kept
 
 
 def parse_links(text: str) -> str:
@@ -184,7 +200,6 @@ def update_profile(member: Member, form: dict[str, str]) -> Member:
         setattr(member, key, value)
     member.links = links
     member.timezone = timezone
-    current = {i.tag: i for i in member.interests}
-    member.interests = [current.get(tag) or Interest(tag=tag) for tag in tags]
+    member.interests = keep_interests(member, tags)
     db.session.commit()
     return member

@@ -1,7 +1,8 @@
 """The one place where text a member wrote becomes HTML.
 
 Markdown (a subset: emphasis, links, lists, inline code) is rendered with raw HTML
-disabled, then cleaned by bleach's allowlist, then bare URLs are linked. A line break
+disabled, then cleaned by bleach's allowlist, then bare URLs and email addresses are linked
+(``mailto:``). A line break
 the member typed is a line break (Markdown's ``nl2br`` extension, for every post: a
 short status written in the web form or in an email reads as it was typed; Markdown's
 own rule would join "Viele Grüße\nNils" into one line). Every link
@@ -20,6 +21,7 @@ from functools import partial
 import bleach
 import markdown
 from bleach.linkifier import LinkifyFilter
+from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -34,8 +36,33 @@ def _set_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
+_EMPTY_QUOTE = re.compile(r"^[ ]{0,3}>[> \t]*$")
+_QUOTED = re.compile(r"^[ ]{0,3}>")
+
+
+class _QuoteEnds(Preprocessor):
+    """End a quote at a line without ``>`` under an empty quoted line (``>`` alone).
+
+    CommonMark reads it so (a line can only continue a quoted paragraph that is still open,
+    and an empty quoted line has closed it), and so does a reader of the email; Python-
+    Markdown would pull the answer into the quote. A line directly under quoted text stays
+    a continuation, as in both.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            if out and line.strip() and _EMPTY_QUOTE.match(out[-1]) and not _QUOTED.match(line):
+                while out and _EMPTY_QUOTE.match(out[-1]):
+                    out.pop()  # the quote's own blank lines: one blank line ends it
+                out.append("")
+            out.append(line)
+        return out
+
+
 def _markdown() -> markdown.Markdown:
     md = markdown.Markdown(extensions=["nl2br"], output_format="html")
+    md.preprocessors.register(_QuoteEnds(md), "quote_ends", 5)
     # A member's raw HTML is shown as text, never passed through as markup.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
@@ -48,7 +75,14 @@ def _cleaner() -> bleach.Cleaner:
         attributes=ALLOWED_ATTRIBUTES,
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
-        filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_set_rel],
+                skip_tags={"pre", "code"},
+                parse_email=True,  # "write to ana@example.org" links a mailto:
+            )
+        ],
     )
 
 

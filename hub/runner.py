@@ -35,9 +35,17 @@ def _interrupt(*_args: object) -> None:
 
 
 def run_all(app: Flask, argv: list[str] | None = None) -> None:
-    """Start all three parts; Ctrl-C or SIGTERM stops them cleanly."""
+    """Start all three parts; Ctrl-C or SIGTERM stops them cleanly.
+
+    Raises ``hub.settings.SettingError`` before starting anything when the listener's
+    STARTTLS files cannot be used (``app.py`` prints it as one sentence).
+    """
     args = _parse(sys.argv[1:] if argv is None else argv)
     configure_logging(app.config)
+    if app.config["HUB_RUN_SMTPD"]:
+        from mailer.smtp_tls import check_configured
+
+        check_configured(app.config)  # the STARTTLS files: SettingError before anything starts
     upgrade_database(app)
     with app.app_context():
         from hub.login_links import login_link_for, setup_link

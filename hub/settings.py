@@ -377,6 +377,20 @@ SETTINGS: tuple[Setting, ...] = (
         "`level`, `logger`, `message` and `exception`, for log shippers.",
         choices=("text", "json"),
     ),
+    Setting(
+        "SCHEDULER_TICK_SECONDS",
+        60,
+        "Seconds between the scheduler's ticks (each sends what is due and records that "
+        "the scheduler is alive).",
+        minimum=1,
+    ),
+    Setting(
+        "SCHEDULER_STALE_SECONDS",
+        300,
+        "Seconds without a scheduler tick after which `/healthz` answers 503; more than "
+        "HUB_SCHEDULER_TICK_SECONDS.",
+        minimum=2,
+    ),
     Setting("RUN_SCHEDULER", True, "Run the scheduler inside `python app.py`."),
     Setting("RUN_SMTPD", True, "Run the SMTP listener inside `python app.py`."),
 )
@@ -547,6 +561,12 @@ def resolve(config: dict[str, Any], instance_dir: Path) -> dict[str, Any]:
     config["HUB_BASE_URL"] = config["HUB_BASE_URL"].rstrip("/")
     if not config["HUB_SMTP_HOSTNAME"]:
         config["HUB_SMTP_HOSTNAME"] = urlsplit(config["HUB_BASE_URL"]).hostname or "localhost"
+    if config["HUB_SCHEDULER_STALE_SECONDS"] <= config["HUB_SCHEDULER_TICK_SECONDS"]:
+        raise SettingError(
+            f"HUB_SCHEDULER_STALE_SECONDS={config['HUB_SCHEDULER_STALE_SECONDS']} is not "
+            f"more than HUB_SCHEDULER_TICK_SECONDS={config['HUB_SCHEDULER_TICK_SECONDS']}: "
+            "/healthz would report a running scheduler as stopped."
+        )
     if bool(config["HUB_SMTP_TLS_CERT"]) != bool(config["HUB_SMTP_TLS_KEY"]):
         given, missing = (
             ("HUB_SMTP_TLS_CERT", "HUB_SMTP_TLS_KEY")

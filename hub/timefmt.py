@@ -32,9 +32,14 @@ def absolute_time(value: datetime) -> str:
     return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or "")
 
 
-def absolute_date(value: datetime) -> str:
-    """The day in the viewer's time zone, such as ``3 May 2026``."""
-    return localise(value).strftime("%-d %b %Y")
+def date_only(value: datetime) -> str:
+    """The day in the viewer's zone, for dates where the hour means nothing ("Member since")."""
+    return localise(value).strftime("%-d %B %Y")
+
+
+def date_only_iso(value: datetime) -> str:
+    """``date_only`` for a ``<time datetime>``: the local day, ISO 8601."""
+    return localise(value).date().isoformat()
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:

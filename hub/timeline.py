@@ -41,6 +41,9 @@ class Page:
     posts: list[Post]
     replies: dict[int, list[Post]]
     next_cursor: str | None
+    #: Where the page of newer updates starts: ``""`` for the first page, ``None`` when
+    #: this is the first page already.
+    newer_cursor: str | None = None
 
 
 def visible_to(viewer: Member | None) -> ColumnElement[bool]:
@@ -61,9 +64,10 @@ def board_page(
     limit: int = 20,
 ) -> Page:
     """One page of updates, newest first, with their replies oldest first."""
-    query = select(Post).where(Post.parent_id.is_(None), visible_to(viewer))
+    base = select(Post).where(Post.parent_id.is_(None), visible_to(viewer))
     if author_id is not None:
-        query = query.where(Post.author_id == author_id)
+        base = base.where(Post.author_id == author_id)
+    query = base
     if before is not None:
         query = query.where(
             or_(
@@ -78,7 +82,32 @@ def board_page(
         posts = posts[:limit]
         last = posts[-1]
         next_cursor = Cursor(last.created_at, last.id).encode()
-    return Page(posts, replies_for(viewer, [p.id for p in posts]), next_cursor)
+    newer = _newer_cursor(base, before, limit) if before is not None else None
+    return Page(posts, replies_for(viewer, [p.id for p in posts]), next_cursor, newer)
+
+
+def _newer_cursor(base, before: Cursor, limit: int) -> str:  # noqa: ANN001 (a Select)
+    """The cursor of the page just newer than the one that starts below ``before``.
+
+    That page holds the ``limit`` updates from ``before`` upwards; it starts below the
+    update after them, or is the first page when there are no more.
+    """
+    newer = list(
+        db.session.scalars(
+            base.where(
+                or_(
+                    Post.created_at > before.created_at,
+                    and_(Post.created_at == before.created_at, Post.id >= before.id),
+                )
+            )
+            .order_by(Post.created_at, Post.id)
+            .limit(limit + 1)
+        )
+    )
+    if len(newer) <= limit:
+        return ""
+    top = newer[limit]
+    return Cursor(top.created_at, top.id).encode()
 
 
 def replies_for(viewer: Member | None, post_ids: list[int]) -> dict[int, list[Post]]:

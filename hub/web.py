@@ -23,7 +23,7 @@ from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
-from hub.timefmt import absolute_date, absolute_time, iso_time, relative_time
+from hub.timefmt import absolute_time, date_only, date_only_iso, iso_time, relative_time
 
 
 @login_manager.user_loader
@@ -31,6 +31,25 @@ def _load_member(identity: str) -> Member | None:
     """Suspended and former members, and cookies of ended sessions, log nobody in."""
     days = current_app.config["HUB_SESSION_DAYS"]
     return member_for_identity(identity, max_age=timedelta(days=days))
+
+
+def _flagged_by_me(post_id: int) -> bool:
+    """Whether the logged-in member flagged the post; their flags are read once a request."""
+    from hub.flags import flagged_post_ids
+
+    if not current_user.is_authenticated:
+        return False
+    cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
+    if "hub.flagged_ids" not in cache:
+        cache["hub.flagged_ids"] = flagged_post_ids(current_user)
+    return post_id in cache["hub.flagged_ids"]
+
+
+def _zone_groups_for(selected: str) -> list:
+    """The time-zone list of a form whose value is ``selected`` (see ``hub.zones``)."""
+    from hub.zones import zone_groups
+
+    return zone_groups(selected, current_app.config["HUB_DEFAULT_TIMEZONE"])
 
 
 def _unauthorized() -> Response:
@@ -53,8 +72,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(post_html_filter, "post_html")
     app.add_template_filter(relative_time, "relative_time")
     app.add_template_filter(absolute_time, "absolute_time")
-    app.add_template_filter(absolute_date, "absolute_date")
     app.add_template_filter(iso_time, "iso_time")
+    app.add_template_filter(date_only, "date_only")
+    app.add_template_filter(date_only_iso, "date_only_iso")
 
     @app.context_processor
     def _globals() -> dict:
@@ -63,6 +83,8 @@ def init_app(app: Flask) -> None:
             "current_member": current_user,
             # Mail is rendered outside requests too; its builder passes absolute links.
             "legal_links": legal_links(app.config) if has_request_context() else [],
+            "flagged_by_me": _flagged_by_me,
+            "zone_groups_for": _zone_groups_for,
         }
 
     @app.after_request
@@ -75,6 +97,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    @app.get("/favicon.ico")
+    def _favicon() -> Response:
+        """Browsers ask for /favicon.ico on pages that name no icon (pictures, downloads)."""
+        return app.send_static_file("favicon.svg")
 
     from hub.views import (
         admin,

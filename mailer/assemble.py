@@ -135,6 +135,31 @@ def quoted_printable(data: bytes) -> str:
     return _escape_from(binascii.b2a_qp(data, istext=True).decode("ascii"))
 
 
+#: Encoded lines remembered by ``_quoted_printable_lines`` (cleared whole when full).
+QP_LINES_REMEMBERED = 20_000
+_qp_lines: dict[str, str] = {}
+
+
+def _quoted_printable_lines(text: str) -> str:
+    """``quoted_printable`` of ``text`` (ending in a line end), line by line, remembered.
+
+    Quoted-printable encodes each line on its own (soft breaks and escapes never cross a
+    line end), so a text's encoding is its lines' encodings joined. The messages of one
+    digest issue share almost all their lines (the updates, rendered once per issue); only
+    the few that differ per reader (their name, their reply links) are encoded for each.
+    """
+    memo = _qp_lines
+    if len(memo) > QP_LINES_REMEMBERED:
+        memo.clear()
+    out = []
+    for line in text.split("\n")[:-1]:
+        encoded = memo.get(line)
+        if encoded is None:
+            encoded = memo[line] = quoted_printable((line + "\n").encode("utf-8"))
+        out.append(encoded)
+    return "".join(out)
+
+
 def _escape_from(encoded: str) -> str:
     if not (encoded.startswith("From ") or "\nFrom " in encoded):
         return encoded
@@ -165,7 +190,7 @@ def encode_text(text: str) -> tuple[str, str]:
     ):
         return "7bit", text
     data = text.encode("utf-8")
-    qp = quoted_printable(data)
+    qp = _quoted_printable_lines(text)
     base64_size = (len(data) + 2) // 3 * 4 * (MAX_QP_LINE + 1) // MAX_QP_LINE
     if len(qp) > base64_size:
         return "base64", base64.encodebytes(data).decode("ascii")

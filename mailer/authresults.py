@@ -15,11 +15,14 @@ What proves the From domain, read from the one trusted header:
   the header says (``Verdict.dmarc_failed``);
 - else a DMARC ``pass`` whose ``header.from`` is the From domain (a pass without
   ``header.from`` proves nothing);
-- else a DKIM ``pass`` aligned with the From domain. Alignment is relaxed in one
-  direction only, without a public suffix list: the signing domain (``header.d``, or the
-  domain of ``header.i`` when there is no ``header.d``) equals the From domain or is a
-  parent of it with at least two labels (``example.org`` signs ``lists.example.org``;
-  ``org`` signs nothing, and a subdomain never signs for its parent).
+- else a DKIM ``pass`` aligned with the From domain. Alignment is DMARC's relaxed one,
+  in one direction only: the signing domain (``header.d``, or the domain of ``header.i``
+  when there is no ``header.d``) equals the From domain or is a parent of it within the
+  From domain's organisational domain (``mailer.org_domain``, the Public Suffix List).
+  ``example.org`` signs ``lists.example.org`` and ``example.co.uk`` signs
+  ``hub.example.co.uk``; a public suffix (``org``, ``co.uk``, ``ac.at``) signs nothing, and a
+  subdomain never signs for its parent, which DMARC itself would allow: a department's
+  server does not speak for its university.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mailer.org_domain import is_public_suffix, org_domain
 from mailer.rfc8601 import AuthResults, authserv_id, parse_header
 
 #: Headers looked at from the top: the trusted server prepends its own above all the
@@ -57,9 +61,13 @@ def aligned(signing_domain: str, from_domain: str) -> bool:
     (True, False)
     >>> aligned("lists.example.org", "example.org"), aligned("ample.org", "example.org")
     (False, False)
+    >>> aligned("example.co.uk", "hub.example.co.uk"), aligned("co.uk", "example.co.uk")
+    (True, False)
     """
     d, f = signing_domain.lower().strip("."), from_domain.lower().strip(".")
-    return "." in d and (d == f or f.endswith("." + d))
+    if not d or is_public_suffix(d):
+        return False
+    return d == f or (f.endswith("." + d) and org_domain(d) == org_domain(f))
 
 
 def check(headers: Iterable[str], from_address: str | None, trusted_ids: Iterable[str]) -> Verdict:

@@ -3,10 +3,6 @@
 ``hub dns records`` prints these lines and ``hub doctor`` names the same lines in its
 fixes, so what the doctor asks for is exactly what the records command prints. Lines
 leave out the TTL and class (the zone's ``$TTL`` and ``IN`` apply).
-
-The organisational domain (for DMARC's relaxed alignment) is taken as the last two
-labels of a name; that serves ``network.example`` and ``hub.network.example`` but not
-a domain under a two-label public suffix such as ``co.uk``.
 """
 
 from __future__ import annotations
@@ -29,11 +25,6 @@ LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 def from_domain(config: Mapping[str, Any]) -> str:
     """The domain of ``HUB_MAIL_FROM``, the one DMARC judges."""
     return parseaddr(str(config["HUB_MAIL_FROM"]))[1].rpartition("@")[2].lower().rstrip(".")
-
-
-def org_domain(name: str) -> str:
-    """The organisational domain of ``name``: its last two labels (see the module doc)."""
-    return ".".join(name.lower().rstrip(".").split(".")[-2:])
 
 
 def is_loopback(host: str) -> bool:

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from mailer import dns_records as records
 from mailer.doctor import OK, PROBLEM, WARNING, Context, Outcome
+from mailer.org_domain import org_domain
 from mailer.spf import SpfError, check_host, spf_records
 
 NO_HOST = ("", ".", "@")
@@ -129,9 +130,9 @@ def spf(ctx: Context, *, domain: str) -> Outcome:
             verdicts.append(f"{address}: {verdict.result}")
     except SpfError as exc:
         return PROBLEM, f"SPF of {domain} cannot be evaluated: {exc}", "correct the record"
-    relay_org = records.org_domain(relay)
+    relay_org = org_domain(relay)
     for term in found[0].split():
-        included = term.lower().startswith("include:") and records.org_domain(term[8:])
+        included = term.lower().startswith("include:") and org_domain(term[8:])
         if included == relay_org and not records.is_loopback(relay):
             return OK, f"SPF of {domain} includes the relay's domain ({term})", ""
     fixed = _with_relay(found[0], records.spf_mechanism(config))
@@ -189,7 +190,7 @@ def dkim(ctx: Context) -> Outcome:
 
 def dmarc_record(ctx: Context, domain: str) -> tuple[str, dict[str, str]] | None:
     """``(where, tags)`` of the DMARC record for ``domain``: its own or its organisation's."""
-    for where in dict.fromkeys([domain, records.org_domain(domain)]):
+    for where in dict.fromkeys([domain, org_domain(domain)]):
         found = [t for t in ctx.dns.txt(f"_dmarc.{where}") if t.lower().startswith("v=dmarc1")]
         if found:
             return where, records.parse_tags(found[0])
@@ -230,7 +231,7 @@ def alignment(ctx: Context) -> Outcome:
     if mode == "s":
         aligned, rule = signer == sender, "adkim=s: the domains must be equal"
     else:
-        aligned = records.org_domain(signer) == records.org_domain(sender)
+        aligned = org_domain(signer) == org_domain(sender)
         rule = "adkim=r: the same organisational domain"
     if aligned:
         return OK, f"From {sender} is aligned with DKIM d={signer} ({rule})", ""

@@ -9,6 +9,12 @@ sees (head, style, script) and renders:
 - links as ``text (url)``, or the bare url when the text already says it;
 - blockquotes as ``> `` quoted lines.
 
+Where the HTML carries a mail client's own markers (``mailer.html_markers``), they are used
+before any text is read: signatures and attribution lines go; Outlook's reply header and
+everything under it go; a client's quote is kept only as the question of an answer written
+under it (the convention ``mailer.replies`` follows for text), and the earlier message
+quoted below the last answer goes.
+
 The work is linear in the input: each piece of text is written once, and a closed
 blockquote is kept as a node of its frame rather than re-quoted into a new string, so the
 quote marks are added once, when the result is rendered. Quotes deeper than
@@ -23,6 +29,8 @@ import re
 import time
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
+
+from mailer.html_markers import Marker, marker_of
 
 _HIDDEN = {"head", "script", "style", "title", "template", "noscript", "xml", "object", "svg"}
 _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "dl", "address"}
@@ -41,6 +49,8 @@ MAX_LIST_INDENT = 10
 MAX_OPEN_LINKS = 8
 #: Characters of HTML handed to the parser between two looks at the deadline.
 CHUNK = 8192
+#: Most ``<div>`` elements tracked open at once (to find where a client's container ends).
+MAX_OPEN_DIVS = 1000
 _ZERO_MARGIN = re.compile(r"(?:^|;)margin:0(?:cm|in|px|pt|em)?(?:;|$)")
 
 
@@ -71,9 +81,14 @@ class _Frame:
     are rendered, quoted, only once at the end.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, client: bool = False, region: bool = False) -> None:
         self.chunks: list[str | _Frame] = []
         self.has_text = False  # anything but whitespace, here or in a nested quote
+        self.client = client  # a quote marked by the mail client (the earlier message)
+        self.region = region  # a client's history container: a quote, or spliced back
+        self.cut = False  # an Outlook reply header was seen: the rest is the earlier message
+        self.answered = False  # (region) text followed one of its quotes
+        self.chunks_have_quote = False
 
     def tail(self) -> str:
         if not self.chunks:
@@ -107,6 +122,11 @@ class _Converter(HTMLParser):
         self._line_paragraph_open = False
         self.extra_quotes = 0  # blockquotes open beyond MAX_QUOTE_DEPTH
         self.extra_links = 0  # links open beyond MAX_OPEN_LINKS
+        self.quote_depth = 0  # open quote frames (regions are frames too, not quotes)
+        self.regions = 0  # open region frames
+        self.divs: list[bool] = []  # per open <div>: does it close a region?
+        self.extra_divs = 0  # divs open beyond MAX_OPEN_DIVS
+        self.dropping: tuple[str, int] | None = None  # (tag, nesting) of a dropped element
 
     # -- output helpers -------------------------------------------------------------------
     @property
@@ -114,14 +134,20 @@ class _Converter(HTMLParser):
         return self.frames[-1]
 
     def emit(self, text: str) -> None:
-        if text:
-            self.frame.chunks.append(text)
-            if not self.frame.has_text and not text.isspace():
-                self.frame.has_text = True
+        frame = self.frame
+        if text and not frame.cut:
+            frame.chunks.append(text)
+            if not text.isspace():
+                if not frame.has_text:
+                    frame.has_text = True
+                if frame.region and not frame.answered and frame.chunks_have_quote:
+                    frame.answered = True
 
     def ensure_newlines(self, count: int) -> None:
         """Make the output end with at least ``count`` newlines (nothing at the very start)."""
         frame = self.frame
+        if frame.cut:
+            return
         while frame.chunks and isinstance(frame.chunks[-1], str) and frame.chunks[-1].endswith(" "):
             frame.chunks[-1] = frame.chunks[-1].rstrip(" ")
             if not frame.chunks[-1]:
@@ -138,6 +164,10 @@ class _Converter(HTMLParser):
 
     # -- parser callbacks -----------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.dropping is not None:
+            if tag == self.dropping[0] and tag not in _VOID:
+                self.dropping = (tag, self.dropping[1] + 1)
+            return
         if len(self.frames) + len(self.lists) + len(self.links) > _MAX_DEPTH:
             return
         attr = {k: v or "" for k, v in attrs}
@@ -148,6 +178,15 @@ class _Converter(HTMLParser):
             return
         if self.hidden:
             return
+        marker = marker_of(tag, attr)
+        if marker is Marker.DROP and tag not in _VOID:
+            self.dropping = (tag, 1)
+            return
+        if marker is Marker.CUT:
+            self.ensure_newlines(1)
+            self.frame.cut = True
+        if tag == "div":
+            self.open_div(marker is Marker.REGION)
         if tag in _PARAGRAPHS and not self._is_line_paragraph(tag, attr):
             self.ensure_newlines(2)
             self.blank_line_blocks.append(False)
@@ -162,10 +201,12 @@ class _Converter(HTMLParser):
             self.emit("---\n")
         elif tag == "blockquote":
             self.ensure_newlines(2)
-            if len(self.frames) > MAX_QUOTE_DEPTH:
+            if self.quote_depth >= MAX_QUOTE_DEPTH:
                 self.extra_quotes += 1
             else:
-                self.frames.append(_Frame())
+                client = marker is Marker.QUOTE or self.frame.region
+                self.frames.append(_Frame(client=client))
+                self.quote_depth += 1
         elif tag in ("ul", "ol"):
             self.ensure_newlines(1)
             start = attr.get("start", "1")
@@ -199,15 +240,22 @@ class _Converter(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if self.dropping is not None:
+            if tag == self.dropping[0]:
+                depth = self.dropping[1] - 1
+                self.dropping = (tag, depth) if depth else None
+            return
         if tag in _HIDDEN:
             self.hidden = max(self.hidden - 1, 0)
             return
         if self.hidden:
             return
+        if tag == "div" and self.close_div():
+            self.close_region()
         if tag == "blockquote" and self.extra_quotes:
             self.extra_quotes -= 1
             self.ensure_newlines(2)
-        elif tag == "blockquote" and len(self.frames) > 1:
+        elif tag == "blockquote" and self.quote_depth and not self.frame.region:
             self.close_quote()
         elif tag in ("ul", "ol") and self.lists:
             self.lists.pop()
@@ -243,7 +291,7 @@ class _Converter(HTMLParser):
         self.nbsp_flagged.clear()
 
     def handle_data(self, data: str) -> None:
-        if self.hidden or not data:
+        if self.hidden or not data or self.dropping is not None:
             return
         if self.pre:
             self.emit(data.replace("\r\n", "\n").replace("\xa0", " "))
@@ -286,13 +334,59 @@ class _Converter(HTMLParser):
 
     def close_quote(self) -> None:
         inner = self.frames.pop()
+        self.quote_depth -= 1
         self.links = [link for link in self.links if link[1] <= len(self.frames)]
-        if not inner.has_text:
+        if not inner.has_text or self.frame.cut:
             return
         self.ensure_newlines(2)
         self.frame.chunks.append(inner)
         self.frame.has_text = True
+        self.frame.chunks_have_quote = True
         self.ensure_newlines(2)
+
+    # -- a client's history container (Gmail, Yahoo, ProtonMail) ---------------------------
+    def open_div(self, region: bool) -> None:
+        if len(self.divs) >= MAX_OPEN_DIVS:
+            self.extra_divs += 1
+            return
+        region = region and self.regions < MAX_QUOTE_DEPTH
+        self.divs.append(region)
+        if region:
+            self.ensure_newlines(1)
+            self.frames.append(_Frame(region=True))
+            self.regions += 1
+
+    def close_div(self) -> bool:
+        """Close a ``<div>``; True when it was a region's."""
+        if self.extra_divs:
+            self.extra_divs -= 1
+            return False
+        return self.divs.pop() if self.divs else False
+
+    def close_region(self) -> None:
+        """A region answered under one of its quotes is spliced back; otherwise it goes.
+
+        Gmail and ProtonMail put an inline answer inside their container, between the
+        pieces of the quote they split; a container with no answer in it is the history.
+        What stands in it above its first quote is the attribution ("On ... wrote:").
+        """
+        while not self.frame.region:  # quotes left open inside it
+            self.close_quote()
+        region = self.frames.pop()
+        self.regions -= 1
+        self.links = [link for link in self.links if link[1] <= len(self.frames)]
+        if not region.answered or self.frame.cut:
+            return
+        self.ensure_newlines(1)
+        chunks = region.chunks
+        first = next((i for i, c in enumerate(chunks) if isinstance(c, _Frame)), len(chunks))
+        for chunk in chunks[first:]:  # what stands above its first quote: attribution
+            if isinstance(chunk, str):
+                self.emit(chunk)
+            else:
+                self.frame.chunks.append(chunk)
+                self.frame.chunks_have_quote = True
+        self.ensure_newlines(1)
 
     def result(self) -> str:
         self.close()
@@ -302,10 +396,38 @@ class _Converter(HTMLParser):
         """The text of the document, open quotes closed; each line is written once."""
         self.extra_quotes = 0
         while len(self.frames) > 1:
-            self.close_quote()
+            if self.frame.region:
+                self.close_region()
+            else:
+                self.close_quote()
+        _drop_client_history(self.frame)
         lines: list[str] = []
         _render(self.frame, 0, lines)
         return "\n".join(lines)
+
+
+def _drop_client_history(frame: _Frame) -> None:
+    """Drop the client-marked quotes that answer nothing.
+
+    Those below the last text are the earlier message (and its sign-off); a single one
+    with nothing above it and text below is a bottom-posted history (``mailer.replies``
+    reads quotes in text the same way).
+    """
+    chunks = frame.chunks
+    end = len(chunks)
+    while end and (
+        isinstance(chunks[end - 1], str)
+        and chunks[end - 1].isspace()
+        or isinstance(chunks[end - 1], _Frame)
+        and chunks[end - 1].client
+    ):
+        end -= 1
+    del chunks[end:]
+    quotes = [i for i, chunk in enumerate(chunks) if isinstance(chunk, _Frame)]
+    if len(quotes) == 1 and chunks[quotes[0]].client:  # type: ignore[union-attr]
+        first = quotes[0]
+        if all(isinstance(c, str) and c.isspace() for c in chunks[:first]):
+            del chunks[: first + 1]
 
 
 def _render(frame: _Frame, depth: int, out: list[str]) -> None:

@@ -134,8 +134,9 @@ def _classify(lines: list[str]) -> list[int]:
 
 def _mend_broken_quotes(lines: list[str], kinds: list[int]) -> list[int]:
     """A lone unquoted line between two quoted lines is a quote wrapped badly, unless
-    the quoted line above ends a sentence and the line starts with a capital: that is
-    an answer glued to its question ("> Can you come?" / "Yes." / "> And Bo?")."""
+    the quoted line above ends a sentence (or is an empty quoted line) and the line starts
+    with a capital: that is an answer glued to its question ("> Can you come?" / "Yes." /
+    "> And Bo?")."""
     mended = list(kinds)
     for i in range(1, len(kinds) - 1):
         if kinds[i] == _QUOTE and kinds[i - 1] == _TEXT and kinds[i + 1] == _TEXT:
@@ -143,7 +144,9 @@ def _mend_broken_quotes(lines: list[str], kinds: list[int]) -> list[int]:
                 mended[i] = _TEXT  # ">>> see the link <<<" inside a paragraph: arrows
             continue
         if kinds[i] == _TEXT and kinds[i - 1] == _QUOTE and kinds[i + 1] == _QUOTE:
-            answer = _SENTENCE_END.search(lines[i - 1]) and lines[i].lstrip()[:1].isupper()
+            # The quote's own blank line (">" alone) ends its paragraph as a sentence does.
+            ended = _EMPTY_QUOTE.match(lines[i - 1]) or _SENTENCE_END.search(lines[i - 1])
+            answer = ended and lines[i].lstrip()[:1].isupper()
             if not answer:
                 mended[i] = _QUOTE
     return mended
@@ -568,11 +571,22 @@ def _finish(lines: list[str], kinds: list[int], keep: list[int]) -> str:
     out: list[str] = []
     previous = _BLANK
     for k in keep[start:]:
-        if previous == _QUOTE and kinds[k] == _TEXT and not _key_family(lines[k]):
+        if (
+            previous == _QUOTE
+            and kinds[k] == _TEXT
+            and not _EMPTY_QUOTE.match(out[-1])
+            and not _key_family(lines[k])
+        ):
             out.append("")  # an answer glued to its quote would render inside the quote
         out.append(lines[k])
         previous = kinds[k]
     return "\n".join(out)
+
+
+#: A quoted line with nothing but its marks (``>``, ``> >``): the quote already ends in a
+#: blank line of its own, the separation the person typed, and ``hub.render`` ends the quote
+#: there (as CommonMark does), so no blank line is added under it.
+_EMPTY_QUOTE = re.compile(r"^[ \t]{0,3}>[> \t]*$")
 
 
 def _is_trailing_noise(line: str, kind: int) -> bool:

@@ -19,7 +19,11 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
 
 from hub.settings import SettingError
 
@@ -34,6 +38,53 @@ def load_context(cert: str, key: str) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context
+
+
+def _read(setting: str, path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SettingError(f"{setting} names {path}, which does not exist.") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SettingError(f"{setting} names {path}, which cannot be read ({reason}).") from None
+
+
+def checked_context(cert: str, key: str) -> ssl.SSLContext:
+    """``load_context``, or a ``SettingError`` of one sentence naming the setting and the
+    file at fault: missing, unreadable, not a PEM certificate, not a usable key, or a key
+    that is not the certificate's."""
+    try:
+        x509.load_pem_x509_certificates(_read("HUB_SMTP_TLS_CERT", cert))
+    except ValueError:
+        raise SettingError(
+            f"HUB_SMTP_TLS_CERT names {cert}, which holds no PEM certificate."
+        ) from None
+    _read("HUB_SMTP_TLS_KEY", key)
+    try:
+        return load_context(cert, key)
+    except ssl.SSLError as exc:
+        if exc.reason == "KEY_VALUES_MISMATCH":
+            raise SettingError(
+                f"HUB_SMTP_TLS_KEY names {key}, which is not the key of the certificate "
+                f"in HUB_SMTP_TLS_CERT ({cert})."
+            ) from None
+        raise SettingError(
+            f"HUB_SMTP_TLS_KEY names {key}, which holds no PEM private key Hub can use "
+            "(it must not need a passphrase)."
+        ) from None
+    except OSError as exc:  # the files changed while being read
+        raise SettingError(
+            f"HUB_SMTP_TLS_CERT and HUB_SMTP_TLS_KEY cannot be used: {exc}."
+        ) from None
+
+
+def check_configured(config: Mapping[str, Any]) -> None:
+    """Raise ``SettingError`` (see ``checked_context``) when the STARTTLS files that
+    ``HUB_SMTP_TLS_CERT`` and ``HUB_SMTP_TLS_KEY`` name cannot be used; the entry points
+    call it before they start anything."""
+    if config["HUB_SMTP_TLS_CERT"]:
+        checked_context(config["HUB_SMTP_TLS_CERT"], config["HUB_SMTP_TLS_KEY"])
 
 
 class TLSCertificate:
@@ -51,14 +102,8 @@ class TLSCertificate:
         self.key = key
         self.check_seconds = check_seconds
         self.clock = clock
-        try:
-            self._stamp = self._files_stamp()
-            self._context = load_context(cert, key)
-        except (OSError, ssl.SSLError) as exc:
-            raise SettingError(
-                f"HUB_SMTP_TLS_CERT={cert!r} and HUB_SMTP_TLS_KEY={key!r} cannot be used "
-                f"for STARTTLS: {exc}."
-            ) from exc
+        self._context = checked_context(cert, key)
+        self._stamp = self._files_stamp()
         self._checked = clock()
 
     def _files_stamp(self) -> tuple[int, int, int, int]:

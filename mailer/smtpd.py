@@ -41,7 +41,7 @@ from mailer.parse import ParsedMessage, parse_message
 from mailer.postmaster import ROLE_ADDRESSES
 from mailer.refusals import RefusalCounter, network_of
 from mailer.smtp_data import read_data
-from mailer.smtp_tls import TLSCertificate
+from mailer.smtp_tls import TLSCertificate, check_configured
 from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
@@ -637,8 +637,7 @@ def serve_forever(app: Flask) -> None:
 
     Raises ``SettingError`` before any process starts if the STARTTLS files do not load.
     """
-    if app.config["HUB_SMTP_TLS_CERT"]:
-        TLSCertificate(app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"])
+    check_configured(app.config)
     if app.config["HUB_SMTP_PORT"] != 0:
         from mailer.smtpd_processes import serve_processes
 

@@ -39,6 +39,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub-test.sqlite3'}"
 
 
+def run_sql_alone(url: str, statement: str) -> None:
+    """Run one statement that cannot run in a transaction (``CREATE DATABASE``)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
 def make_app(database_url: str, instance: Path, **extra: object) -> Flask:
     config = {
         "TESTING": True,

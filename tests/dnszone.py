@@ -58,3 +58,54 @@ class ZoneServer(BaseResolver):
         if self.server is not None:
             self.server.stop()
             self.server.server.server_close()
+
+
+# --- The zone of a hub at hub.network.example, good and broken --------------------------------
+
+#: The settings the zone below is written for (``hub doctor``'s DNS checks pass with them);
+#: the DNS server and the DKIM key file are the test's own (``doctor_settings``).
+DOCTOR_SETTINGS = {
+    "HUB_BASE_URL": "https://hub.network.example",
+    "HUB_MAIL_DOMAIN": "hub.network.example",
+    "HUB_MAIL_FROM": "hub@hub.network.example",
+    "HUB_DKIM_DOMAIN": "hub.network.example",
+    "HUB_DKIM_SELECTOR": "hub",
+    "HUB_RELAY_HOST": "127.0.0.1",
+}
+
+
+def doctor_settings(server: ZoneServer, dkim_key_path: str) -> dict[str, str]:
+    """``DOCTOR_SETTINGS`` with ``server`` as ``HUB_DNS_SERVER`` and the DKIM key file."""
+    return {
+        **DOCTOR_SETTINGS,
+        "HUB_DKIM_PRIVATE_KEY": dkim_key_path,
+        "HUB_DNS_SERVER": server.address,
+    }
+
+
+def txt(name: str, text: str) -> str:
+    """A TXT record line, its text split into strings of 200 characters."""
+    chunks = [text[i : i + 200] for i in range(0, len(text), 200)]
+    return f"{name} 300 IN TXT " + " ".join(f'"{c}"' for c in chunks)
+
+
+def good_records(dkim_key: bytes) -> dict[str, str]:
+    """The records of a correct set-up for ``DOCTOR_SETTINGS``, by what they are for: the MX
+    and its host's address (127.0.0.1, the listener), SPF allowing the relay on 127.0.0.1,
+    the DKIM key of ``dkim_key`` (PEM) and a DMARC record."""
+    from mailer.dns_records import dkim_text
+
+    return {
+        "mx": "hub.network.example. 300 IN MX 10 mx.network.example.",
+        "mx_a": "mx.network.example. 300 IN A 127.0.0.1",
+        "spf": txt("hub.network.example.", "v=spf1 ip4:127.0.0.1 -all"),
+        "dkim": txt("hub._domainkey.hub.network.example.", dkim_text(dkim_key)),
+        "dmarc": txt("_dmarc.hub.network.example.", "v=DMARC1; p=quarantine; adkim=r"),
+    }
+
+
+def zone_text(records: dict[str, str], **changes: str | None) -> str:
+    """Zone-file text of ``records`` with ``changes`` (a record replaced, added, or None:
+    left out)."""
+    lines = {**records, **changes}
+    return "\n".join(line for line in lines.values() if line)

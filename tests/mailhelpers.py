@@ -9,12 +9,23 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
+import trustme
 from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Post
 
 MAIL_DATA = Path(__file__).resolve().parent / "data" / "mail"
+
+
+def write_certificate(ca: trustme.CA, folder: Path, name: str, *identities: str) -> tuple[str, str]:
+    """A certificate for ``identities`` (host names, addresses) issued by the test CA ``ca``,
+    as the PEM files ``HUB_SMTP_TLS_CERT`` and ``HUB_SMTP_TLS_KEY`` name: (cert, key)."""
+    leaf = ca.issue_cert(*identities)
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    leaf.private_key_and_cert_chain_pem.write_to_path(str(key))
+    leaf.cert_chain_pems[0].write_to_path(str(cert))
+    return str(cert), str(key)
 
 
 def free_port() -> int:

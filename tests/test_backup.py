@@ -30,7 +30,7 @@ from hub.health import migrations_head
 from hub.models import InboundMessage, InboundStatus, Post
 from mailer.addresses import reply_address
 from mailer.dns_records import generate_key
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, run_sql_alone
 from tests.mailhelpers import free_port, message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -366,13 +366,6 @@ def test_restore_refuses_a_damaged_backup(made_backup, tmp_path, monkeypatch, da
     assert not (target / "hub.sqlite3").exists()
 
 
-def _psql(url: str, statement: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(statement))
-    engine.dispose()
-
-
 @pytest.mark.skipif(
     not (TEST_DATABASE_URL or "").startswith("postgresql") or not shutil.which("pg_dump"),
     reason="needs HUB_TEST_DATABASE_URL on PostgreSQL and pg_dump",
@@ -385,8 +378,8 @@ def test_postgresql_backup_restores_into_an_empty_database(app, make_member, mak
     url = make_url(TEST_DATABASE_URL)
     copy_url = url.set(database=f"{url.database}_restore").render_as_string(hide_password=False)
     admin_url = url.set(database="postgres").render_as_string(hide_password=False)
-    _psql(admin_url, f'DROP DATABASE IF EXISTS "{url.database}_restore"')
-    _psql(admin_url, f'CREATE DATABASE "{url.database}_restore"')
+    run_sql_alone(admin_url, f'DROP DATABASE IF EXISTS "{url.database}_restore"')
+    run_sql_alone(admin_url, f'CREATE DATABASE "{url.database}_restore"')
     try:
         dest = tmp_path / "pg"
         result = app.test_cli_runner().invoke(args=["backup", str(dest)])
@@ -413,4 +406,4 @@ def test_postgresql_backup_restores_into_an_empty_database(app, make_member, mak
             "already has" in again.output and "restore goes into an empty database" in again.output
         )
     finally:
-        _psql(admin_url, f'DROP DATABASE IF EXISTS "{url.database}_restore"')
+        run_sql_alone(admin_url, f'DROP DATABASE IF EXISTS "{url.database}_restore"')

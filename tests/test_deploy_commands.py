@@ -13,44 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
-import signal
 import smtplib
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.deployfiles import ROOT, Command, all_commands, require
-
-VENV_BIN = Path(sys.executable).parent
-FILE_PORTS = {"8000": "web", "8025": "smtp"}
-
-
-def kind(command: Command) -> str | None:
-    """What a command is, as far as these tests know how to run and check it."""
-    argv = command.argv
-    program = Path(argv[0]).name
-    if command.role == "healthcheck":
-        if program == "pg_isready":
-            return "database-check"
-        if program == "python" and argv[1] == "-c" and len(argv) == 3:
-            return "probe"
-        return None
-    if argv[1:] == ("db", "upgrade") and program == "hub":
-        return "migrate"
-    if argv[1:] in (("smtpd",), ("scheduler",)) and program == "hub":
-        return argv[1]
-    if program == "gunicorn" and argv[-1] == "app:app":
-        return "web"
-    return None
+from tests.mailhelpers import free_port
+from tests.processes import answers, distinct, healthz, kind, run, running, wait_for
 
 
 def test_every_command_is_one_the_tests_run():
@@ -67,92 +39,13 @@ def test_a_command_nobody_tests_is_caught():
     assert kind(shell) is None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def localise(argv: tuple[str, ...], ports: dict[str, int]) -> list[str]:
-    """``argv`` as run on this machine: this virtualenv's programs, the free ports."""
-    program = argv[0]
-    if Path(program).name in ("hub", "gunicorn", "python"):
-        program = str(VENV_BIN / Path(program).name)
-    rest = []
-    for arg in argv[1:]:
-        arg = re.sub(r"\b0\.0\.0\.0:", "127.0.0.1:", arg)
-        for file_port, role in FILE_PORTS.items():
-            arg = re.sub(rf"\b{file_port}\b", str(ports[role]), arg)
-        rest.append(arg)
-    return [program, *rest]
-
-
-def _wait(check, what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-def _healthz(port: int) -> int | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return None
-
-
-@contextlib.contextmanager
-def running(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """A long-running command, stopped with SIGTERM as systemd and Docker stop it."""
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _distinct(wanted: str, ports: dict[str, int]) -> list[list[str]]:
-    seen: list[list[str]] = []
-    for command in all_commands():
-        argv = localise(command.argv, ports)
-        if kind(command) == wanted and argv not in seen:
-            seen.append(argv)
-    return seen
-
-
-def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-
-
 def _postgres_answers() -> bool:
-    return _answers(5432)
+    return answers(5432)
 
 
 @pytest.mark.slow
 def test_the_files_commands_run_a_working_hub(tmp_path):
-    ports = {"web": _free_port(), "smtp": _free_port()}
+    ports = {"web": free_port(), "smtp": free_port()}
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HUB_")},
         "HUB_INSTANCE_DIR": str(tmp_path / "instance"),
@@ -162,18 +55,18 @@ def test_the_files_commands_run_a_working_hub(tmp_path):
         "HUB_SMTP_HOST": "127.0.0.1",
         "HUB_SMTP_PORT": str(ports["smtp"]),
     }
-    for argv in _distinct("migrate", ports):
-        result = _run(argv, env)
+    for argv in distinct("migrate", ports):
+        result = run(argv, env)
         assert result.returncode == 0, result.stdout + result.stderr
-    probes = _distinct("probe", ports)
+    probes = distinct("probe", ports)
     with contextlib.ExitStack() as stack:
         for name in ("scheduler", "smtpd"):
-            for n, argv in enumerate(_distinct(name, ports)):
+            for n, argv in enumerate(distinct(name, ports)):
                 stack.enter_context(running(argv, env, tmp_path / f"{name}{n}.log"))
-        _wait(lambda: _answers(ports["smtp"]), "hub smtpd")
+        wait_for(lambda: answers(ports["smtp"]), "hub smtpd")
         with smtplib.SMTP("127.0.0.1", ports["smtp"], timeout=10) as smtp:
             assert smtp.ehlo()[0] == 250
-        for n, argv in enumerate(_distinct("web", ports)):
+        for n, argv in enumerate(distinct("web", ports)):
             log = tmp_path / f"web{n}.log"
             notify = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
             notify.bind(str(tmp_path / f"notify{n}"))
@@ -182,17 +75,17 @@ def test_the_files_commands_run_a_working_hub(tmp_path):
                 # hub-web.service is Type=notify: gunicorn tells systemd when it serves.
                 assert b"READY=1" in notify.recv(4096)
                 # 200 only once the schema is current and the scheduler has ticked.
-                _wait(lambda: _healthz(ports["web"]) == 200, f"/healthz from {argv}")
+                wait_for(lambda: healthz(ports["web"]) == 200, f"/healthz from {argv}")
                 for probe in probes:
-                    result = _run(probe, env)
+                    result = run(probe, env)
                     assert result.returncode == 0, (probe, result.stderr)
             assert "GET /healthz" in log.read_text()  # gunicorn's access log on stdout
     # With the hub stopped, every health check says so.
     for probe in probes:
-        assert _run(probe, env).returncode != 0, probe
+        assert run(probe, env).returncode != 0, probe
     if _postgres_answers():
-        for argv in _distinct("database-check", ports):
-            result = _run(argv, {**env, "PGHOST": "127.0.0.1"})
+        for argv in distinct("database-check", ports):
+            result = run(argv, {**env, "PGHOST": "127.0.0.1"})
             assert result.returncode == 0, result.stdout
 
 
@@ -201,16 +94,16 @@ def test_caddy_serves_the_web_app(tmp_path):
     """deploy/Caddyfile in front of the web unit's gunicorn: the site on a loopback port over
     plain HTTP (no certificate can be obtained here), proxying to gunicorn."""
     caddy = require(shutil.which("caddy"), "Caddy", "apt-get install caddy", "HUB_REQUIRE_CADDY")
-    ports = {"web": _free_port(), "smtp": _free_port()}
+    ports = {"web": free_port(), "smtp": free_port()}
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HUB_")},
         "HUB_INSTANCE_DIR": str(tmp_path / "instance"),
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite3'}",
         "HUB_RUN_SCHEDULER": "false",  # none runs here; /healthz then expects none
     }
-    [migrate] = _distinct("migrate", ports)
-    assert _run(migrate, env).returncode == 0
-    site_port = _free_port()
+    [migrate] = distinct("migrate", ports)
+    assert run(migrate, env).returncode == 0
+    site_port = free_port()
     text = (ROOT / "deploy" / "Caddyfile").read_text()
     assert "hub.example.org {" in text and "reverse_proxy 127.0.0.1:8000" in text
     text = text.replace("hub.example.org {", f"http://127.0.0.1:{site_port} {{")
@@ -219,9 +112,9 @@ def test_caddy_serves_the_web_app(tmp_path):
     config.write_text(f"{{\n\tadmin off\n\tstorage file_system {tmp_path / 'caddy'}\n}}\n{text}")
     caddy_env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "caddy")}
     argv = [caddy, "run", "--adapter", "caddyfile", "--config", str(config)]
-    web = _distinct("web", ports)[0]
+    web = distinct("web", ports)[0]
     with running(web, env, tmp_path / "web.log"), running(argv, caddy_env, tmp_path / "c.log"):
-        _wait(lambda: _healthz(site_port) == 200, "/healthz through Caddy")
+        wait_for(lambda: healthz(site_port) == 200, "/healthz through Caddy")
         with urllib.request.urlopen(f"http://127.0.0.1:{site_port}/login") as response:
             assert b"Log in" in response.read()
             assert response.headers["Strict-Transport-Security"] == "max-age=31536000"

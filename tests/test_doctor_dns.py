@@ -10,29 +10,17 @@ import pytest
 from mailer import doctor
 from mailer.dns_lookup import Dns, make_resolver, parse_server
 from mailer.dns_records import dkim_text, generate_key
-from tests.dnszone import ZoneServer
+from tests.dnszone import ZoneServer, doctor_settings, good_records, txt, zone_text
 
 KEY = generate_key(1024)
 OTHER_KEY = generate_key(1024)
 
 
-def _txt(name: str, text: str) -> str:
-    chunks = [text[i : i + 200] for i in range(0, len(text), 200)]
-    return f"{name} 300 IN TXT " + " ".join(f'"{c}"' for c in chunks)
-
-
-GOOD = {
-    "mx": "hub.network.example. 300 IN MX 10 mx.network.example.",
-    "mx_a": "mx.network.example. 300 IN A 127.0.0.1",
-    "spf": _txt("hub.network.example.", "v=spf1 ip4:127.0.0.1 -all"),
-    "dkim": _txt("hub._domainkey.hub.network.example.", dkim_text(KEY)),
-    "dmarc": _txt("_dmarc.hub.network.example.", "v=DMARC1; p=quarantine; adkim=r"),
-}
+GOOD = good_records(KEY)
 
 
 def zone(**changes: str | None) -> str:
-    lines = {**GOOD, **changes}
-    return "\n".join(line for line in lines.values() if line)
+    return zone_text(GOOD, **changes)
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +39,11 @@ def key_path(tmp_path_factory):
 
 @pytest.fixture
 def app_config(dns_server, key_path) -> dict:
-    return {
-        "HUB_BASE_URL": "https://hub.network.example",
-        "HUB_MAIL_DOMAIN": "hub.network.example",
-        "HUB_MAIL_FROM": "hub@hub.network.example",
-        "HUB_DKIM_DOMAIN": "hub.network.example",
-        "HUB_DKIM_SELECTOR": "hub",
-        "HUB_DKIM_PRIVATE_KEY": key_path,
-        "HUB_RELAY_HOST": "127.0.0.1",
-        "HUB_DNS_SERVER": dns_server.address,
-    }
+    return doctor_settings(dns_server, key_path)
 
 
-def run_dns(runner, dns_server, zone_text: str, app=None, **config):  # noqa: ANN001, ANN201
-    dns_server.load(zone_text)
+def run_dns(runner, dns_server, text: str, app=None, **config):  # noqa: ANN001, ANN201
+    dns_server.load(text)
     if app is not None:
         app.config.update(config)
     result = runner.invoke(args=["doctor", "--check", "dns", "--json"])
@@ -139,7 +118,7 @@ BROKEN = [
         id="no-spf",
     ),
     pytest.param(
-        {"spf": _txt("hub.network.example.", "v=spf1 ip4:192.0.2.1 -all")},
+        {"spf": txt("hub.network.example.", "v=spf1 ip4:192.0.2.1 -all")},
         {},
         "dns.spf",
         "does not cover the relay 127.0.0.1 (127.0.0.1: fail)",
@@ -147,7 +126,7 @@ BROKEN = [
         id="spf-without-the-relay",
     ),
     pytest.param(
-        {"spf2": _txt("hub.network.example.", "v=spf1 mx -all")},
+        {"spf2": txt("hub.network.example.", "v=spf1 mx -all")},
         {},
         "dns.spf",
         "has 2 SPF records",
@@ -163,7 +142,7 @@ BROKEN = [
         id="no-dkim",
     ),
     pytest.param(
-        {"dkim": _txt("hub._domainkey.hub.network.example.", dkim_text(OTHER_KEY))},
+        {"dkim": txt("hub._domainkey.hub.network.example.", dkim_text(OTHER_KEY))},
         {},
         "dns.dkim",
         "the DKIM record at hub._domainkey.hub.network.example has another key",
@@ -195,7 +174,7 @@ BROKEN = [
         id="dmarc-present-from-not-aligned",
     ),
     pytest.param(
-        {"dmarc": _txt("_dmarc.hub.network.example.", "v=DMARC1; p=reject; adkim=s")},
+        {"dmarc": txt("_dmarc.hub.network.example.", "v=DMARC1; p=reject; adkim=s")},
         {"HUB_DKIM_DOMAIN": "network.example"},
         "dns.alignment",
         "(adkim=s: the domains must be equal): DMARC fails",
@@ -228,9 +207,9 @@ def test_spf_through_an_include_and_dmarc_at_the_organisation(runner, dns_server
         runner,
         dns_server,
         zone(
-            spf=_txt("hub.network.example.", "v=spf1 include:_spf.relay.example -all"),
-            inc=_txt("_spf.relay.example.", "v=spf1 ip4:127.0.0.0/8 ~all"),
-            dmarc=_txt("_dmarc.network.example.", "v=DMARC1; p=reject; sp=quarantine"),
+            spf=txt("hub.network.example.", "v=spf1 include:_spf.relay.example -all"),
+            inc=txt("_spf.relay.example.", "v=spf1 ip4:127.0.0.0/8 ~all"),
+            dmarc=txt("_dmarc.network.example.", "v=DMARC1; p=reject; sp=quarantine"),
         ),
     )
     assert checks["dns.spf"]["status"] == "ok"
@@ -248,8 +227,8 @@ def test_spf_of_the_envelope_domain_is_checked_when_from_differs(app, runner, dn
         runner,
         dns_server,
         zone(
-            dkim=_txt("hub._domainkey.network.example.", dkim_text(KEY)),
-            dmarc=_txt("_dmarc.network.example.", "v=DMARC1; p=none"),
+            dkim=txt("hub._domainkey.network.example.", dkim_text(KEY)),
+            dmarc=txt("_dmarc.network.example.", "v=DMARC1; p=none"),
         ),
         app,
         HUB_MAIL_FROM="hub@network.example",
@@ -296,3 +275,18 @@ def test_dns_server_forms(value, expected):
 def test_bad_dns_server_is_refused_with_the_reason(value):
     with pytest.raises(ValueError, match="HUB_DNS_SERVER"):
         parse_server(value)
+
+
+def test_dmarc_and_alignment_under_a_two_label_public_suffix(app, runner, dns_server):
+    """hub.example.co.uk belongs to example.co.uk (the Public Suffix List), not to co.uk."""
+    text = zone(dmarc=txt("_dmarc.example.co.uk.", "v=DMARC1; p=reject; adkim=r"))
+    settings = {"HUB_MAIL_FROM": "hub@hub.example.co.uk", "HUB_DKIM_DOMAIN": "example.co.uk"}
+    _code, checks = run_dns(runner, dns_server, text, app, **settings)
+    assert checks["dns.dmarc"]["why"] == "DMARC at _dmarc.example.co.uk: p=reject"
+    assert checks["dns.alignment"]["status"] == "ok"
+    _code, checks = run_dns(runner, dns_server, text, app, HUB_DKIM_DOMAIN="other.co.uk")
+    assert checks["dns.alignment"]["status"] == "problem"
+    assert (
+        "From hub.example.co.uk is not aligned with DKIM d=other.co.uk"
+        in (checks["dns.alignment"]["why"])
+    )

@@ -59,6 +59,16 @@ def test_stale_heartbeat_is_503(migrated):
     assert reason.startswith("the scheduler last ticked 36") and "hub scheduler" in reason
 
 
+def test_staleness_follows_the_setting(migrated):
+    beat("scheduler", utcnow() - timedelta(seconds=30))
+    migrated.config["HUB_SCHEDULER_STALE_SECONDS"] = 20
+    response = migrated.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["problems"][0].startswith("the scheduler last ticked 3")
+    migrated.config["HUB_SCHEDULER_STALE_SECONDS"] = 40
+    assert migrated.test_client().get("/healthz").status_code == 200
+
+
 def test_a_scheduler_that_never_ticked_is_503_unless_none_is_expected(migrated):
     response = migrated.test_client().get("/healthz")
     assert response.status_code == 503

@@ -53,7 +53,8 @@ def test_preview_numbers_are_exact_for_a_realistic_export(export):
 def test_import_twice_adds_nobody_twice(export, runner, write):
     first = runner.invoke(args=["members", "import", write(export.data)])
     assert first.exit_code == 0, first.output
-    assert "2000 rows: 1880 new, 30 already members, 50 invalid, 40 repeated" in first.output
+    summary = "2000 rows: 1880 new members, 30 already members, 50 invalid rows, 40 rows repeated"
+    assert summary in first.output
     assert "Imported 1880 new members" in first.output
     assert _members() == 1910
     zoe = db.session.scalar(select(Member).where(Member.email == "person.9@example.org"))
@@ -61,7 +62,7 @@ def test_import_twice_adds_nobody_twice(export, runner, write):
 
     second = runner.invoke(args=["members", "import", write(export.data)])
     assert second.exit_code == 0, second.output
-    assert "0 new, 1910 already members" in second.output
+    assert "0 new members, 1910 already members" in second.output
     assert "Nothing imported." in second.output
     assert _members() == 1910
     assert db.session.scalar(select(func.count(AuditEntry.id))) == 1
@@ -177,7 +178,7 @@ def test_people_who_left_are_not_signed_up_again(app, make_member, write, runner
     db.session.commit()
     data = HEADER + b"Gabi,Gabi@Example.org,X\r\nNew Nia,nia@example.org,Y\r\n"
     result = runner.invoke(args=["members", "import", write(data)])
-    assert "1 new, 0 already members, 1 invalid" in result.output
+    assert "1 new member, 0 already members, 1 invalid row," in result.output
     assert "gabi@example.org left the network" in result.output
     assert db.session.scalar(select(Member).where(Member.email == "gabi@example.org")) is None
 

@@ -147,3 +147,23 @@ def test_long_headers_fold_without_changing_their_value():
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert parsed["Subject"] == long_subject
     assert parsed["List-Unsubscribe"].strip() == url
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab =\t.é€\xa0Fromxyz")), max_size=200).map(
+            lambda line: line.replace("\n", "")
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_text_encoded_line_by_line_is_the_whole_text_encoded(lines):
+    """The remembered per-line encoding gives the bytes encoding the text in one go gives
+    (soft breaks, trailing spaces and tabs, ``From `` at a line start)."""
+    from mailer.assemble import _quoted_printable_lines, quoted_printable
+
+    text = "\n".join(lines) + "\n"
+    assert _quoted_printable_lines(text) == quoted_printable(text.encode("utf-8"))
+    assert _quoted_printable_lines(text) == quoted_printable(text.encode("utf-8"))  # remembered

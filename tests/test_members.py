@@ -58,7 +58,7 @@ def test_edit_own_profile(logged_in):
     }
     assert client.post("/members/me/edit", data=form).status_code == 302
     db.session.refresh(me)
-    assert me.interest_tags == ["energy", "robotics"]
+    assert me.interest_tags == ["energy", "Robotics"]  # as first typed, once, sorted by key
     assert me.timezone == "America/New_York"
     page = client.get(f"/members/{me.id}").data.decode()
     assert "Founder, Alpha Labs" in page and "https://alpha.example.org" in page

@@ -39,6 +39,44 @@ def test_sqlite_migrations_match_models(tmp_path):
     assert {"member", "post", "login_token"} <= tables
 
 
+def test_0040_folds_names_and_tags_and_links_addresses_in_posts(tmp_path):
+    from flask_migrate import upgrade
+
+    from hub.database import MIGRATIONS_DIR
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = make_app(url, tmp_path / "instance")
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0012")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO member (id, email, name, organisation, title, bio, location,"
+                    " links, role, state, timezone, joined_at, session_secret) VALUES (1,"
+                    " 'j@example.org', 'Jānis Bērziņš', '', '', '', '', '', 'member', 'active',"
+                    " 'UTC', '2026-01-01 00:00:00', 's')"
+                )
+            )
+            connection.execute(text("INSERT INTO interest (member_id, tag) VALUES (1, 'verkehr')"))
+            connection.execute(
+                text(
+                    "INSERT INTO post (id, author_id, body, body_html, source, created_at)"
+                    " VALUES (1, 1, 'Write to j@example.org', '<p>Write to j@example.org</p>',"
+                    " 'web', '2026-01-02 00:00:00')"
+                )
+            )
+        upgrade(directory=str(MIGRATIONS_DIR))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT name_key FROM member")).scalar() == (
+                "janis berzins"
+            )
+            assert connection.execute(text("SELECT tag_key FROM interest")).scalar() == "verkehr"
+            html = connection.execute(text("SELECT body_html FROM post")).scalar()
+        engine.dispose()
+    assert 'href="mailto:j@example.org"' in html
+
+
 def test_upgrade_twice_is_harmless(tmp_path):
     url = f"sqlite:///{tmp_path / 'twice.sqlite3'}"
     app = make_app(url, tmp_path / "instance")

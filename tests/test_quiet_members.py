@@ -48,7 +48,7 @@ def _last_posted(html: str, name: str) -> str:
 def test_the_list_shows_when_each_last_posted(client, network):
     html = client.get("/admin/members").get_data(as_text=True)
     assert "Last posted" in html
-    ten_weeks = (utcnow() - timedelta(weeks=10)).strftime("%-d %b %Y")
+    ten_weeks = (utcnow() - timedelta(weeks=10)).strftime("%-d %B %Y")
     assert _last_posted(html, "Cy Quiet") == ten_weeks  # the deleted post does not count
     assert _last_posted(html, "Dee Never") == "never"
 

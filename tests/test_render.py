@@ -126,3 +126,18 @@ def test_plain_prose_renders_as_markdown_and_bleach_would(text):
 )
 def test_prose_and_markup_render_as_a_reader_expects(text, html):
     assert render_markdown(text) == html
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("> a\n>\nb", "<blockquote>\n<p>a</p>\n</blockquote>\n<p>b</p>"),
+        ("> a\n>\n> c\n>\n>\nb", "<blockquote>\n<p>a</p>\n<p>c</p>\n</blockquote>\n<p>b</p>"),
+        (
+            "> a\nb",
+            "<blockquote>\n<p>a<br>\nb</p>\n</blockquote>",
+        ),  # a continuation, as in CommonMark
+    ],
+)
+def test_a_line_under_an_empty_quoted_line_is_outside_the_quote(text, html):
+    assert render_markdown(text) == html

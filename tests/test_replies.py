@@ -169,6 +169,20 @@ def test_an_answer_glued_to_its_quote_renders_outside_the_quote() -> None:
     assert html.count("<blockquote>") == 2 and "<p>He too.</p>" in html
 
 
+def test_a_quote_that_ends_in_its_own_blank_line_gets_no_second_one() -> None:
+    """Discourse's ``embedded_email_17``: the quote's last line is an empty ``>``, which
+    already separates it from the answer; the text stays as typed, and the board still
+    shows the answer outside the quote."""
+    from hub.render import render_markdown
+
+    body = "Julia wrote:\n> Can you come on Thursday?\n>\nYes, at ten.\n> And Bo?\n>\nHe too.\n"
+    trimmed = trim_reply(body)
+    assert trimmed == "> Can you come on Thursday?\n>\nYes, at ten.\n> And Bo?\n>\nHe too."
+    html = render_markdown(trimmed)
+    assert "<blockquote>\n<p>Can you come on Thursday?</p>\n</blockquote>\n<p>Yes, at ten." in html
+    assert html.count("<blockquote>") == 2 and "<p>He too.</p>" in html
+
+
 def test_a_markdown_table_is_not_a_bar_quote() -> None:
     body = "Our numbers:\n\n| month | users |\n| Nov | 120 |\n\nMore next week."
     assert trim_reply(body) == body

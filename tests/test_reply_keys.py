@@ -175,3 +175,15 @@ def test_a_held_reply_is_released_after_its_key_has_expired_since(app, people, m
         post.id,
         "Held, then released",
     )
+
+
+@pytest.mark.parametrize("payload", ["p3f-1a-9k", "d-2-0", "u-zz-1b", "p1-1-1" * 8])
+def test_the_mac_is_rfc_4648_base32_of_the_hmac(payload):
+    """Reply keys already sent must keep verifying: the table encoding is base32's."""
+    import base64
+    import hashlib
+    import hmac
+
+    key = hashlib.sha256(b"hub reply address\0" + b"secret").digest()
+    digest = hmac.digest(key, payload.encode(), "sha256")
+    assert _mac("secret", payload) == base64.b32encode(digest[:15]).decode().lower()

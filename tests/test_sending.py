@@ -104,7 +104,8 @@ def test_killed_sender_resumes_and_everyone_gets_exactly_one(tmp_path):
             [HUB, "digest", "send"], env=env, capture_output=True, text=True, timeout=120
         )
         assert second.returncode == 0, second.stdout + second.stderr
-        assert "25 sent" in second.stdout
+        assert "25 digests sent" in second.stdout
+        assert "15 members have this period's digest already" in second.stdout
     finally:
         controller.stop()
     counts = collections.Counter(sink.received)
@@ -167,14 +168,18 @@ def test_cli_send_dry_run_and_summary(runner, make_member, make_post, outbox):
     make_post(member, "News")
     dry = runner.invoke(args=["digest", "send", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "Would send: 3 sent, 0 skipped, 0 failed" in dry.output and outbox == []
+    assert "Dry run, nothing was sent: 3 digests would go out, 0 would be skipped." in dry.output
+    assert outbox == []
     assert db.session.scalar(select(func.count(Delivery.id))) == 0
     real = runner.invoke(args=["digest", "send"])
-    assert "Done: 3 sent" in real.output and len(outbox) == 3
+    assert "Done: 3 digests sent, 0 skipped, 0 failed." in real.output and len(outbox) == 3
     again = runner.invoke(args=["digest", "send"])
-    assert "Done: 0 sent" in again.output and len(outbox) == 3
+    assert (
+        "Done: 0 digests sent, 0 skipped, 0 failed; 3 members have this period's digest already."
+    ) in again.output
+    assert len(outbox) == 3
     prompt = runner.invoke(args=["prompt", "send"])
-    assert prompt.exit_code == 0 and "Done: 2 sent, 1 skipped" in prompt.output
+    assert prompt.exit_code == 0 and "Done: 2 prompts sent, 1 skipped" in prompt.output
     assert "posted since the last prompt: 1" in prompt.output
 
 

@@ -175,6 +175,22 @@ def test_instance_config_and_the_factory_dict_get_the_same_checks(tmp_path):
         create_app({"INSTANCE_DIR": str(tmp_path), "HUB_PAGE_SIZE": True})
 
 
+def test_scheduler_staleness_must_outlast_a_tick(tmp_path):
+    from hub.settings import SettingError
+
+    config = {"INSTANCE_DIR": str(tmp_path), "HUB_SCHEDULER_TICK_SECONDS": "5"}
+    with pytest.raises(SettingError, match=r"^HUB_SCHEDULER_STALE_SECONDS=5 is not more than"):
+        create_app({**config, "HUB_SCHEDULER_STALE_SECONDS": "5"})
+    app = create_app({**config, "HUB_SCHEDULER_STALE_SECONDS": "6"})
+    assert (
+        app.config["HUB_SCHEDULER_TICK_SECONDS"],
+        app.config["HUB_SCHEDULER_STALE_SECONDS"],
+    ) == (
+        5,
+        6,
+    )
+
+
 def test_a_secret_setting_is_never_echoed(tmp_path):
     from hub.settings import SettingError
 

@@ -183,8 +183,22 @@ def _nested(open_tag: str, close_tag: str, n: int) -> str:
         lambda n: _nested("<blockquote>", "</blockquote>", n),
         lambda n: _nested("<ul><li>", "</li></ul>", n).replace("<br>", "<li>"),
         lambda n: _nested('<a href="https://x.example">', "</a>", n),
+        # a client's history containers answered inside, each spliced into the one above
+        lambda n: _nested('<div class="gmail_quote"><blockquote>q</blockquote>a', "</div>", n),
+        lambda n: _nested('<div class="gmail_signature">', "</div>", n) + "words",
+        lambda n: unclosed_quotes(n // 2500, n).replace(
+            "<blockquote>", '<div class="x_gmail_quote"><blockquote type="cite">'
+        ),
     ],
-    ids=["unclosed_quotes", "nested_quotes", "nested_lists", "nested_links"],
+    ids=[
+        "unclosed_quotes",
+        "nested_quotes",
+        "nested_lists",
+        "nested_links",
+        "nested_regions",
+        "nested_signatures",
+        "unclosed_regions",
+    ],
 )
 def test_html_to_text_work_grows_linearly(build):
     """Four times the input (at four times the depth) costs about four times the work; it

@@ -6,7 +6,9 @@ import logging
 import os
 import smtplib
 import ssl
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import trustme
@@ -15,19 +17,19 @@ from hub.extensions import db
 from hub.settings import SettingError
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
+from mailer.smtp_tls import check_configured
 from mailer.smtpd import Listener
 from tests.conftest import make_app
-from tests.mailhelpers import free_port, message, posts_with_body, wait_until_posted
+from tests.mailhelpers import (
+    free_port,
+    message,
+    posts_with_body,
+    wait_until_posted,
+    write_certificate,
+)
+from tests.processes import hub_environment, run
 
 HOST = "mx.hub.example.net"
-
-
-def _write(ca: trustme.CA, tmp_path, name: str) -> tuple[str, str]:
-    leaf = ca.issue_cert(HOST)
-    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-    leaf.private_key_and_cert_chain_pem.write_to_path(str(key))
-    leaf.cert_chain_pems[0].write_to_path(str(cert))
-    return str(cert), str(key)
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def ca() -> trustme.CA:
 
 @pytest.fixture
 def cert_files(ca, tmp_path) -> tuple[str, str]:
-    return _write(ca, tmp_path, "listener")
+    return write_certificate(ca, tmp_path, "listener", HOST)
 
 
 @pytest.fixture
@@ -111,7 +113,7 @@ def test_renewed_certificate_is_used_by_new_connections_open_ones_keep_working(
     old_serial = _peer_serial(old)
 
     renewed = trustme.CA()
-    cert, key = _write(renewed, tmp_path, "renewed")
+    cert, key = write_certificate(renewed, tmp_path, "renewed", HOST)
     os.replace(key, cert_files[1])
     os.replace(cert, cert_files[0])
 
@@ -179,6 +181,81 @@ def test_unreadable_certificate_stops_the_listener_naming_the_setting(
     )
     with pytest.raises(SettingError, match="HUB_SMTP_TLS_CERT"):
         Listener(app, host="127.0.0.1", port=free_port())
+
+
+HUB = str(Path(sys.executable).with_name("hub"))
+CERT, KEY = "HUB_SMTP_TLS_CERT names {cert}, which", "HUB_SMTP_TLS_KEY names {key}, which"
+#: What the files are (a good certificate and key, or missing, a folder, not PEM, the key
+#: of another certificate) and the sentence start-up stops with.
+BAD_FILES = {
+    ("missing", "good"): f"{CERT} does not exist.",
+    ("good", "missing"): f"{KEY} does not exist.",
+    ("folder", "good"): f"{CERT} cannot be read (Is a directory).",
+    ("good", "folder"): f"{KEY} cannot be read (Is a directory).",
+    ("garbage", "good"): f"{CERT} holds no PEM certificate.",
+    ("good", "garbage"): f"{KEY} holds no PEM private key Hub can use (it must not need a "
+    "passphrase).",
+    ("good", "another"): f"{KEY} is not the key of the certificate in HUB_SMTP_TLS_CERT "
+    "({cert}).",
+}
+
+
+@pytest.fixture
+def tls_files(tmp_path, ca):
+    """(cert, key) paths for what the files are, as ``BAD_FILES`` names them."""
+    good_cert, good_key = write_certificate(ca, tmp_path, "good", HOST)
+    _other_cert, other_key = write_certificate(trustme.CA(), tmp_path, "other", HOST)
+    (tmp_path / "garbage.pem").write_text("not a PEM file\n")
+    (tmp_path / "folder").mkdir()
+    files = {
+        "missing": str(tmp_path / "missing.pem"),
+        "folder": str(tmp_path / "folder"),
+        "garbage": str(tmp_path / "garbage.pem"),
+    }
+
+    def paths(cert_is: str, key_is: str) -> tuple[str, str]:
+        cert = good_cert if cert_is == "good" else files[cert_is]
+        return cert, {"good": good_key, "another": other_key}.get(key_is) or files[key_is]
+
+    return paths
+
+
+@pytest.mark.parametrize(("cert_is", "key_is"), list(BAD_FILES))
+def test_starttls_files_that_cannot_be_used_are_named_in_one_sentence(tls_files, cert_is, key_is):
+    cert, key = tls_files(cert_is, key_is)
+    with pytest.raises(SettingError) as refused:
+        check_configured({"HUB_SMTP_TLS_CERT": cert, "HUB_SMTP_TLS_KEY": key})
+    assert str(refused.value) == BAD_FILES[cert_is, key_is].format(cert=cert, key=key)
+
+
+@pytest.mark.parametrize(
+    ("command", "cert_is", "key_is"),
+    [
+        ([sys.executable, "app.py"], "missing", "good"),
+        ([sys.executable, "app.py"], "good", "another"),
+        ([HUB, "smtpd"], "folder", "good"),
+        ([HUB, "smtpd"], "good", "garbage"),
+    ],
+    ids=["app-cert-missing", "app-key-of-another-cert", "smtpd-cert-unread", "smtpd-key-not-pem"],
+)
+def test_starttls_files_that_cannot_be_used_stop_start_up_with_that_sentence(
+    tmp_path, tls_files, command, cert_is, key_is
+):
+    """``python app.py`` and ``hub smtpd`` as an operator starts them: exit status 1 and the
+    sentence, no traceback, nothing started."""
+    cert, key = tls_files(cert_is, key_is)
+    env = hub_environment(
+        HUB_INSTANCE_DIR=str(tmp_path / "instance"),
+        HUB_SMTP_TLS_CERT=cert,
+        HUB_SMTP_TLS_KEY=key,
+        HUB_HTTP_PORT=str(free_port()),
+        HUB_SMTP_PORT=str(free_port()),
+    )
+    done = run(command, env)
+    assert done.returncode == 1, done.stderr
+    sentence = BAD_FILES[cert_is, key_is].format(cert=cert, key=key)
+    assert done.stderr.strip() == f"Hub cannot start: {sentence}"
+    assert not (tmp_path / "instance" / "hub.sqlite3").exists()  # nothing was started
 
 
 def test_hostname_defaults_to_the_host_of_the_base_url(database_url, _schema, tmp_path):

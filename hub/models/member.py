@@ -8,10 +8,11 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.folding import fold
 from hub.tokens import new_session_secret
 
 
@@ -36,6 +37,8 @@ class Member(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: ``name`` folded (``hub.folding.fold``): what the directory's name filter matches.
+    name_key: Mapped[str] = mapped_column(String(255), default="", server_default="", index=True)
     organisation: Mapped[str] = mapped_column(String(120), default="")
     title: Mapped[str] = mapped_column(String(120), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
@@ -53,8 +56,13 @@ class Member(UserMixin, db.Model):
     interests: Mapped[list[Interest]] = relationship(
         back_populates="member",
         cascade="all, delete-orphan",
-        order_by="Interest.tag",
+        order_by="Interest.tag_key",
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = fold(name or "")[:255]
+        return name
 
     @property
     def is_admin(self) -> bool:
@@ -97,7 +105,7 @@ class Member(UserMixin, db.Model):
 
 
 class Interest(db.Model):
-    """One interest tag of a member, lower-case, for the directory filter."""
+    """One interest tag of a member, as they typed it; ``tag_key`` is what filters match."""
 
     __tablename__ = "interest"
     __table_args__ = (UniqueConstraint("member_id", "tag"),)
@@ -105,5 +113,12 @@ class Interest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
     tag: Mapped[str] = mapped_column(String(40), index=True)
+    #: ``tag`` folded (``hub.folding.fold``): "verkehr" finds "Verkehr".
+    tag_key: Mapped[str] = mapped_column(String(80), default="", server_default="", index=True)
 
     member: Mapped[Member] = relationship(back_populates="interests")
+
+    @validates("tag")
+    def _keep_tag_key(self, _key: str, tag: str) -> str:
+        self.tag_key = fold(tag or "")[:80]
+        return tag

@@ -35,27 +35,34 @@ def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("board.index"))
     if request.method == "GET":
-        if nxt := _safe_next(request.args.get("next")):
+        nxt = _safe_next(request.args.get("next"))
+        if nxt:
             session["next"] = nxt
-        return render_template("auth/login.html", email="", error=None)
+        return render_template("auth/login.html", email="", error=None, next=nxt)
     email = request.form.get("email", "")
+    nxt = _safe_next(request.form.get("next")) or _safe_next(session.get("next"))
     try:
-        login_links.request_login_link(email, request.remote_addr or "unknown")
+        login_links.request_login_link(email, request.remote_addr or "unknown", next_path=nxt)
     except ValidationError as exc:
-        return render_template("auth/login.html", email=email, error=str(exc)), 400
+        return render_template("auth/login.html", email=email, error=str(exc), next=nxt), 400
     except login_links.RateLimited as exc:
-        return render_template("auth/login.html", email=email, error=str(exc)), 429
+        return render_template("auth/login.html", email=email, error=str(exc), next=nxt), 429
     return render_template("auth/check_inbox.html", email=email.strip())
 
 
 @bp.route("/login/<token>", methods=["GET", "POST"])
 def redeem(token: str) -> str | Response | tuple[str, int]:
-    """GET asks first, so mail scanners that follow links do not use them up."""
+    """GET asks first, so mail scanners that follow links do not use them up.
+
+    The page to open afterwards comes with the link (``?next=``, carried through the
+    confirmation form), else from this browser's session; only same-site paths count.
+    """
+    nxt = _safe_next(request.values.get("next"))
     if request.method == "GET":
         row = login_links.peek(token, "login")
         if row is None:
             return _invalid("This link is not valid any more. Ask for a new one below.")
-        return render_template("auth/confirm.html", member=row.member, token=token)
+        return render_template("auth/confirm.html", member=row.member, token=token, next=nxt)
     try:
         row = login_links.redeem(token, "login")
     except login_links.InvalidLink as exc:
@@ -67,7 +74,8 @@ def redeem(token: str) -> str | Response | tuple[str, int]:
         member.state = MemberState.ACTIVE
         db.session.commit()
     login_user(member, remember=True)
-    return redirect(_safe_next(session.pop("next", None)) or url_for("board.index"))
+    remembered = _safe_next(session.pop("next", None))
+    return redirect(nxt or remembered or url_for("board.index"))
 
 
 def _invalid(message: str) -> tuple[str, int]:

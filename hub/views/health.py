@@ -5,6 +5,8 @@ No login; the answer holds no settings and no member data (``hub.health``).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, current_app, jsonify
 from werkzeug.wrappers import Response
 
@@ -17,7 +19,12 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     # The scheduler may run in another process; HUB_RUN_SCHEDULER=false says none runs.
-    result = health.check(utcnow(), scheduler_expected=current_app.config["HUB_RUN_SCHEDULER"])
+    config = current_app.config
+    result = health.check(
+        utcnow(),
+        scheduler_expected=config["HUB_RUN_SCHEDULER"],
+        scheduler_stale_after=timedelta(seconds=config["HUB_SCHEDULER_STALE_SECONDS"]),
+    )
     body = {
         "status": "ok" if result.ok else "unhealthy",
         "problems": result.problems,

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from hub import held_mail
 from hub.access import moderator_required
 from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
+from hub.extensions import db
 
 bp = Blueprint("held_mail", __name__)
 
@@ -16,21 +17,35 @@ bp = Blueprint("held_mail", __name__)
 @bp.get("/moderation/mail")
 @moderator_required
 def index() -> str:
+    return _page()
+
+
+def _page(errors: dict | None = None, drafts: dict | None = None) -> str:
     rows = held_mail.held_and_refused(admin=current_user.is_admin)
     previews = held_mail.previews(rows)  # stored with each row: nothing is parsed here
-    return render_template("moderation/mail.html", rows=rows, previews=previews)
+    return render_template(
+        "moderation/mail.html",
+        rows=rows,
+        previews=previews,
+        errors=errors or {},
+        drafts=drafts or {},
+    )
 
 
 @bp.post("/moderation/mail/<int:message_id>/release")
 @moderator_required
-def release(message_id: int) -> Response:
+def release(message_id: int) -> Response | tuple[str, int]:
+    """Release as the text stands in the form; a refused text comes back whole, to edit."""
+    body = request.form.get("body")
+    note = request.form.get("note", "")
     try:
-        post = held_mail.release_held(message_id, current_user, note=request.form.get("note", ""))
+        post = held_mail.release_held(message_id, current_user, note=note, body=body)
     except (NotFound, PermissionDenied):
         raise
     except HubError as exc:
-        flash(f"Message {message_id} was not posted. {exc}")
-        return redirect(url_for("held_mail.index"))
+        db.session.rollback()
+        drafts = {message_id: {"body": body, "note": note}}
+        return _page(errors={message_id: str(exc)}, drafts=drafts), 400
     flash(f"Message {message_id} is posted.")
     return redirect(
         url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")

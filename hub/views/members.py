@@ -13,10 +13,11 @@ from werkzeug.wrappers import Response
 from hub import timeline
 from hub.errors import NotFound, ValidationError
 from hub.extensions import db
+from hub.folding import fold
 from hub.members import profile_visible_to, time_zones, update_profile
 from hub.models import Interest, Member, MemberState
 from hub.numbers import cursor_arg, page_number
-from hub.posts import latest_update, latest_updates
+from hub.posts import latest_updates
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -56,14 +57,14 @@ def _directory_query(
         .where(Member.state == MemberState.ACTIVE)
     )
     if name:
-        query = query.where(func.lower(Member.name).contains(name.lower(), autoescape=True))
+        query = query.where(Member.name_key.contains(fold(name), autoescape=True))
     if organisation:
         query = query.where(
             func.lower(Member.organisation).contains(organisation.lower(), autoescape=True)
         )
     if interest:
         query = query.where(
-            Member.interests.any(Interest.tag.contains(interest.lower(), autoescape=True))
+            Member.interests.any(Interest.tag_key.contains(fold(interest), autoescape=True))
         )
     if joined is not None:  # the newcomers a digest named, newest first
         query = query.where(Member.joined_at >= joined[0], Member.joined_at < joined[1])
@@ -121,9 +122,7 @@ def profile(member_id: int) -> str:
         before=cursor_arg(),
         limit=current_app.config["HUB_PAGE_SIZE"],
     )
-    return render_template(
-        "members/profile.html", member=member, page=page, latest=latest_update(member)
-    )
+    return render_template("members/profile.html", member=member, page=page)
 
 
 @bp.route("/me/edit", methods=["GET", "POST"])

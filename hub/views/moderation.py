@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from hub import audit, flags, posts
+from hub import audit, flags, held_mail, posts
 from hub.access import moderator_required
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
@@ -27,7 +27,13 @@ def flag(post_id: int):  # noqa: ANN201
     post = posts.get_visible_post(post_id, current_user)
     reason = request.form.get("reason", "")
     if request.method == "GET":
-        return render_template("moderation/flag.html", post=post, reason="", error=None)
+        return render_template(
+            "moderation/flag.html",
+            post=post,
+            reason="",
+            error=None,
+            earlier=flags.flag_by(current_user, post),
+        )
     try:
         flags.flag_post(current_user, post, reason)
     except (ValidationError, PermissionDenied) as exc:
@@ -42,10 +48,12 @@ def flag(post_id: int):  # noqa: ANN201
 @bp.get("/moderation")
 @moderator_required
 def queue() -> str:
+    held = flags.held_messages()
     return render_template(
         "moderation/queue.html",
         items=flags.review_queue(),
-        held=flags.held_messages(),
+        held=held,
+        previews=held_mail.previews(held),
         held_mail=held_mail_count(),
     )
 
@@ -57,13 +65,18 @@ def decide(post_id: int):  # noqa: ANN201
     if post is None:
         raise NotFound("There is no such post.")
     decision = request.form.get("decision", "")
+    was_hidden = post.hidden_at is not None
     try:
         flags.decide(current_user, post, decision, note=request.form.get("note", ""))
     except (ValidationError, NotFound) as exc:
         db.session.rollback()
         flash(str(exc))
     else:
-        flash(f"The {'reply' if post.parent_id else 'update'} was {flags.DECISIONS[decision]}.")
+        noun = "reply" if post.parent_id else "update"
+        if decision == "hide" and was_hidden:
+            flash(f"The {noun} stays hidden; its flags are closed.")
+        else:
+            flash(f"The {noun} was {flags.DECISIONS[decision]}.")
     return redirect(url_for("moderation.queue"))
 
 

@@ -1,7 +1,7 @@
 """network_settings: settings admins change in the browser
 
 Revision ID: 0050
-Revises: 0012
+Revises: 0040
 Create Date: 2026-12-02 16:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0050"
-down_revision = "0012"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 
