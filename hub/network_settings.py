@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, appcontext_pushed, current_app
@@ -59,7 +60,15 @@ def pinned(app: Flask) -> dict[str, str]:
 
 
 def stored_values() -> dict[str, str]:
-    """The rows as text, read on a connection of their own (no session left open)."""
+    """The rows as text, read on a connection of their own (no session left open).
+
+    A SQLite file that does not exist yet holds none, and is not created by asking: a
+    setting that stops start-up must leave no database behind.
+    """
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        if not Path(url.database).exists():
+            return {}
     with db.engine.connect() as connection:
         rows = connection.execute(select(NetworkSetting.name, NetworkSetting.value))
         return dict(rows.all())
