@@ -66,9 +66,9 @@ def stored_values() -> dict[str, str]:
     setting that stops start-up must leave no database behind.
     """
     url = db.engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        if not Path(url.database).exists():
-            return {}
+    sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if sqlite_file and not Path(url.database).exists():
+        return {}
     with db.engine.connect() as connection:
         rows = connection.execute(select(NetworkSetting.name, NetworkSetting.value))
         return dict(rows.all())
