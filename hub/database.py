@@ -8,6 +8,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event
 
+import hub.models  # noqa: F401  (registers the tables)
 from hub.extensions import db, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,8 +25,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API 
 
 
 def init_app(app: Flask) -> None:
-    import hub.models  # noqa: F401  (registers the tables)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -1,6 +1,8 @@
 """A believable demo network: members from several organisations, three weeks of updates.
 
 Seeding is idempotent: if the demo admin exists, nothing is added.
+
+Over 350 lines because most of it is data: the demo's people and what they write.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import update
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.members import create_member, find_member
-from hub.models import Interest, Member, MemberRole
+from hub.models import DeliveryStatus, Interest, Member, MemberRole, ReplyNotice
 from hub.posts import create_post
 
 DEMO_ADMIN = "ada.osei@northwind.example"
@@ -402,8 +404,6 @@ def _add_people(rng: random.Random, now) -> list[Member]:
 
 def _settle_reply_notices() -> None:
     """The demo's replies are history: nobody is notified of them weeks later."""
-    from hub.models import DeliveryStatus, ReplyNotice
-
     db.session.flush()
     db.session.execute(
         update(ReplyNotice)

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select
 
-from hub import audit
+from hub import audit, invitations, welcome
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
@@ -281,8 +281,6 @@ def apply(
     """Add the new rows as members: ``invited`` and sent an invitation if ``invite``,
     else active and sent a welcome mail with a link to leave (``hub.welcome``)."""
     now = now or utcnow()
-    from hub import invitations, welcome
-
     added = 0
     skipped = len(preview.existing)
     invited = welcomed = 0

@@ -9,6 +9,8 @@ default (``Setting("NAME", 5, "help")`` is a whole number), or the ``kind`` decl
 it (a setting whose default is None must declare one). A value that does not parse
 raises ``SettingError``, whose message names the setting, the value and what it accepts;
 the entry points print it and stop.
+
+Over 350 lines because it is the one table: every setting, with its help line, in one place.
 """
 
 from __future__ import annotations

@@ -18,12 +18,34 @@ from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
+from hub.flags import flagged_post_ids
 from hub.legal import legal_links
 from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
 from hub.timefmt import absolute_time, date_only, date_only_iso, iso_time, relative_time
+from hub.views import (
+    admin,
+    admin_import,
+    admin_invitations,
+    admin_members,
+    admin_settings,
+    attachments,
+    auth,
+    board,
+    health,
+    help_page,
+    invitations,
+    legal,
+    members,
+    moderation,
+    my_data,
+    pictures,
+    settings,
+    welcome,
+)
+from hub.zones import zone_groups
 
 
 @login_manager.user_loader
@@ -35,8 +57,6 @@ def _load_member(identity: str) -> Member | None:
 
 def _flagged_by_me(post_id: int) -> bool:
     """Whether the logged-in member flagged the post; their flags are read once a request."""
-    from hub.flags import flagged_post_ids
-
     if not current_user.is_authenticated:
         return False
     cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
@@ -47,8 +67,6 @@ def _flagged_by_me(post_id: int) -> bool:
 
 def _zone_groups_for(selected: str) -> list:
     """The time-zone list of a form whose value is ``selected`` (see ``hub.zones``)."""
-    from hub.zones import zone_groups
-
     return zone_groups(selected, current_app.config["HUB_DEFAULT_TIMEZONE"])
 
 
@@ -103,27 +121,6 @@ def init_app(app: Flask) -> None:
         """Browsers ask for /favicon.ico on pages that name no icon (pictures, downloads)."""
         return app.send_static_file("favicon.svg")
 
-    from hub.views import (
-        admin,
-        admin_import,
-        admin_invitations,
-        admin_members,
-        admin_settings,
-        attachments,
-        auth,
-        board,
-        health,
-        held_mail,
-        help_page,
-        invitations,
-        legal,
-        members,
-        moderation,
-        my_data,
-        pictures,
-        welcome,
-    )
-
     for module in (
         auth,
         board,
@@ -135,9 +132,9 @@ def init_app(app: Flask) -> None:
         admin_settings,
         invitations,
         moderation,
-        held_mail,
         attachments,
         my_data,
+        settings,
         health,
         legal,
         welcome,
@@ -145,10 +142,6 @@ def init_app(app: Flask) -> None:
         pictures,
     ):
         app.register_blueprint(module.bp)
-
-    from digests import web as digests_web
-
-    digests_web.init_app(app)
 
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: _error_page(404, str(e)))

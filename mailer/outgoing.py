@@ -47,9 +47,12 @@ from flask import current_app, render_template
 from hub.clock import utcnow
 from hub.legal import legal_links, text_footer
 from hub.models import Member
+from hub.urls import external_url
 from mailer.assemble import OutgoingMessage, alternative, header_text, one_line, set_header
 from mailer.backends import get_backend
 from mailer.classify import LOOP_HEADER
+from mailer.dkim_sign import sign_if_configured
+from mailer.verp import bounce_address, unsubscribe_address, unsubscribe_token
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +120,6 @@ def list_headers(member: Member, kind: str, *, url: str | None = None) -> dict[s
 
     ``url`` is the member's unsubscribe page when the caller has it already.
     """
-    from mailer.verp import unsubscribe_address
-
     which = UNSUBSCRIBE_KIND[kind]
     url = url or _unsubscribe_url(member, kind)
     return {
@@ -234,9 +235,6 @@ def _headers(
 
 
 def _unsubscribe_url(member: Member, kind: str) -> str:
-    from hub.urls import external_url
-    from mailer.verp import unsubscribe_token
-
     # url_for once per app and base URL; the token is URL-safe ([0-9a-z-]).
     base = current_app.config["HUB_BASE_URL"]
     templates = current_app.extensions.setdefault("hub_unsubscribe_url", {})
@@ -247,8 +245,6 @@ def _unsubscribe_url(member: Member, kind: str) -> str:
 
 
 def _return_path(member: Member | None) -> str:
-    from mailer.verp import bounce_address
-
     if member is not None and member.id is not None:
         return bounce_address(member)
     return f"bounces@{current_app.config['HUB_MAIL_DOMAIN']}"
@@ -259,8 +255,6 @@ def send(message: EmailMessage) -> None:
 
     Raises ``mailer.backends.SendError`` when the relay refuses it.
     """
-    from mailer.dkim_sign import sign_if_configured
-
     sign_if_configured(message, current_app.config)
     get_backend(current_app).send(message)
     log.info(

@@ -25,6 +25,9 @@ except that a quote header sharing a line with the reply ("ok On <date> ...
 wrote:") is cut off that line; nothing else is rewritten. All work is linear
 in the number of lines: patterns only ever see one line or a window of at most
 ``_MAX_HEADER_LINES`` lines.
+
+Over 350 lines: one algorithm whose steps (blocks, quotes, signatures, footers) decide
+the close calls together; the patterns are data in :mod:`mailer.reply_patterns`.
 """
 
 from __future__ import annotations

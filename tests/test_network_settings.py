@@ -63,7 +63,7 @@ def test_admins_change_settings_and_the_network_follows(app, admin_client, make_
     }
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "network.settings"))
     assert "FLAG_THRESHOLD" in entry.reason
-    from digests.preferences import get_preferences
+    from hub.preferences import get_preferences
 
     prefs = get_preferences(make_member())
     assert (prefs.digest_weekday, prefs.digest_hour) == (1, 8)

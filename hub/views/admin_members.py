@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from digests.bounces import bouncing_member_ids
 from hub import member_edit, member_list, membership
 from hub.access import admin_required
 from hub.clock import utcnow
@@ -51,11 +50,9 @@ def index() -> str | tuple[str, int]:
     page = page_number()
     query = member_list.members_query(filters, utcnow())
     found = list(db.session.execute(query.offset((page - 1) * PAGE).limit(PAGE + 1)))
-    bouncing = bouncing_member_ids()
     html = render_template(
         "admin/members.html",
         rows=found[:PAGE],
-        bouncing={m.id for m, _ in found if m.id in bouncing},
         filters=filters,
         quiet_text=request.args.get("quiet", ""),
         error=error,

@@ -17,7 +17,7 @@ from hub.folding import fold
 from hub.members import profile_visible_to, time_zones, update_profile
 from hub.models import Interest, Member, MemberState
 from hub.numbers import cursor_arg, page_number
-from hub.posts import latest_updates
+from hub.timeline import latest_updates
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
