@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import database, settings, web
+from hub import database, network_settings, settings, web
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,11 +23,23 @@ ROOT = Path(__file__).resolve().parent.parent
 def _load_config(app: Flask, config: dict[str, Any] | None) -> None:
     """Defaults, then ``instance/config.py``, then ``HUB_*`` variables, then ``config``."""
     app.config.from_pyfile("config.py", silent=True)
-    for key, value in os.environ.items():
-        if key.startswith("HUB_") and not key.startswith("HUB_TEST_"):
-            app.config[key] = value
+    from_file = {key: True for key in app.config if key.startswith("HUB_")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith("HUB_") and not key.startswith("HUB_TEST_")
+    }
+    app.config.update(environment)
     app.config.update(config or {})
     settings.resolve(app.config, Path(app.instance_path))
+    # Which of the settings admins may edit in the browser the install fixes itself.
+    app.config["NETWORK_SETTINGS_PINNED"] = settings.pins(
+        [
+            ("the application's configuration", dict(config or {})),
+            ("an environment variable", environment),
+            ("instance/config.py", from_file),
+        ]
+    )
     app.config["SECRET_KEY"] = app.config["HUB_SECRET_KEY"]
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["HUB_DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["HUB_DATABASE_URL"])
@@ -91,5 +103,6 @@ def build_domain_app(config: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
 
     database.init_app(app)
+    network_settings.init_app(app)
     web.init_app(app)
     return app

@@ -29,6 +29,7 @@ ACTIONS: dict[str, str] = {
     "member.suspend": "suspended",
     "member.reactivate": "reactivated",
     "member.remove": "removed",
+    "member.edit": "edited the details of",
     "join.approve": "approved the join request of",
     "join.decline": "declined the join request of",
     "post.hide": "hid",
@@ -37,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "post.auto_hide": "hid (flagged by enough members)",
     "mail.release": "released held mail",
     "mail.discard": "discarded held mail",
+    "network.settings": "changed the network settings",
 }
 
 

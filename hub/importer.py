@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select
 
-from hub import audit, invitations
+from hub import audit, invitations, welcome
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
@@ -237,6 +237,7 @@ class ImportResult:
     added: int
     skipped: int
     invited: int = 0
+    welcomed: int = 0
 
 
 def _insert_batch(rows: list[Row], *, state: str, timezone: str, now: datetime) -> list[int]:
@@ -277,11 +278,12 @@ def apply(
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Add the new rows as members (``invited`` and sent an invitation if ``invite``)."""
+    """Add the new rows as members: ``invited`` and sent an invitation if ``invite``,
+    else active and sent a welcome mail with a link to leave (``hub.welcome``)."""
     now = now or utcnow()
     added = 0
     skipped = len(preview.existing)
-    invited = 0
+    invited = welcomed = 0
     state = MemberState.INVITED if invite else MemberState.ACTIVE
     for start in range(0, len(preview.new), BATCH):
         batch = preview.new[start : start + BATCH]
@@ -291,12 +293,14 @@ def apply(
         if fresh:
             ids = _insert_batch(fresh, state=state, timezone=default_timezone, now=now)
             added += len(ids)
+            members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
             if invite:
-                members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
                 for member in members:
                     invitation, token = invitations.open_invitation(member, actor, now)
                     invitations.queue_invitation(invitation, token, actor)
                 invited += len(members)
+            else:
+                welcomed += welcome.queue_welcomes(members)
         db.session.commit()
         if progress:
             progress(len(batch))
@@ -305,4 +309,4 @@ def apply(
         audit.record(actor, "member.import", label=label, now=now)
         db.session.commit()
     log.info("import: %s added, %s skipped, invite=%s", added, skipped, invite)
-    return ImportResult(added, skipped, invited)
+    return ImportResult(added, skipped, invited, welcomed)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
 from hub.flags import flagged_post_ids
+from hub.legal import legal_links
 from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
@@ -21,17 +30,22 @@ from hub.views import (
     admin_import,
     admin_invitations,
     admin_members,
+    admin_settings,
     attachments,
     auth,
     board,
     feed,
     health,
+    help_page,
     invitations,
+    legal,
     members,
     moderation,
     my_data,
+    pictures,
     search,
     settings,
+    welcome,
 )
 from hub.zones import zone_groups
 
@@ -87,6 +101,8 @@ def init_app(app: Flask) -> None:
         return {
             "hub_name": app.config["HUB_NAME"],
             "current_member": current_user,
+            # Mail is rendered outside requests too; its builder passes absolute links.
+            "legal_links": legal_links(app.config) if has_request_context() else [],
             "flagged_by_me": _flagged_by_me,
             "zone_groups_for": _zone_groups_for,
         }
@@ -115,6 +131,7 @@ def init_app(app: Flask) -> None:
         admin_members,
         admin_invitations,
         admin_import,
+        admin_settings,
         invitations,
         moderation,
         attachments,
@@ -123,6 +140,10 @@ def init_app(app: Flask) -> None:
         health,
         search,
         feed,
+        legal,
+        welcome,
+        help_page,
+        pictures,
     ):
         app.register_blueprint(module.bp)
 

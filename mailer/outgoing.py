@@ -45,6 +45,7 @@ import css_inline
 from flask import current_app, render_template
 
 from hub.clock import utcnow
+from hub.legal import legal_links, text_footer
 from hub.models import Member
 from hub.urls import external_url
 from mailer.assemble import OutgoingMessage, alternative, header_text, one_line, set_header
@@ -153,9 +154,11 @@ def build_message(
         raise ValueError(f"unknown kind of mail {kind!r}")
     config = current_app.config
     member = member or (context or {}).get("member")
+    legal = legal_links(config, absolute=True)
     context = {
         "hub_name": config["HUB_NAME"],
         "base_url": config["HUB_BASE_URL"],
+        "legal_links": legal,
         **(context or {}),
     }
     unsubscribe_url = None
@@ -170,7 +173,7 @@ def build_message(
         text = text.replace(f"{_SLOT}{name}.", section.text)
         html = html.replace(f"{_SLOT}{name}.", section.html)
     # Templates keep their logic readable; runs of blank lines it leaves are closed up.
-    text = _BLANK_RUNS.sub("\n\n", text)
+    text = _BLANK_RUNS.sub("\n\n", text).rstrip("\n") + "\n\n" + text_footer(legal) + "\n"
     message = OutgoingMessage()
     message.kind = template
     for name, value in _headers(

@@ -22,6 +22,8 @@ from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.mail_queue import QueuedMail, QueuedMailStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
+from hub.models.network import NetworkSetting
+from hub.models.picture import MemberPicture
 from hub.models.post import Post
 from hub.models.preferences import MailHealth, Preferences
 
@@ -46,6 +48,8 @@ __all__ = [
     "LoginToken",
     "MailHealth",
     "Member",
+    "MemberPicture",
+    "NetworkSetting",
     "MemberRole",
     "MemberState",
     "Post",

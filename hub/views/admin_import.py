@@ -102,4 +102,9 @@ def confirm(token: str):  # noqa: ANN201
         f"{len(result.duplicates)} repeated "
         f"row{'' if len(result.duplicates) == 1 else 's'} skipped."
     )
+    if outcome.welcomed:
+        flash(
+            f"Each of them gets a welcome mail with a link to leave before their first digest "
+            f"({outcome.welcomed} {'mail' if outcome.welcomed == 1 else 'mails'})."
+        )
     return redirect(url_for("admin_members.index"))
