@@ -16,6 +16,7 @@ COPY pyproject.toml README.md app.py ./
 COPY hub hub
 COPY mailer mailer
 COPY digests digests
+COPY wiring wiring
 COPY templates templates
 COPY migrations migrations
 # Editable, as in the README: Hub finds its templates and migrations beside its code.

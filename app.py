@@ -13,7 +13,7 @@ except SettingError as exc:  # a sentence for the operator, not a traceback
 configure_logging(app.config)
 
 if __name__ == "__main__":
-    from hub.runner import run_all
+    from wiring.runner import run_all
 
     try:
         run_all(app)

@@ -8,7 +8,13 @@ from collections.abc import Callable
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from digests import compose
+from digests.runs import preview_window, send_digests, send_prompts
+from hub.extensions import db
+from hub.members import find_member
+from hub.models import Member, MemberRole
 from mailer.backends import close_backend
 
 digest = click.Group("digest", help="Preview and send the digest.")
@@ -28,14 +34,6 @@ prompt = click.Group("prompt", help="Send the weekly prompt.")
 @with_appcontext
 def preview_command(email: str | None, fmt: str) -> None:
     """Print what a member's next digest would contain if it went out now."""
-    from sqlalchemy import select
-
-    from digests import compose
-    from digests.runs import preview_window
-    from hub.extensions import db
-    from hub.members import find_member
-    from hub.models import Member, MemberRole
-
     if email:
         member = find_member(email)
         if member is None:
@@ -88,8 +86,6 @@ def _run_with_progress(label: str, run: Callable, dry_run: bool, noun: str) -> N
 @with_appcontext
 def send_command(dry_run: bool) -> None:
     """Send this period's digest now to every member who takes it and has not had it."""
-    from digests.runs import send_digests
-
     _run_with_progress("Sending digests", send_digests, dry_run, "digest")
 
 
@@ -100,6 +96,4 @@ def send_command(dry_run: bool) -> None:
 @with_appcontext
 def prompt_send_command(dry_run: bool) -> None:
     """Send this week's prompt now to every member who takes it and has not had it."""
-    from digests.runs import send_prompts
-
     _run_with_progress("Sending prompts", send_prompts, dry_run, "prompt")

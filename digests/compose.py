@@ -9,6 +9,9 @@ A big week (an imported mailing list: thousands of newcomers, thousands of updat
 still make a digest Gmail does not clip: it names only the newest ``NEWCOMERS_SHOWN``
 newcomers and links the rest, and shows in full only the updates that fit (``_fit``,
 measured on a built message), rotating from issue to issue who is shown in full (``_rank``).
+
+Over 350 lines: deciding and rendering share the period's cache and the fitting rules,
+which would otherwise be passed between modules.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -157,8 +161,6 @@ def _arrange(period: Period, fair: list[Block], turns: list[int], places: int) -
 
 def _measure(period: Period, probe: Member, start: datetime, end: datetime) -> int:
     """The size in bytes, as sent, of ``probe``'s digest of ``period`` (without their replies)."""
-    from email.policy import SMTP
-
     digest = _digest(probe, start, end, period, replies=[])
     return len(render(digest).as_bytes(policy=SMTP))
 

@@ -8,6 +8,8 @@ pending: at once when the process was on this host and is gone, otherwise after
 ``LEASE``. The window in which a message can go out twice is between the relay's
 ``250`` and the commit that records it; the Message-ID is fixed per delivery, so even
 then the recipient's mail system sees the same message.
+
+Over 350 lines: planning, claiming, leases and sending are the one row lifecycle above.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """Reply notifications (batched) and receipts for updates that arrived by email.
 
-``reply_notice`` rows are written by ``hub.posts.write_posts`` in the same transaction as the
+``ReplyNotice`` rows are written by ``hub.posts.write_posts`` in the same transaction as the
 reply, so a notice can never be lost between the two. The scheduler's tick sends the
 notices whose window (``HUB_REPLY_BATCH_MINUTES`` after the first reply) has closed, one
 message per member and update, threaded under that update with ``In-Reply-To``.
 
 With ``HUB_REPLY_BATCH_MINUTES=0`` a reply written on the web is notified at once
-(``after_reply``, in the request). A reply that arrives by email is written by the SMTP
-listener, which must answer the client without waiting on the relay and may not import
-``digests``; its notice goes at the next tick, within a minute (documented in the README).
+(``after_reply``, in the request; ``init_app`` connects it to ``hub.posts.reply_posted``).
+A reply that arrives by email is written by the SMTP listener, which must answer the
+client without waiting on the relay and may not import ``digests``; its notice goes at
+the next tick, within a minute (documented in the README).
 """
 
 from __future__ import annotations
@@ -17,21 +18,21 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from digests.bounces import is_bouncing
 from digests.delivery import worker_id
-from digests.preferences import get_preferences, takes
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import DeliveryStatus, Member, Post, ReplyNotice
-from hub.rawsql import RawStatement
+from hub.posts import reply_posted
+from hub.preferences import get_preferences, takes
 from hub.urls import external_url
 from hub.wording import snippet
 from mailer.addresses import reply_address
 from mailer.backends import SendError
+from mailer.bounces import is_bouncing
 from mailer.outgoing import build_message, send
 
 log = logging.getLogger(__name__)
@@ -44,34 +45,13 @@ def thread_message_id(post: Post) -> str:
     return f"<update.{post.id}.{tag}@{domain}>"
 
 
-def reply_notice(
-    reply_id: int, recipient_id: int, update_id: int, created_at: datetime
-) -> dict[str, object]:
-    """The row that tells ``recipient_id`` of a reply; ``hub.posts.write_posts`` inserts it
-    (with ``INSERT_NOTICE``) in the transaction that stores the reply, so it cannot be lost."""
-    return {
-        "reply_id": reply_id,
-        "recipient_id": recipient_id,
-        "update_id": update_id,
-        "created_at": created_at,
-        "status": DeliveryStatus.PENDING,
-        "claimed_by": "",
-        "message_id": "",
-    }
+def init_app(app: Flask) -> None:
+    """Send reply notices at once when the domain announces a reply written on the web."""
+    reply_posted.connect(_on_reply, sender=app)
 
 
-INSERT_NOTICE = RawStatement(
-    ReplyNotice.__table__.insert(),
-    column_keys=[
-        "reply_id",
-        "recipient_id",
-        "update_id",
-        "created_at",
-        "status",
-        "claimed_by",
-        "message_id",
-    ],
-)
+def _on_reply(_app: Flask, *, post: Post) -> None:
+    after_reply(post)
 
 
 def after_reply(post: Post) -> None:

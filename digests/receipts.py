@@ -14,15 +14,15 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from digests.bounces import is_bouncing
 from digests.notify import thread_message_id
-from digests.preferences import get_preferences, takes
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Post
+from hub.preferences import get_preferences, takes
 from hub.urls import external_url
 from hub.wording import snippet
 from mailer.addresses import reply_address
+from mailer.bounces import is_bouncing
 from mailer.outgoing import build_message, send
 from mailer.parse import parse_message
 

@@ -19,10 +19,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from digests import compose, delivery
-from digests.bounces import bouncing_member_ids
 from digests.delivery import Planned, Summary
-from digests.preferences import get_preferences, preferences_for, takes
-from digests.schedule import WEEKDAYS, last_slot, next_slot, period_length, weekday_number
+from digests.schedule import last_slot, next_slot, period_length
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import (
@@ -34,8 +32,12 @@ from hub.models import (
     Post,
     Preferences,
 )
-from hub.posts import latest_update
+from hub.preferences import get_preferences, preferences_for, takes, weekday_number
+from hub.settings import WEEKDAYS
+from hub.timeline import latest_update
+from hub.urls import external_url
 from mailer.addresses import reply_address
+from mailer.bounces import bouncing_member_ids
 from mailer.outgoing import build_message
 
 log = logging.getLogger(__name__)
@@ -184,8 +186,6 @@ def digest_when(prefs: Preferences):
 
 
 def render_prompt(member: Member, *, message_id: str | None = None) -> EmailMessage:
-    from hub.urls import external_url
-
     return build_message(
         "prompt",
         to=member.email,

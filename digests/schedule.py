@@ -13,15 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def weekday_number(name: str | int) -> int:
-    """``"friday"`` (or ``4``) -> 4."""
-    if isinstance(name, int):
-        return name
-    return WEEKDAYS.index(str(name).strip().lower())
-
 
 @dataclass(frozen=True)
 class Slot:

@@ -18,27 +18,27 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from digests.notify import send_due_notices
+from digests.receipts import send_due_receipts
+from digests.runs import send_digests, send_prompts
 from hub.clock import utcnow
+from hub.extensions import db
+from hub.heartbeat import beat
+from mailer.backends import close_backend
+from mailer.held_mail import expire_old_mail
+from mailer.queue_sender import QueueSender
+from mailer.queue_sender import send_due as send_queued_mail
 
 log = logging.getLogger(__name__)
 
 
 def tick(app: Flask, now: datetime | None = None) -> None:
     """Send whatever is due at ``now``: reply notifications, receipts, prompts, digests;
-    and delete refused mail past its retention (``hub.held_mail.expire_old_mail``).
+    and delete refused mail past its retention (``mailer.held_mail.expire_old_mail``).
 
     Each part runs on its own, so one failing (the relay down) does not stop the others;
     whatever was not sent stays pending for the next tick.
     """
-    from digests.notify import send_due_notices
-    from digests.receipts import send_due_receipts
-    from digests.runs import send_digests, send_prompts
-    from hub.extensions import db
-    from hub.heartbeat import beat
-    from hub.held_mail import expire_old_mail
-    from mailer.backends import close_backend
-    from mailer.queue_sender import send_due as send_queued_mail
-
     now = now or utcnow()
     with app.app_context():
         log.debug("scheduler tick at %s", now.isoformat())
@@ -87,8 +87,6 @@ def run_forever(app: Flask) -> None:
 
     Queued account mail is sent by a thread beside it that polls every two seconds.
     """
-    from mailer.queue_sender import QueueSender
-
     queue_sender = QueueSender(app).start()
     scheduler = BlockingScheduler(timezone="UTC")
     _add_jobs(scheduler, app)

@@ -1,4 +1,9 @@
-"""Hub: an email-and-digest community hub for innovation networks."""
+"""Hub: an email-and-digest community hub for innovation networks.
+
+This package is the domain (members, posts, moderation, the settings table). It imports
+neither ``mailer`` nor ``digests``: ``create_app`` hands over to ``wiring``, the one place
+outside the three packages that composes them (see docs/architecture.md).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import settings
+from hub import database, i18n, network_settings, settings, web
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,11 +23,23 @@ ROOT = Path(__file__).resolve().parent.parent
 def _load_config(app: Flask, config: dict[str, Any] | None) -> None:
     """Defaults, then ``instance/config.py``, then ``HUB_*`` variables, then ``config``."""
     app.config.from_pyfile("config.py", silent=True)
-    for key, value in os.environ.items():
-        if key.startswith("HUB_") and not key.startswith("HUB_TEST_"):
-            app.config[key] = value
+    from_file = {key: True for key in app.config if key.startswith("HUB_")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith("HUB_") and not key.startswith("HUB_TEST_")
+    }
+    app.config.update(environment)
     app.config.update(config or {})
     settings.resolve(app.config, Path(app.instance_path))
+    # Which of the settings admins may edit in the browser the install fixes itself.
+    app.config["NETWORK_SETTINGS_PINNED"] = settings.pins(
+        [
+            ("the application's configuration", dict(config or {})),
+            ("an environment variable", environment),
+            ("instance/config.py", from_file),
+        ]
+    )
     app.config["SECRET_KEY"] = app.config["HUB_SECRET_KEY"]
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["HUB_DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["HUB_DATABASE_URL"])
@@ -60,8 +77,19 @@ def _engine_options(url: str) -> dict[str, Any]:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Hub application; every process (web, SMTP, scheduler, CLI) starts here.
 
+    The whole app, mail and digests included, is put together by ``wiring.create_app``;
+    this name is where everyone (``app.py``, the tests, the benchmarks) asks for it.
     Logging is left to the program: the entry points call ``hub.logs.configure_logging``.
     """
+    # Imported here: ``wiring`` imports this package, and it is the one import from the
+    # domain upwards (listed in the import contracts of pyproject.toml).
+    from wiring import create_app as create_whole_app
+
+    return create_whole_app(config)
+
+
+def build_domain_app(config: dict[str, Any] | None = None) -> Flask:
+    """The domain's part of the app: config, database, the domain's pages and filters."""
     instance = (config or {}).get("INSTANCE_DIR") or os.environ.get("HUB_INSTANCE_DIR")
     app = Flask(
         __name__,
@@ -74,11 +102,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _load_config(app, config)
     _trust_proxies(app)
 
-    from hub import database, i18n, web
-    from hub.cli import register_commands
-
     database.init_app(app)
     i18n.init_app(app)
+    network_settings.init_app(app)
     web.init_app(app)
-    register_commands(app)
     return app

@@ -30,6 +30,7 @@ ACTIONS: dict[str, object] = {  # lazy: shown in the reader's language
     "member.suspend": _l("suspended"),
     "member.reactivate": _l("reactivated"),
     "member.remove": _l("removed"),
+    "member.edit": _l("edited the details of"),
     "join.approve": _l("approved the join request of"),
     "join.decline": _l("declined the join request of"),
     "post.hide": _l("hid"),
@@ -38,6 +39,7 @@ ACTIONS: dict[str, object] = {  # lazy: shown in the reader's language
     "post.auto_hide": _l("hid (flagged by enough members)"),
     "mail.release": _l("released held mail"),
     "mail.discard": _l("discarded held mail"),
+    "network.settings": _l("changed the network settings"),
 }
 
 

@@ -8,6 +8,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event
 
+import hub.models  # noqa: F401  (registers the tables)
+from hub import search_index
 from hub.extensions import db, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,10 +26,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API 
 
 
 def init_app(app: Flask) -> None:
-    import hub.models  # noqa: F401  (registers the tables)
-
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    search_index.install(db.metadata)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        render_as_batch=True,
+        include_object=search_index.include_object,
+    )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)

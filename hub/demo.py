@@ -2,6 +2,8 @@
 
 Seeding is idempotent: if the demo admin exists, nothing is added. ``locale="de"`` seeds
 the German-speaking network of ``hub.demo_de`` instead, its members reading Hub in German.
+
+Over 350 lines because most of it is data: the demo's people and what they write.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from hub import demo_de
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.members import create_member, find_member
-from hub.models import Interest, Member, MemberRole, Post
+from hub.models import DeliveryStatus, Interest, Member, MemberRole, Post, ReplyNotice
 from hub.posts import create_post
 
 DEMO_ADMIN = "ada.osei@northwind.example"
@@ -413,8 +416,6 @@ def _add_people(rng: random.Random, now, data, locale: str) -> list[Member]:
 
 def _settle_reply_notices() -> None:
     """The demo's replies are history: nobody is notified of them weeks later."""
-    from hub.models import DeliveryStatus, ReplyNotice
-
     db.session.flush()
     db.session.execute(
         update(ReplyNotice)
@@ -449,8 +450,6 @@ def seed_demo(
     *, now=None, progress: Callable[[str], None] = lambda _text: None, locale: str = "en"
 ) -> tuple[Member, bool]:
     """Seed the demo network unless it is there; return the demo admin and whether it was added."""
-    from hub import demo_de
-
     data = demo_de if locale == "de" else sys.modules[__name__]
     existing = find_member(data.DEMO_ADMIN)
     if existing is not None:

@@ -167,20 +167,6 @@ def review_queue() -> list[QueueItem]:
     return [QueueItem(post, open_flags(post)) for post in posts]
 
 
-def held_messages() -> list:  # list[InboundMessage]
-    """Held inbound mail waiting for a moderator, oldest first, for the review queue."""
-    from hub.models import InboundMessage, InboundStatus
-
-    return list(
-        db.session.scalars(
-            select(InboundMessage)
-            .where(InboundMessage.status == InboundStatus.HELD)
-            .order_by(InboundMessage.received_at, InboundMessage.id)
-            .limit(100)
-        )
-    )
-
-
 def flag_by(member: Member, post: Post) -> Flag | None:
     """``member``'s flag on ``post``, if they flagged it."""
     return db.session.scalar(

@@ -17,6 +17,9 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from hub.timefmt import reading_in
 
 LOCALES = ("en", "de")
 LOCALE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
@@ -79,8 +82,6 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: the member's language, or the visitor's."""
     if not has_request_context():
         return default_locale()
-    from flask_login import current_user
-
     if getattr(current_user, "is_authenticated", False):
         return member_locale(current_user)
     return visitor_locale()
@@ -94,8 +95,6 @@ def current_locale() -> str:
 def in_locale(member_or_code: object) -> Iterator[str]:
     """Render for one reader for the length of the block: a member's language and time
     zone, or just a language (a locale code). Needs an app context, not a request."""
-    from hub.timefmt import reading_in
-
     if isinstance(member_or_code, str):
         with force_locale(check_locale(member_or_code) or default_locale()):
             yield current_locale()

@@ -19,12 +19,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
-from hub import audit
+from hub import audit, invitations, welcome
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
 from hub.folding import fold
 from hub.i18n import LOCALES, check_locale
+from hub.i18n import default_locale as network_locale
 from hub.members import CONTROL_CHARACTERS, normalise_email, parse_interests
 from hub.models import FormerAddress, Interest, Member, MemberState
 from hub.tokens import hash_token
@@ -294,6 +295,7 @@ class ImportResult:
     added: int
     skipped: int
     invited: int = 0
+    welcomed: int = 0
 
 
 def _insert_batch(
@@ -338,15 +340,13 @@ def apply(
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Add the new rows as members (``invited`` and sent an invitation if ``invite``)."""
+    """Add the new rows as members: ``invited`` and sent an invitation if ``invite``,
+    else active and sent a welcome mail with a link to leave (``hub.welcome``)."""
     now = now or utcnow()
-    from hub import invitations
-    from hub.i18n import default_locale as network_locale
-
     locale = default_locale or network_locale()
     added = 0
     skipped = len(preview.existing)
-    invited = 0
+    invited = welcomed = 0
     state = MemberState.INVITED if invite else MemberState.ACTIVE
     for start in range(0, len(preview.new), BATCH):
         batch = preview.new[start : start + BATCH]
@@ -358,12 +358,14 @@ def apply(
                 fresh, state=state, timezone=default_timezone, locale=locale, now=now
             )
             added += len(ids)
+            members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
             if invite:
-                members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
                 for member in members:
                     invitation, token = invitations.open_invitation(member, actor, now)
                     invitations.queue_invitation(invitation, token, actor)
                 invited += len(members)
+            else:
+                welcomed += welcome.queue_welcomes(members)
         db.session.commit()
         if progress:
             progress(len(batch))
@@ -372,4 +374,4 @@ def apply(
         audit.record(actor, "member.import", label=label, now=now)
         db.session.commit()
     log.info("import: %s added, %s skipped, invite=%s", added, skipped, invite)
-    return ImportResult(added, skipped, invited)
+    return ImportResult(added, skipped, invited, welcomed)

@@ -137,6 +137,11 @@ def _check_lengths(fields: dict[str, str]) -> dict[str, str]:
     return clean
 
 
+def check_fields(fields: dict[str, str]) -> dict[str, str]:
+    """``fields`` trimmed and checked as the profile form checks them (lengths, one line)."""
+    return _check_lengths(fields)
+
+
 @cache
 def time_zones() -> tuple[str, ...]:
     """Every IANA time zone name, sorted (read from disk once per process)."""

@@ -26,6 +26,7 @@ from hub.models import (
     Invitation,
     LoginToken,
     Member,
+    MemberPicture,
     MemberRole,
     MemberState,
     Post,
@@ -36,7 +37,17 @@ from hub.tokens import hash_token
 log = logging.getLogger(__name__)
 
 FORMER_NAME = "Former member"
-EXPORT_COLUMNS = ("name", "email", "organisation", "title", "interests", "role", "state", "joined")
+EXPORT_COLUMNS = (
+    "name",
+    "email",
+    "organisation",
+    "title",
+    "interests",
+    "role",
+    "state",
+    "joined",
+    "last_posted",
+)
 
 
 class LastAdmin(PermissionDenied):
@@ -120,8 +131,9 @@ def anonymise(member: Member, *, delete_posts: bool, now: datetime | None = None
             .where(Post.author_id == member.id, Post.deleted_at.is_(None))
             .values(deleted_at=now, body="", body_html="")
         )
-    for model in (LoginToken, EmailChange):
+    for model in (LoginToken, EmailChange, MemberPicture):
         db.session.execute(model.__table__.delete().where(model.member_id == member.id))
+    member.picture_version = None
     db.session.execute(
         update(Invitation)
         .where(Invitation.member_id == member.id)
@@ -164,13 +176,19 @@ def _spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def export_csv(members: list[Member]) -> str:
-    """The member list as CSV (UTF-8, header first), with the import's column names."""
+def export_csv(rows: list[tuple[Member, datetime | None]], *, delimiter: str = ",") -> str:
+    """The member list as CSV (header first), with the import's column names and when
+    each last posted (a date, empty for never).
+
+    ``delimiter`` ``";"`` is for spreadsheets in locales whose decimal mark is a comma
+    (German Excel reads a double-clicked file by the list separator of the system, ``;``).
+    The csv module quotes any cell holding the delimiter, a quote or a line break.
+    """
     out = io.StringIO()
     safe = _spreadsheet_safe
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    for m in members:
+    for m, last_posted in rows:
         writer.writerow(
             [
                 safe(m.name),
@@ -181,6 +199,7 @@ def export_csv(members: list[Member]) -> str:
                 m.role,
                 m.state,
                 m.joined_at.date().isoformat(),
+                last_posted.date().isoformat() if last_posted else "",
             ]
         )
     return out.getvalue()

@@ -25,6 +25,7 @@ from hub.mail_queue import queue_mail
 from hub.members import find_member, normalise_email
 from hub.membership import anonymise
 from hub.models import EmailChange, Flag, Member, Post
+from hub.preferences import get_preferences
 from hub.sessions import end_sessions
 from hub.tokens import hash_token, new_token
 from hub.urls import external_url
@@ -62,8 +63,6 @@ def _post(post: Post) -> dict[str, Any]:
 
 def _mail_settings(member: Member) -> dict[str, Any]:
     """The member's mail choices (digest, prompt, notifications, receipts)."""
-    from digests.preferences import get_preferences
-
     prefs = get_preferences(member, create=False)
     return {
         "digest_frequency": prefs.digest_frequency,

@@ -1,8 +1,7 @@
 """The admins' network overview: a few counts and one small chart, no per-member rankings.
 
-Held inbound mail is counted from the mail-in side's table. Bouncing addresses come
-from the digest side through the seam below, which imports lazily and answers ``None``
-("not available") where that part is not installed.
+Held mail and bouncing addresses belong to the mail side: the page shows them through the
+template globals ``mailer.web`` installs, so this module knows nothing of mail.
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ from sqlalchemy import func, select
 
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.flags import open_flag_count
+from hub.invitations import pending_invitations
 from hub.models import Member, MemberState, Post
 from hub.timefmt import short_date
 
@@ -22,26 +23,6 @@ log = logging.getLogger(__name__)
 
 ACTIVE_WINDOW = timedelta(weeks=4)
 WEEKS = 12
-
-
-# --- held mail, and the seam to the digest side -------------------------------------------------
-
-
-def held_mail_count() -> int | None:
-    """Inbound messages held for a moderator (``hub.models.InboundMessage``)."""
-    from hub.models import InboundMessage, InboundStatus
-
-    return db.session.scalar(
-        select(func.count(InboundMessage.id)).where(InboundMessage.status == InboundStatus.HELD)
-    )
-
-
-def bouncing_count(members: list[Member]) -> int:
-    """How many of ``members`` Hub has stopped mailing because their address bounces."""
-    from digests.bounces import bouncing_member_ids
-
-    bouncing = bouncing_member_ids()
-    return sum(1 for member in members if member.id in bouncing)
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -123,24 +104,17 @@ class Overview:
     members: int
     active: int
     pending_invitations: int
-    held_mail: int | None
-    bouncing: int
     open_flags: int
     chart: Chart
 
 
 def network_overview(*, now: datetime | None = None) -> Overview:
-    from hub.flags import open_flag_count
-    from hub.invitations import pending_invitations
-
     now = now or utcnow()
     members = list(db.session.scalars(select(Member).where(Member.state == MemberState.ACTIVE)))
     return Overview(
         members=len(members),
         active=active_member_count(now),
         pending_invitations=len(pending_invitations()),
-        held_mail=held_mail_count(),
-        bouncing=bouncing_count(members),
         open_flags=open_flag_count(),
         chart=bar_chart(updates_per_week(now)),
     )

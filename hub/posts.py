@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Connection, event, func, select
@@ -18,13 +19,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.extensions import db
-from hub.models import Member, MemberState, Post, PostAttachment
+from hub.models import DeliveryStatus, Member, MemberState, Post, PostAttachment, ReplyNotice
 from hub.rawsql import RawStatement
 from hub.render import render_markdown
 
 log = logging.getLogger(__name__)
 
 SOURCES = ("web", "email", "demo")
+
+_signals = Namespace()
+
+#: Sent (with the app as sender, ``post=`` the reply) after ``create_post`` committed a
+#: reply. Its ``ReplyNotice`` row is already stored; ``digests.notify`` listens to send
+#: it at once when replies are not batched. Mail ingest does not send it (the listener
+#: answers without waiting on the relay): the scheduler's tick sends those notices.
+reply_posted = _signals.signal("hub-reply-posted")
 RATE_WINDOW = timedelta(hours=1)
 
 
@@ -89,8 +98,11 @@ def check_rate(
         recent = posts_in_last_hour(author, now or utcnow())
     if recent + pending >= limit:
         raise TooManyPosts(
-            f"You have posted {limit} times in the last hour, the most this hub allows. "
-            "Try again a little later.",
+            _(
+                "You have posted %(limit)s times in the last hour, the most this hub allows. "
+                "Try again a little later.",
+                limit=limit,
+            ),
             limit,
         )
 
@@ -147,10 +159,39 @@ def create_post(
         db.session.commit()
         log.info("post %s created by member %s from %s", post.id, author.id, source)
         if parent is not None:
-            from digests.notify import after_reply
-
-            after_reply(post)
+            reply_posted.send(current_app._get_current_object(), post=post)
     return post
+
+
+def reply_notice(
+    reply_id: int, recipient_id: int, update_id: int, created_at: datetime
+) -> dict[str, object]:
+    """The row that tells ``recipient_id`` of a reply; ``write_posts`` inserts it (with
+    ``INSERT_NOTICE``) in the transaction that stores the reply, so it cannot be lost.
+    ``digests.notify`` sends it."""
+    return {
+        "reply_id": reply_id,
+        "recipient_id": recipient_id,
+        "update_id": update_id,
+        "created_at": created_at,
+        "status": DeliveryStatus.PENDING,
+        "claimed_by": "",
+        "message_id": "",
+    }
+
+
+INSERT_NOTICE = RawStatement(
+    ReplyNotice.__table__.insert(),
+    column_keys=[
+        "reply_id",
+        "recipient_id",
+        "update_id",
+        "created_at",
+        "status",
+        "claimed_by",
+        "message_id",
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -178,8 +219,6 @@ def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[in
     stored together). A unit-of-work flush costs several times the statements themselves,
     and mail ingest writes a post for every message.
     """
-    from digests.notify import INSERT_NOTICE, reply_notice
-
     ids: list[int] = []
     attachments: list[dict[str, object]] = []
     notices: list[dict[str, object]] = []
@@ -309,53 +348,3 @@ def delete_post(member: Member, post: Post, *, now: datetime | None = None) -> N
     post.deleted_at = now or utcnow()
     db.session.commit()
     log.info("post %s deleted by member %s", post.id, member.id)
-
-
-def get_visible_post(post_id: int, viewer: Member) -> Post:
-    """Like ``get_post``, but a hidden post (or a reply on a hidden update) only for
-    moderators and its author; a reply on a deleted update went with it."""
-    post = get_post(post_id)
-    if post.parent is not None and post.parent.deleted_at is not None:
-        raise NotFound(_("That update does not exist or has been deleted."))
-    for item in (post, post.parent):
-        if item is None or viewer.is_moderator or item.author_id == viewer.id:
-            continue
-        if item.hidden_at is not None:
-            raise NotFound(_("That update is hidden while moderators look at it."))
-    return post
-
-
-def get_post(post_id: int) -> Post:
-    """Return a post that exists and is not deleted, or raise ``NotFound``."""
-    post = db.session.get(Post, post_id)
-    if post is None or post.deleted_at is not None:
-        raise NotFound(_("That update does not exist or has been deleted."))
-    return post
-
-
-def latest_update(member: Member) -> Post | None:
-    """The member's newest visible update (not reply): their "working on" line."""
-    return latest_updates([member.id]).get(member.id)
-
-
-def latest_updates(member_ids: list[int]) -> dict[int, Post]:
-    """Each member's newest visible update, in one query (for lists of members)."""
-    if not member_ids:
-        return {}
-    newest_first = func.row_number().over(
-        partition_by=Post.author_id, order_by=(Post.created_at.desc(), Post.id.desc())
-    )
-    ranked = (
-        select(Post.id, newest_first.label("rank"))
-        .where(
-            Post.author_id.in_(member_ids),
-            Post.parent_id.is_(None),
-            Post.deleted_at.is_(None),
-            Post.hidden_at.is_(None),
-        )
-        .subquery()
-    )
-    posts = db.session.scalars(
-        select(Post).join(ranked, ranked.c.id == Post.id).where(ranked.c.rank == 1)
-    )
-    return {post.author_id: post for post in posts}

@@ -9,6 +9,8 @@ default (``Setting("NAME", 5, "help")`` is a whole number), or the ``kind`` decl
 it (a setting whose default is None must declare one). A value that does not parse
 raises ``SettingError``, whose message names the setting, the value and what it accepts;
 the entry points print it and stop.
+
+Over 350 lines because it is the one table: every setting, with its help line, in one place.
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ HOUR = {"minimum": 0, "maximum": 23}
 
 
 class SettingError(Exception):
-    """A setting's value does not parse; the message is one sentence for the operator."""
+    """A setting's value does not parse; the message is one sentence for the operator.
+
+    ``accepts`` says what the setting takes, for a form to show beside the field.
+    """
+
+    def __init__(self, message: str, accepts: str = "") -> None:
+        super().__init__(message)
+        self.accepts = accepts
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,9 @@ class Setting:
     ``kind`` is inferred from a non-None default (bool, int, float, str), or ``choice``
     when ``choices`` are given; ``minimum``/``maximum`` bound numbers. A None default
     means "unset: derived at start-up", and such a setting declares its ``kind``.
-    ``secret`` keeps the value out of error messages.
+    ``secret`` keeps the value out of error messages. ``editable``: admins may change it
+    on the network settings page (stored in the database), unless the environment,
+    ``instance/config.py`` or the factory's dict sets it: those pin it.
     """
 
     name: str
@@ -54,6 +65,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     secret: bool = False
+    editable: bool = False
 
     def __post_init__(self) -> None:
         if self.kind is None:
@@ -76,7 +88,7 @@ def _inferred_kind(setting: Setting) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("NAME", "Hub", "The network's name, shown on pages and in mail."),
+    Setting("NAME", "Hub", "The network's name, shown on pages and in mail.", editable=True),
     Setting(
         "BASE_URL",
         "http://127.0.0.1:5000",
@@ -198,7 +210,28 @@ SETTINGS: tuple[Setting, ...] = (
         "after that its mail is deferred with `450 4.7.1` unread (counted per listener process).",
         minimum=1,
     ),
-    Setting("POST_MAX_LENGTH", 500, "Longest update or reply, in characters.", minimum=1),
+    Setting(
+        "IMPRINT_URL",
+        None,
+        "Address of the operator's imprint (Impressum, required for German sites); linked in "
+        "every page footer, on the login page and in every mail footer. Empty: no link.",
+        kind="url",
+    ),
+    Setting(
+        "PRIVACY_URL",
+        None,
+        "Address of the operator's full privacy policy; linked beside Hub's own short page "
+        "`/privacy` (what Hub stores, for how long, who sees it). Empty: only that page.",
+        kind="url",
+    ),
+    Setting(
+        "POST_MAX_LENGTH",
+        500,
+        "Longest update or reply, in characters.",
+        minimum=1,
+        maximum=10000,
+        editable=True,
+    ),
     Setting(
         "POST_RATE_PER_HOUR",
         30,
@@ -248,6 +281,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Europe/Berlin",
         "Time zone of new members until they choose.",
         kind="timezone",
+        editable=True,
     ),
     Setting(
         "DEFAULT_LOCALE",
@@ -255,18 +289,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Language (`en` or `de`) of new and imported members until they choose, and of "
         "visitors whose browser asks for neither.",
         choices=("en", "de"),
+        editable=True,
     ),
     Setting("INVITATION_DAYS", 14, "Days an invitation link stays valid.", minimum=1),
     Setting(
         "JOIN_REQUESTS",
         False,
         'Offer a public "ask to join" page at `/join`; admins approve or decline requests.',
+        editable=True,
     ),
     Setting(
         "FLAG_THRESHOLD",
         2,
         "Members who must flag a post before it is hidden until a moderator reviews it.",
         minimum=1,
+        editable=True,
     ),
     Setting(
         "IMPORT_MAX_ROWS",
@@ -279,12 +316,14 @@ SETTINGS: tuple[Setting, ...] = (
         "friday",
         "Default weekday of the digest (members may choose their own), in their time zone.",
         choices=WEEKDAYS,
+        editable=True,
     ),
     Setting(
         "DIGEST_HOUR",
         15,
         "Default hour (0-23) of the digest, in each member's time zone.",
         **HOUR,
+        editable=True,
     ),
     Setting(
         "PROMPT_WEEKDAY",
@@ -369,7 +408,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 def _refuse(setting: Setting, value: Any, accepts: str) -> SettingError:
     shown = "" if setting.secret else f"={value!r}"
-    return SettingError(f"HUB_{setting.name}{shown} is not valid: it takes {accepts}.")
+    return SettingError(f"HUB_{setting.name}{shown} is not valid: it takes {accepts}.", accepts)
 
 
 def _bounds(setting: Setting) -> str:
@@ -492,6 +531,23 @@ def _read_key(path: Path, *, wait: float = 5.0) -> str:
     if not key:
         raise SettingError(f"{path} is empty: remove it and start again to generate a key.")
     return key
+
+
+EDITABLE: tuple[Setting, ...] = tuple(s for s in SETTINGS if s.editable)
+
+
+def pins(sources: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """Which editable settings the install sets, each with where: ``{"NAME": "..."}``.
+
+    ``sources`` are ``(description, keys and values)`` from the strongest down; a pinned
+    value is the one the network settings page shows read-only.
+    """
+    found: dict[str, str] = {}
+    for where, values in sources:
+        for setting in EDITABLE:
+            if f"HUB_{setting.name}" in values:
+                found.setdefault(setting.name, where)
+    return found
 
 
 def resolve(config: dict[str, Any], instance_dir: Path) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Reading the board: strictly chronological pages of updates, with their replies.
+"""Reading the board: strictly chronological pages of updates, with their replies, single
+posts as a viewer may see them, and each member's latest update. (Writing is ``hub.posts``.)
 
 Pages are cut by a cursor (the last update's time and id), not an offset, so an update
 posted while someone reads never shifts or repeats what they see on the next page.
@@ -10,8 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from hub.errors import NotFound
 from hub.extensions import db
 from hub.models import Member, Post
 
@@ -123,3 +126,53 @@ def replies_for(viewer: Member | None, post_ids: list[int]) -> dict[int, list[Po
     for reply in db.session.scalars(query):
         replies[reply.parent_id].append(reply)
     return replies
+
+
+def get_visible_post(post_id: int, viewer: Member) -> Post:
+    """Like ``get_post``, but a hidden post (or a reply on a hidden update) only for
+    moderators and its author; a reply on a deleted update went with it."""
+    post = get_post(post_id)
+    if post.parent is not None and post.parent.deleted_at is not None:
+        raise NotFound(_("That update does not exist or has been deleted."))
+    for item in (post, post.parent):
+        if item is None or viewer.is_moderator or item.author_id == viewer.id:
+            continue
+        if item.hidden_at is not None:
+            raise NotFound(_("That update is hidden while moderators look at it."))
+    return post
+
+
+def get_post(post_id: int) -> Post:
+    """Return a post that exists and is not deleted, or raise ``NotFound``."""
+    post = db.session.get(Post, post_id)
+    if post is None or post.deleted_at is not None:
+        raise NotFound(_("That update does not exist or has been deleted."))
+    return post
+
+
+def latest_update(member: Member) -> Post | None:
+    """The member's newest visible update (not reply): their "working on" line."""
+    return latest_updates([member.id]).get(member.id)
+
+
+def latest_updates(member_ids: list[int]) -> dict[int, Post]:
+    """Each member's newest visible update, in one query (for lists of members)."""
+    if not member_ids:
+        return {}
+    newest_first = func.row_number().over(
+        partition_by=Post.author_id, order_by=(Post.created_at.desc(), Post.id.desc())
+    )
+    ranked = (
+        select(Post.id, newest_first.label("rank"))
+        .where(
+            Post.author_id.in_(member_ids),
+            Post.parent_id.is_(None),
+            Post.deleted_at.is_(None),
+            Post.hidden_at.is_(None),
+        )
+        .subquery()
+    )
+    posts = db.session.scalars(
+        select(Post).join(ranked, ranked.c.id == Post.id).where(ranked.c.rank == 1)
+    )
+    return {post.author_id: post for post in posts}

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +20,9 @@ from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
+from hub.flags import flagged_post_ids
 from hub.i18n import LOCALE_NAMES, ROLE_LABELS, STATE_LABELS, current_locale
+from hub.legal import legal_links
 from hub.models import Member
 from hub.numbers import IdConverter
 from hub.render import markdown_filter, post_html_filter
@@ -26,6 +36,30 @@ from hub.timefmt import (
     relative_time,
     short_date,
 )
+from hub.views import (
+    admin,
+    admin_import,
+    admin_invitations,
+    admin_members,
+    admin_settings,
+    attachments,
+    auth,
+    board,
+    feed,
+    health,
+    help_page,
+    invitations,
+    language,
+    legal,
+    members,
+    moderation,
+    my_data,
+    pictures,
+    search,
+    settings,
+    welcome,
+)
+from hub.zones import zone_groups
 
 
 @login_manager.user_loader
@@ -37,8 +71,6 @@ def _load_member(identity: str) -> Member | None:
 
 def _flagged_by_me(post_id: int) -> bool:
     """Whether the logged-in member flagged the post; their flags are read once a request."""
-    from hub.flags import flagged_post_ids
-
     if not current_user.is_authenticated:
         return False
     cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
@@ -49,8 +81,6 @@ def _flagged_by_me(post_id: int) -> bool:
 
 def _zone_groups_for(selected: str) -> list:
     """The time-zone list of a form whose value is ``selected`` (see ``hub.zones``)."""
-    from hub.zones import zone_groups
-
     return zone_groups(selected, current_app.config["HUB_DEFAULT_TIMEZONE"])
 
 
@@ -90,6 +120,8 @@ def init_app(app: Flask) -> None:
             "locale_names": LOCALE_NAMES,
             "role_labels": ROLE_LABELS,
             "state_labels": STATE_LABELS,
+            # Mail is rendered outside requests too; its builder passes absolute links.
+            "legal_links": legal_links(app.config) if has_request_context() else [],
             "flagged_by_me": _flagged_by_me,
             "zone_groups_for": _zone_groups_for,
         }
@@ -110,23 +142,6 @@ def init_app(app: Flask) -> None:
         """Browsers ask for /favicon.ico on pages that name no icon (pictures, downloads)."""
         return app.send_static_file("favicon.svg")
 
-    from hub.views import (
-        admin,
-        admin_import,
-        admin_invitations,
-        admin_members,
-        attachments,
-        auth,
-        board,
-        health,
-        held_mail,
-        invitations,
-        language,
-        members,
-        moderation,
-        my_data,
-    )
-
     for module in (
         auth,
         board,
@@ -135,19 +150,22 @@ def init_app(app: Flask) -> None:
         admin_members,
         admin_invitations,
         admin_import,
+        admin_settings,
         invitations,
         language,
         moderation,
-        held_mail,
         attachments,
         my_data,
+        settings,
         health,
+        search,
+        feed,
+        legal,
+        welcome,
+        help_page,
+        pictures,
     ):
         app.register_blueprint(module.bp)
-
-    from digests import web as digests_web
-
-    digests_web.init_app(app)
 
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: _error_page(404, str(e)))

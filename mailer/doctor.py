@@ -11,39 +11,17 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from mailer.dns_lookup import Dns, DnsError, make_resolver
-
-Status = Literal["ok", "warning", "problem"]
-Outcome = tuple[Status, str, str]
-OK: Status = "ok"
-WARNING: Status = "warning"
-PROBLEM: Status = "problem"
+from mailer import doctor_config, doctor_dns, doctor_net
+from mailer.dns_lookup import DnsError
+from mailer.dns_records import from_domain
+from mailer.doctor_context import OK, PROBLEM, WARNING, Check, Context, Status
 
 #: The groups ``hub doctor --check`` may name, in the order they run.
 GROUPS = ("config", "dns", "relay", "listener", "web")
-
-
-@dataclass
-class Context:
-    """What the checks read: the settings, the instance folder, and DNS on demand."""
-
-    config: Mapping[str, Any]
-    instance_path: Path
-    _dns: Dns | None = field(default=None, repr=False)
-
-    @property
-    def dns(self) -> Dns:
-        if self._dns is None:
-            self._dns = Dns(make_resolver(str(self.config.get("HUB_DNS_SERVER") or "")))
-        return self._dns
-
-
-Check = Callable[[Context], Outcome]
 
 
 @dataclass(frozen=True)
@@ -56,9 +34,6 @@ class Result:
 
 def checks(config: Mapping[str, Any], groups: Sequence[str] = GROUPS) -> list[tuple[str, Check]]:
     """The named checks of ``groups`` for these settings, in the order they run."""
-    from mailer import doctor_config, doctor_dns, doctor_net
-    from mailer.dns_records import from_domain
-
     sender, mail_domain = from_domain(config), str(config["HUB_MAIL_DOMAIN"]).lower()
     spf = [("dns.spf", functools.partial(doctor_dns.spf, domain=sender))]
     if mail_domain != sender:  # SPF judges the envelope sender, bounces+...@HUB_MAIL_DOMAIN

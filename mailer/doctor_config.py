@@ -6,7 +6,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from mailer.dns_records import is_loopback
-from mailer.doctor import OK, PROBLEM, WARNING, Context, Outcome
+from mailer.doctor_context import OK, PROBLEM, WARNING, Context, Outcome
 
 #: Top-level names that never reach the public internet (RFC 6761, RFC 6762).
 PRIVATE_SUFFIXES = ("localhost", "local", "invalid")

@@ -10,9 +10,11 @@ from types import SimpleNamespace
 from cryptography.hazmat.primitives import serialization
 
 from mailer import dns_records as records
-from mailer.doctor import OK, PROBLEM, WARNING, Context, Outcome
+from mailer.addresses import reply_address
+from mailer.doctor_context import OK, PROBLEM, WARNING, Context, Outcome
 from mailer.org_domain import org_domain
 from mailer.spf import SpfError, check_host, spf_records
+from mailer.verp import bounce_address, unsubscribe_address
 
 NO_HOST = ("", ".", "@")
 
@@ -57,9 +59,6 @@ def mx(ctx: Context) -> Outcome:
 
 def routing(ctx: Context) -> Outcome:
     """The addresses Hub mints (reply+, bounces+, unsubscribe+, post@) reach its MX."""
-    from mailer.addresses import reply_address
-    from mailer.verp import bounce_address, unsubscribe_address
-
     someone = SimpleNamespace(id=1)
     minted = {
         "reply+": reply_address(someone),

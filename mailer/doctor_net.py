@@ -13,7 +13,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from hub.clock import utcnow
-from mailer.doctor import OK, PROBLEM, Context, Outcome
+from mailer.backends import SendError, SmtpBackend
+from mailer.dkim_sign import sign_if_configured
+from mailer.doctor_context import OK, PROBLEM, Context, Outcome
 
 #: Most seconds a network check waits for an answer.
 MAX_WAIT = 15.0
@@ -180,9 +182,6 @@ def web(ctx: Context) -> Outcome:
 
 def send_test(ctx: Context, address: str) -> Outcome:
     """Send one test message through the relay to ``address``."""
-    from mailer.backends import SendError, SmtpBackend
-    from mailer.dkim_sign import sign_if_configured
-
     config = ctx.config
     message = EmailMessage()
     message["From"] = config["HUB_MAIL_FROM"]

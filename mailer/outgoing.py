@@ -49,10 +49,14 @@ from flask import current_app, render_template
 
 from hub.clock import utcnow
 from hub.i18n import current_locale, in_locale
+from hub.legal import legal_links, text_footer
 from hub.models import Member
+from hub.urls import external_url
 from mailer.assemble import OutgoingMessage, alternative, header_text, one_line, set_header
 from mailer.backends import get_backend
 from mailer.classify import LOOP_HEADER
+from mailer.dkim_sign import sign_if_configured
+from mailer.verp import bounce_address, unsubscribe_address, unsubscribe_token
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +124,6 @@ def list_headers(member: Member, kind: str, *, url: str | None = None) -> dict[s
 
     ``url`` is the member's unsubscribe page when the caller has it already.
     """
-    from mailer.verp import unsubscribe_address
-
     which = UNSUBSCRIBE_KIND[kind]
     url = url or _unsubscribe_url(member, kind)
     return {
@@ -196,9 +198,11 @@ def _build(
     prerendered: Mapping[str, Prerendered] | None,
 ) -> EmailMessage:
     config = current_app.config
+    legal = legal_links(config, absolute=True)
     context = {
         "hub_name": config["HUB_NAME"],
         "base_url": config["HUB_BASE_URL"],
+        "legal_links": legal,
         **(context or {}),
     }
     unsubscribe_url = None
@@ -213,7 +217,7 @@ def _build(
         text = text.replace(f"{_SLOT}{name}.", section.text)
         html = html.replace(f"{_SLOT}{name}.", section.html)
     # Templates keep their logic readable; runs of blank lines it leaves are closed up.
-    text = _BLANK_RUNS.sub("\n\n", text)
+    text = _BLANK_RUNS.sub("\n\n", text).rstrip("\n") + "\n\n" + text_footer(legal) + "\n"
     message = OutgoingMessage()
     message.kind = template
     for name, value in _headers(
@@ -275,9 +279,6 @@ def _headers(
 
 
 def _unsubscribe_url(member: Member, kind: str) -> str:
-    from hub.urls import external_url
-    from mailer.verp import unsubscribe_token
-
     # url_for once per app and base URL; the token is URL-safe ([0-9a-z-]).
     base = current_app.config["HUB_BASE_URL"]
     templates = current_app.extensions.setdefault("hub_unsubscribe_url", {})
@@ -288,8 +289,6 @@ def _unsubscribe_url(member: Member, kind: str) -> str:
 
 
 def _return_path(member: Member | None) -> str:
-    from mailer.verp import bounce_address
-
     if member is not None and member.id is not None:
         return bounce_address(member)
     return f"bounces@{current_app.config['HUB_MAIL_DOMAIN']}"
@@ -300,8 +299,6 @@ def send(message: EmailMessage) -> None:
 
     Raises ``mailer.backends.SendError`` when the relay refuses it.
     """
-    from mailer.dkim_sign import sign_if_configured
-
     sign_if_configured(message, current_app.config)
     get_backend(current_app).send(message)
     log.info(

@@ -10,6 +10,10 @@ transaction writes it: one ``UPDATE ... RETURNING`` claims the rows that are sti
 the first's row locks and then finds them taken); the posts, and each claimed row's post
 id, follow and everything commits together. A crash at any point leaves each row either
 ``accepted`` (posted next time) or posted.
+
+The same rows one at a time, through the ORM session, are ``ingest_row`` (the worker's
+fallback when a batch fails, and ``hub ingest``); ``make_post`` is the ORM post of an
+accepted decision, which releasing held mail uses too.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
+from hub import posts
 from hub.clock import utcnow
+from hub.errors import NotFound
 from hub.extensions import db
-from hub.models import InboundMessage, InboundStatus
+from hub.models import InboundMessage, InboundStatus, Member, Post
 from hub.posts import NewPost, write_posts
-from mailer.ingest import HOLD_LATE, Decision, decide, new_post
-from mailer.parse import parse_message
+from mailer.decide import HOLD_LATE, Decision, decide, new_post
+from mailer.parse import ParsedMessage, parse_message
 from mailer.write_turn import write_turn
 
 log = logging.getLogger(__name__)
@@ -122,3 +128,82 @@ def _hold_late(row_id: int, decision: Decision) -> None:
         .execution_options(synchronize_session=False)
     )
     log.warning("mail (row %s) held after acceptance: %s", row_id, reason)
+
+
+def ingest_row(
+    row: InboundMessage, *, parsed: ParsedMessage | None = None, now: datetime | None = None
+) -> Post | None:
+    """Post an accepted row, once: the post and the row's new status commit together."""
+    if row.status != InboundStatus.ACCEPTED:
+        return row.post
+    post = _post_row(row, parsed=parsed, now=now or utcnow())
+    db.session.commit()
+    if post is not None:
+        log.info("mail %s (row %s) posted as post %s", row.message_id, row.id, post.id)
+    return post
+
+
+def _post_row(row: InboundMessage, *, parsed: ParsedMessage | None, now: datetime) -> Post | None:
+    """Make the post for ``row`` and claim the row, uncommitted; None when held or taken."""
+    parsed = parsed or parse_message(row.raw)
+    decision = decide(
+        parsed, recipient=row.rcpt_to, envelope_from=row.mail_from, now=now, rate_limit=False
+    )
+    if decision.status != InboundStatus.ACCEPTED:
+        # Something changed after the 250 (a post deleted, a member suspended): a person decides.
+        row.status = InboundStatus.HELD
+        row.hold = HOLD_LATE
+        row.reason = f"accepted, then {decision.reason or decision.status}"
+        log.warning(
+            "mail %s (row %s) held after acceptance: %s", row.message_id, row.id, row.reason
+        )
+        return None
+    post = make_post(decision, now=now)
+    db.session.flush()
+    claimed = db.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == row.id, InboundMessage.status == InboundStatus.ACCEPTED)
+        .values(status=InboundStatus.POSTED, post_id=post.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:  # another worker posted it first: keep theirs
+        db.session.delete(post)
+        db.session.flush()
+        return None
+    return post
+
+
+def make_post(decision: Decision, *, now: datetime) -> Post:
+    """The post as an ORM object in the session (not committed: the caller commits with
+    the row), for callers that work with the session: releasing held mail, ``hub ingest``."""
+    assert decision.member is not None
+    member = db.session.get(Member, decision.member.id)
+    parent = db.session.get(Post, decision.parent.id) if decision.parent is not None else None
+    if member is None or (decision.parent is not None and parent is None):
+        raise NotFound("The member or the update this answers no longer exists.")
+    return posts.create_post(
+        member,
+        decision.body,
+        parent=parent,
+        source="email",
+        now=now,
+        commit=False,
+        images=decision.images,
+        dropped_attachments=decision.dropped,
+        rate_limit=False,
+    )
+
+
+def pending_rows(limit: int = 100) -> list[InboundMessage]:
+    """Accepted rows not yet posted, oldest first.
+
+    Several workers may read the same rows; ``ingest_row`` claims each one with a
+    conditional UPDATE in the posting transaction, so only one of them posts it.
+    """
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.status == InboundStatus.ACCEPTED)
+        .order_by(InboundMessage.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

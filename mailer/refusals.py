@@ -57,8 +57,8 @@ class RefusalCounter:
 
     def over(self, peer: str | None) -> bool:
         """Whether ``peer`` has had ``limit`` refusals within the window."""
-        if not peer or self.limit <= 0:
-            return False
+        if not peer or self.limit <= 0 or not self._seen:
+            return False  # nothing refused yet: no address to work out (every RCPT asks)
         times = self._seen.get(network_of(peer))
         return (
             times is not None and len(times) >= self.limit and times[0] > self.clock() - self.window

@@ -25,11 +25,15 @@ except that a quote header sharing a line with the reply ("ok On <date> ...
 wrote:") is cut off that line; nothing else is rewritten. All work is linear
 in the number of lines: patterns only ever see one line or a window of at most
 ``_MAX_HEADER_LINES`` lines.
+
+Over 350 lines: one algorithm whose steps (blocks, quotes, signatures, footers) decide
+the close calls together; the patterns are data in :mod:`mailer.reply_patterns`.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mailer import reply_blocks
 from mailer import reply_patterns as pat
@@ -158,6 +162,10 @@ _ANY_TAGLINE = re.compile(
 )
 
 
+# The line tests here and below are pure functions of one line, asked again for the same
+# lines by the second pass:
+# remembered, as each costs a long alternation of patterns.
+@lru_cache(maxsize=4096)
 def _is_tagline(line: str) -> bool:
     text = line.strip().lower()
     if len(text) > 160:
@@ -177,6 +185,7 @@ def _is_salutation(line: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
 def _key_family(line: str) -> str | None:
     if ":" not in line[:40] and "：" not in line[:40]:
         return None
@@ -184,6 +193,16 @@ def _key_family(line: str) -> str | None:
         if pattern.match(line):
             return family
     return None
+
+
+@lru_cache(maxsize=4096)
+def _name_wrote(stripped: str) -> bool:
+    return pat.NAME_WROTE.match(stripped) is not None
+
+
+@lru_cache(maxsize=4096)
+def _may_open_notice(line: str) -> bool:
+    return bool(pat.DISCLAIMER_HEADING.match(line) or pat.DISCLAIMER_OPENING.match(line))
 
 
 # --- quote headers --------------------------------------------------------------
@@ -236,7 +255,7 @@ def _find_headers(lines: list[str], kinds: list[int], prefixes: dict[int, str]) 
         if kinds[j] not in (_TEXT, _QUOTE):
             continue
         stripped = line.strip()
-        if kinds[j] == _TEXT and len(stripped) <= 100 and pat.NAME_WROTE.match(stripped):
+        if kinds[j] == _TEXT and len(stripped) <= 100 and _name_wrote(stripped):
             k = j + 1
             while k < len(kinds) and k <= j + 2 and kinds[k] == _BLANK:
                 k += 1
@@ -318,9 +337,7 @@ class _Scan:
         found = set()
         for k in range(self.n):
             line = self.lines[k]
-            if self.kinds[k] != _TEXT or not (
-                pat.DISCLAIMER_HEADING.match(line) or pat.DISCLAIMER_OPENING.match(line)
-            ):
+            if self.kinds[k] != _TEXT or not _may_open_notice(line):
                 continue  # the cheap test first: most lines open nothing
             above = self.lines[k - 1] if k else ""
             blank_above = (

@@ -21,6 +21,7 @@ and a notice's paragraph is read for at most ``_MAX_NOTICE_LINES`` lines.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mailer import reply_patterns as pat
 
@@ -36,11 +37,13 @@ _MAYBE_CONTACT = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def is_contact_line(line: str) -> bool:
     """Is ``line`` plainly contact data (phone, address, URL, register, image placeholder)?
 
     A line of several such parts joined by ``|`` or ``·`` counts when one part does and
-    every part is short.
+    every part is short. Remembered per line: the trimmer's second pass (and the block
+    search around it) asks again about the same lines.
     """
     text = line.strip()
     if not text or len(text) > 200:

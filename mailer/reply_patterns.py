@@ -3,6 +3,8 @@
 Every pattern here is applied to a single line or to a short window of at most
 a few joined lines, so none of them can be driven into long backtracking by a
 large body. Patterns that scan a window use bounded repeats only.
+
+Over 350 lines because most of it is data: the patterns, language by language.
 """
 
 from __future__ import annotations
@@ -493,8 +495,10 @@ CONTACT_LINES = (
         re.IGNORECASE,
     ),
     # "Musterstraße 12", "Unter den Linden 5a", "10115 Berlin", "1 Main Street"
+    # (The lookahead only skips lines that cannot end in a house number, before the
+    # 25 street words are tried at every position.)
     re.compile(
-        r"^[A-ZÀ-Þ][^\d\n]{1,40}(?:stra(?:ß|ss)e|str\.|weg|allee|platz|gasse|damm|ring|straat"
+        r"^(?=[\s\S]*\d\s?[a-z]?$)[A-ZÀ-Þ][^\d\n]{1,40}(?:stra(?:ß|ss)e|str\.|weg|allee|platz|gasse|damm|ring|straat"
         r"|laan|gracht|plein|rue|avenue|via|calle|gatan|vej|vegen|gate|ulica|ul\.)\s*\d{1,4}\s?[a-z]?$",
         re.IGNORECASE,
     ),

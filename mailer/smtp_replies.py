@@ -2,7 +2,8 @@
 
 "Our fault, try again" is 4xx (the sending server retries); "this message is not acceptable"
 is 5xx with a sentence a person understands, because the sender's own mail server quotes it
-back to them. Templates take ``str.format`` fields.
+back to them. Templates take ``str.format`` fields. Beside them, the two helpers that
+make reply text: one reply for several recipients, and a quote of the sender's text.
 
 The replies are English, always, and not translated: an SMTP reply must be ASCII (RFC 5321;
 SMTPUTF8 is optional and the refusal travels through the sender's server into a bounce
@@ -13,6 +14,8 @@ taken from the domain (a post refused as too long) are produced in English for t
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 SMTP_LANGUAGE = "en"
 
@@ -83,3 +86,55 @@ def is_well_formed(reply: str) -> bool:
         and "\r" not in reply
         and "\n" not in reply
     )
+
+
+def combine_replies(replies: list[str]) -> str:
+    """One DATA reply for several recipients: the first success, else the first refusal
+    (``ACCEPTED`` for none: a message whose every recipient was routed elsewhere)."""
+    for reply in replies:
+        if reply.startswith("2"):
+            return reply
+    return replies[0] if replies else ACCEPTED
+
+
+#: Characters of the counted text that a "too long" refusal quotes back.
+REPLY_EXCERPT_CHARS = 120
+
+
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "ø": "o",
+        "å": "a",
+        "ł": "l",
+        "Ł": "L",
+        "Æ": "AE",
+        "Ø": "O",
+        "Å": "A",
+        "đ": "d",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
+
+
+def reply_excerpt(body: str) -> str:
+    """The first counted lines of ``body``, as one line of ASCII for an SMTP reply.
+
+    The sender's server shows the refusal to them: the excerpt tells them what Hub took
+    for their text. SMTP replies are ASCII (RFC 5321 4.2) and one line: accents are
+    dropped (ü becomes u), other characters become "?", and lines are joined with " / ".
+    """
+    lines = [line.strip() for line in body.splitlines() if line.strip()][:3]
+    text = " / ".join(lines).translate(_TRANSLITERATE)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = "".join(c if " " <= c <= "~" else "?" for c in text).replace('"', "'")
+    if len(text) > REPLY_EXCERPT_CHARS:
+        text = text[: REPLY_EXCERPT_CHARS - 3].rstrip() + "..."
+    return text

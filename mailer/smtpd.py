@@ -1,4 +1,9 @@
-"""The SMTP listener (aiosmtpd): takes mail for Hub's own addresses and hands it to ingest.
+"""The SMTP listener's handler (aiosmtpd): what RCPT and DATA answer for Hub's addresses.
+
+Beside it: ``mailer.smtp_protocol`` (the session and controller), ``mailer.smtp_routes``
+(where bounces, unsubscribe and role mail go), ``mailer.group_writer`` (the batch
+commits), ``mailer.smtpd_service`` (start, stop, run until a signal) and
+``mailer.smtpd_processes`` (``hub smtpd``'s processes).
 
 Runs inside ``python app.py`` or on its own as ``hub smtpd``. RCPT refuses addresses that
 are not ours at once. DATA runs the checks that can refuse a message
@@ -19,35 +24,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import signal
-import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session, syntax
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 
 from hub.extensions import db
 from hub.models import InboundStatus
 from mailer import smtp_replies as R
-from mailer.addresses import ATEXT, POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
+from mailer.addresses import POST_LOCAL, REPLY_PREFIX, split_recipient, verify_key
 from mailer.connections import ThreadConnections
-from mailer.ingest import Prepared
+from mailer.group_writer import GroupWriter, Pending
+from mailer.ingest import prepare
 from mailer.parse import ParsedMessage, parse_message
 from mailer.postmaster import ROLE_ADDRESSES
-from mailer.refusals import RefusalCounter, network_of
-from mailer.smtp_data import read_data
-from mailer.smtp_tls import TLSCertificate, check_configured
-from mailer.worker import IngestWorker
+from mailer.refusals import RefusalCounter
+from mailer.smtp_routes import Route, default_routes
 
 log = logging.getLogger(__name__)
 
-#: A route takes (recipient, raw bytes) inside an app context and returns an SMTP reply.
-Route = Callable[[str, bytes], str]
 
 #: Threads that prepare messages larger than ``INLINE_BYTES``.
 DATA_THREADS = 4
@@ -57,10 +54,6 @@ DATA_THREADS = 4
 INLINE_BYTES = 64 * 1024
 #: Longest a message's body is read on the event loop thread before it goes to a thread.
 INLINE_SECONDS = 0.02
-#: Most messages one transaction stores.
-MAX_BATCH = 64
-#: Longest a submitted message waits for the other connections' messages to join it.
-WAIT_SECONDS = 0.002
 #: Most recipients of one message (RFC 5321 4.5.3.1.8 asks servers to take at least 100
 #: for relays; a hub's own addresses need few): the next RCPT is answered ``452 4.5.3``.
 MAX_RECIPIENTS = 50
@@ -68,187 +61,6 @@ MAX_RECIPIENTS = 50
 
 #: ``parse_inline``'s answer for mail that is not parsed before it is routed.
 PARSE_LATER = ParsedMessage()
-
-
-def _bounce(recipient: str, raw: bytes) -> str:
-    from mailer.bounces import handle_bounce
-
-    return handle_bounce(recipient, raw)
-
-
-def _unsubscribe(recipient: str, raw: bytes) -> str:
-    from hub.unsubscribe import handle_unsubscribe_mail
-
-    return handle_unsubscribe_mail(recipient, raw)
-
-
-def _role_mail(recipient: str, raw: bytes) -> str:
-    from mailer.postmaster import handle_role_mail
-
-    return handle_role_mail(recipient, raw)
-
-
-def default_routes() -> dict[str, Route]:
-    """Local-part prefixes handled outside ingest: ``<prefix>+<token>@<domain>``.
-
-    Bounces come back to the VERP ``Return-Path`` of Hub's mail; unsubscribe mail to the
-    ``mailto:`` of its ``List-Unsubscribe`` header; ``postmaster@`` and ``abuse@`` are for
-    the admins (``mailer.postmaster``), from anyone.
-    """
-    return {
-        "bounces": _bounce,
-        "unsubscribe": _unsubscribe,
-        "postmaster": _role_mail,
-        "abuse": _role_mail,
-    }
-
-
-# A MAIL FROM or RCPT TO path as nearly every client writes it: ``<dot-atom@domain>``,
-# then the parameters.
-_PLAIN_PATH = re.compile(
-    rf"[ \t]*<([{ATEXT}]+(?:\.[{ATEXT}]+)*"
-    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>(?:[ \t]+([^(]*))?"
-)
-
-
-class HubSMTP(SMTP):
-    """aiosmtpd's server with Hub's wording (and enhanced codes) for its built-in refusals."""
-
-    size_reply = R.SIZE_EXCEEDED
-    #: The client network this connection is counted under (``HubHandler.peers``).
-    _counted: str | None = None
-    #: Over ``HUB_SMTP_MAX_CONNECTIONS_PER_IP``: answered 421 and closed.
-    _turned_away = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        if self.transport is None:  # the TCP connection, not the switch to TLS
-            peer = transport.get_extra_info("peername")
-            peers = getattr(self.event_handler, "peers", None)
-            if peers is not None and isinstance(peer, tuple) and peer:
-                self._counted = key = network_of(peer[0])
-                peers[key] += 1
-                self._turned_away = peers[key] > self.event_handler.max_connections
-        super().connection_made(transport)
-
-    async def _handle_client(self) -> None:
-        if self._turned_away:
-            log.warning("%s: too many connections, turned away", self._counted)
-            await self.push(R.TOO_MANY_CONNECTIONS)
-            assert self.transport is not None
-            self.transport.close()
-            return
-        await super()._handle_client()
-
-    def _timeout_cb(self) -> None:
-        """aiosmtpd closes an idle connection silently; Hub says why first."""
-        if self.transport is not None and not self.transport.is_closing():
-            seconds = f"{self._timeout_duration:g}"
-            self.transport.write(f"{R.IDLE_TIMEOUT.format(seconds=seconds)}\r\n".encode())
-        super()._timeout_cb()
-
-    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
-        """aiosmtpd's path parser, with a shortcut for plain ``<local@domain>`` paths.
-
-        aiosmtpd parses each path with the standard library's RFC 5322 header grammar,
-        which costs about a tenth of the listener's time for a short reply; a plain path
-        gives the same answer from one regular expression (``tests/test_smtpd.py`` checks
-        the two agree), anything else goes to aiosmtpd. A path that breaks the standard
-        library's parser (``<a@[>`` raises AttributeError there) is malformed, and answered
-        as such rather than with the Python error.
-        """
-        plain = _PLAIN_PATH.fullmatch(arg) if arg else None
-        if plain is None:
-            try:
-                return super()._getaddr(arg)
-            except Exception:
-                return None, None
-        address, rest = plain.group(1), plain.group(2) or ""
-        if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
-            return None, None
-        return address, rest
-
-    @syntax("DATA")
-    async def smtp_DATA(self, arg: str) -> None:
-        """aiosmtpd's DATA, reading the message in pieces (``mailer.smtp_data``)."""
-        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
-            return
-        assert self.envelope is not None
-        if not self.envelope.rcpt_tos:
-            await self.push("503 Error: need RCPT command")
-            return
-        if arg:
-            await self.push("501 Syntax: DATA")
-            return
-        await self.push("354 End data with <CR><LF>.<CR><LF>")
-        try:
-            data, refusal = await read_data(
-                self._reader, size_limit=self.data_size_limit, line_limit=self.line_length_limit
-            )
-        except asyncio.IncompleteReadError:
-            return  # the client went away; the connection is closing
-        if refusal:
-            await self.push(refusal)
-            self._set_post_data_state()
-            return
-        self.envelope.content = data
-        self.envelope.original_content = data
-        status = await self._call_handler_hook("DATA")
-        self._set_post_data_state()
-        await self.push("250 OK" if status is MISSING else status)
-
-    def connection_lost(self, error: Exception | None) -> None:
-        writer = getattr(self.event_handler, "writer", None)
-        if writer is not None and self.session is not None:
-            writer.forget(self.session)
-        if self._counted is not None:
-            peers = self.event_handler.peers
-            peers[self._counted] -= 1
-            if peers[self._counted] <= 0:
-                del peers[self._counted]
-            self._counted = None
-        super().connection_lost(error)
-
-    async def push(self, status: str | bytes) -> None:
-        if isinstance(status, str):
-            if status.startswith("552 Error"):
-                limit_mb = (self.data_size_limit or 0) / (1024 * 1024)
-                status = R.SIZE_EXCEEDED.format(limit_mb=f"{limit_mb:g}")
-            elif status.startswith("500 Line too long"):
-                status = R.LINE_TOO_LONG
-        await super().push(status)
-
-
-class HubController(Controller):
-    """aiosmtpd's controller; with ``reuse_port`` several processes share one port."""
-
-    def __init__(
-        self,
-        handler: object,
-        *,
-        reuse_port: bool = False,
-        tls: TLSCertificate | None = None,
-        **kwargs: object,
-    ) -> None:
-        # aiosmtpd waits one second for its thread to answer; on a busy machine (a start-up
-        # beside migrations, a loaded CI runner) that is too short and start() fails.
-        kwargs.setdefault("ready_timeout", 15.0)
-        super().__init__(handler, **kwargs)
-        self.reuse_port = reuse_port
-        #: The STARTTLS certificate; each connection gets its current context.
-        self.tls = tls
-
-    def factory(self) -> SMTP:
-        tls_context = self.tls.context() if self.tls is not None else None
-        return HubSMTP(self.handler, tls_context=tls_context, **self.SMTP_kwargs)
-
-    def _create_server(self):  # noqa: ANN202 (aiosmtpd's own hook)
-        return self.loop.create_server(
-            self._factory_invoker,
-            host=self.hostname,
-            port=self.port,
-            ssl=self.ssl_context,
-            reuse_port=self.reuse_port or None,
-        )
 
 
 class HubHandler:
@@ -400,8 +212,6 @@ class HubHandler:
     def _prepare(
         self, raw: bytes, mail_from: str, recipients: list[str], parsed: ParsedMessage | None
     ) -> Pending | str:
-        from mailer.ingest import prepare
-
         routed = []
         ours = []
         for address in recipients:
@@ -411,7 +221,7 @@ class HubHandler:
             else:
                 ours.append(address)
         if not ours:
-            return combine_replies(routed)
+            return R.combine_replies(routed)
         prepared = prepare(
             raw,
             mail_from=mail_from,
@@ -421,7 +231,7 @@ class HubHandler:
             in_flight=self.writer.in_flight,
         )
         if not prepared.items:
-            return combine_replies([*prepared.replies, *routed])
+            return R.combine_replies([*prepared.replies, *routed])
         return Pending(prepared, routed)
 
     def close(self) -> None:
@@ -432,232 +242,3 @@ class HubHandler:
 def _peer(session: Session) -> str | None:
     peer = session.peer
     return peer[0] if isinstance(peer, tuple) and peer else None
-
-
-@dataclass
-class Pending:
-    """A message prepared for Hub's addresses, and the replies of the routes it also went to."""
-
-    prepared: Prepared
-    routed: list[str]
-
-
-def _accepted_members(pending: Pending) -> list[int]:
-    """The member of each message in ``pending`` that will become a post."""
-    return [
-        item.decision.member.id
-        for _, item in pending.prepared.items
-        if item.new is not None and item.decision.member is not None
-    ]
-
-
-def combine_replies(replies: list[str]) -> str:
-    """One DATA reply for several recipients: the first success, else the first refusal."""
-    good = [r for r in replies if r.startswith("2")]
-    return good[0] if good else replies[0]
-
-
-class GroupWriter:
-    """Commits what the DATA handlers prepared, the messages of several connections at once.
-
-    A handler submits its prepared message and awaits the reply; the writer stores what
-    was submitted in one transaction (``mailer.ingest.store``) and then answers each,
-    so every message is answered only after its own rows are committed. It writes as
-    soon as every connection with a message under way (a recipient accepted, DATA not
-    yet answered) has submitted, since none of them can add to the batch before it is
-    answered, or ``WAIT_SECONDS`` after the first submission, when a connection is slow
-    to send its message. Under load one commit then covers a message from each
-    connection: the commit is the largest single cost of a short reply.
-
-    Everything runs on the event loop thread, like the preparing: a second thread would
-    only take turns with it for the interpreter lock, and each turn the loop waits for
-    costs more than the work.
-    """
-
-    def __init__(
-        self,
-        app: Flask,
-        connections: ThreadConnections | None = None,
-        *,
-        wake: Callable[[], None] | None = None,
-    ) -> None:
-        self.app = app
-        self.connections = connections or ThreadConnections()
-        self.wake = wake
-        self._batch: list[tuple[Pending, asyncio.Future[str]]] = []
-        self._under_way: set[Session] = set()  # sessions with a message on its way
-        self._waiting: set[Session] = set()  # of those, the ones that submitted it
-        self._timer: asyncio.TimerHandle | None = None
-        self._flush_soon = False
-        #: Member id -> accepted messages of theirs waiting to be committed (rate limit).
-        self.in_flight: Counter[int] = Counter()
-
-    def expect(self, session: Session) -> None:
-        """``session`` has a message under way (a recipient was accepted)."""
-        self._under_way.add(session)
-
-    def forget(self, session: Session) -> None:
-        """``session`` sent no message after all (RSET, a refusal, a lost connection)."""
-        self._under_way.discard(session)
-        if self._batch:
-            self._schedule()
-
-    def submit(self, pending: Pending, session: Session | None = None) -> asyncio.Future[str]:
-        """Queue ``pending`` for the next transaction; the future holds its DATA reply."""
-        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._batch.append((pending, future))
-        self.in_flight.update(_accepted_members(pending))
-        if session is not None:
-            self._waiting.add(session)
-        self._schedule()
-        return future
-
-    def _schedule(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._under_way <= self._waiting or len(self._batch) >= MAX_BATCH:
-            if not self._flush_soon:
-                self._flush_soon = True
-                loop.call_soon(self._flush)
-        elif self._timer is None:
-            self._timer = loop.call_later(WAIT_SECONDS, self._flush)
-
-    def _flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._flush_soon = False
-        batch, self._batch = self._batch[:MAX_BATCH], self._batch[MAX_BATCH:]
-        self._under_way -= self._waiting
-        self._waiting.clear()
-        if self._batch:
-            self._schedule()
-        if not batch:
-            return
-        try:
-            replies = self.store([pending for pending, _ in batch])
-        finally:
-            for pending, _ in batch:
-                self.in_flight.subtract(_accepted_members(pending))
-            self.in_flight += Counter()  # drop the zeros
-        for (_, future), reply in zip(batch, replies, strict=True):
-            if not future.done():  # the client may have gone
-                future.set_result(reply)
-
-    def store(self, batch: list[Pending]) -> list[str]:
-        """Store ``batch`` now; a DATA reply for each message, never an exception."""
-        from mailer.ingest import store
-
-        with self.app.app_context():
-            try:
-                results = store(self.connections.get(), [pending.prepared for pending in batch])
-                self.connections.committed()
-            except Exception:
-                log.exception("could not store %d messages", len(batch))
-                self.connections.discard()
-                results = [RuntimeError("not stored")] * len(batch)
-        replies = []
-        woken = False
-        for pending, result in zip(batch, results, strict=True):
-            if isinstance(result, Exception):
-                reply = R.TEMPORARY_FAILURE
-            else:
-                reply, later = result
-                woken = woken or bool(later)
-            replies.append(combine_replies([reply, *pending.routed]))
-        if woken and self.wake is not None:
-            self.wake()
-        return replies
-
-
-class Listener:
-    """The SMTP server plus the ingest worker that posts what it stored."""
-
-    def __init__(
-        self,
-        app: Flask,
-        *,
-        host: str | None = None,
-        port: int | None = None,
-        reuse_port: bool = False,
-        worker: bool = True,
-        wake: Callable[[], None] | None = None,
-    ) -> None:
-        self.worker = IngestWorker(app) if worker else None
-        if self.worker is not None:
-            wake = self.worker.notify
-        self.handler = HubHandler(app, wake=wake)
-        cert, key = app.config["HUB_SMTP_TLS_CERT"], app.config["HUB_SMTP_TLS_KEY"]
-        self.tls = TLSCertificate(cert, key) if cert else None
-        self.controller = HubController(
-            self.handler,
-            reuse_port=reuse_port,
-            tls=self.tls,
-            hostname=host or app.config["HUB_SMTP_HOST"],
-            port=port if port is not None else app.config["HUB_SMTP_PORT"],
-            data_size_limit=app.config["HUB_SMTP_MAX_MESSAGE_SIZE"],
-            timeout=app.config["HUB_SMTP_IDLE_SECONDS"],
-            server_hostname=app.config["HUB_SMTP_HOSTNAME"],
-            ident="Hub SMTP listener",
-        )
-
-    @property
-    def port(self) -> int:
-        return self.controller.server.sockets[0].getsockname()[1]
-
-    def start(self) -> Listener:
-        """Post what an earlier run stored but did not post, then start listening."""
-        if self.worker is not None:
-            self.worker.start()
-        self.controller.start()
-        log.info("SMTP listener on %s:%s", self.controller.hostname, self.port)
-        if self.tls is None:
-            log.warning(
-                "SMTP listener offers no STARTTLS (HUB_SMTP_TLS_CERT is empty): "
-                "mail reaches it unencrypted"
-            )
-        else:
-            log.info("SMTP listener offers STARTTLS with %s", self.tls.cert)
-        return self
-
-    def stop(self) -> None:
-        self.controller.stop()
-        self.handler.close()
-        if self.worker is not None:
-            self.worker.stop()
-
-
-def make_controller(app: Flask, *, host: str | None = None, port: int | None = None) -> Listener:
-    """The listener on the configured (or given) address; ``start()`` and ``stop()`` it."""
-    return Listener(app, host=host, port=port)
-
-
-def serve_forever(app: Flask) -> None:
-    """Run the listener until SIGINT or SIGTERM: ``HUB_SMTP_PROCESSES`` listener processes
-    beside one poster process (``mailer.smtpd_processes``).
-
-    Raises ``SettingError`` before any process starts if the STARTTLS files do not load.
-    """
-    check_configured(app.config)
-    if app.config["HUB_SMTP_PORT"] != 0:
-        from mailer.smtpd_processes import serve_processes
-
-        serve_processes(app, app.config["HUB_SMTP_PROCESSES"])
-    else:  # an ephemeral port cannot be shared: one process does it all
-        serve_one(app)
-
-
-def serve_one(
-    app: Flask,
-    *,
-    reuse_port: bool = False,
-    worker: bool = True,
-    wake: Callable[[], None] | None = None,
-) -> None:
-    """Run one listener (and, with ``worker``, the ingest worker) until SIGINT or SIGTERM."""
-    listener = Listener(app, reuse_port=reuse_port, worker=worker, wake=wake).start()
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    listener.stop()
-    log.info("SMTP listener stopped")

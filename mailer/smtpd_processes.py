@@ -1,5 +1,8 @@
 """``hub smtpd`` as processes: listeners on one port, and one poster beside them.
 
+``serve_forever`` is what ``hub smtpd`` runs; it imports the listener (``mailer.smtpd``),
+never the other way round.
+
 A listener spends its time in Python (parsing, checks), so one process uses one core.
 ``hub smtpd`` forks ``HUB_SMTP_PROCESSES`` listeners that bind the same port with
 ``SO_REUSEPORT`` (the kernel spreads connections across them) and one poster process that
@@ -26,12 +29,28 @@ from collections.abc import Callable
 from flask import Flask
 
 from hub.extensions import db
+from mailer.smtp_tls import check_configured
+from mailer.smtpd_service import serve_one
+from mailer.worker import IngestWorker
 
 log = logging.getLogger(__name__)
 
 RESTART_PAUSE = 1.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 POSTER = -1  # the child index of the poster process
+
+
+def serve_forever(app: Flask) -> None:
+    """Run the listener until SIGINT or SIGTERM: ``HUB_SMTP_PROCESSES`` listener processes
+    beside one poster process.
+
+    Raises ``SettingError`` before any process starts if the STARTTLS files do not load.
+    """
+    check_configured(app.config)
+    if app.config["HUB_SMTP_PORT"] != 0:
+        serve_processes(app, app.config["HUB_SMTP_PROCESSES"])
+    else:  # an ephemeral port cannot be shared: one process does it all
+        serve_one(app)
 
 
 def serve_processes(app: Flask, count: int) -> None:
@@ -75,8 +94,6 @@ def serve_processes(app: Flask, count: int) -> None:
 
 
 def _run_listener(app: Flask, wake_write: int) -> None:
-    from mailer.smtpd import serve_one
-
     def wake() -> None:
         with contextlib.suppress(BlockingIOError):  # full: the poster has wake-ups waiting
             os.write(wake_write, b"\0")
@@ -86,8 +103,6 @@ def _run_listener(app: Flask, wake_write: int) -> None:
 
 def _run_poster(app: Flask, wake_read: int) -> None:
     """Run the ingest worker, waking it whenever a listener wrote to the pipe."""
-    from mailer.worker import IngestWorker
-
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

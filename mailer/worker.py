@@ -18,6 +18,8 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from hub.extensions import db
+from mailer.held_mail import hold_failed, notify_unauthenticated
+from mailer.poster import ingest_row, pending_rows, post_pending
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +69,6 @@ class IngestWorker:
 
     def drain(self) -> int:
         """Post every accepted row; return how many were handled."""
-        from hub.held_mail import notify_unauthenticated
-        from mailer.ingest import ingest_row, pending_rows
-        from mailer.poster import post_pending
-
         handled = 0
         try:
             while not self._stop.is_set():
@@ -105,6 +103,4 @@ class IngestWorker:
             # A message that cannot be posted must not block the others: hold it.
             log.exception("mail %s (row %s) could not be posted", row.message_id, row.id)
             db.session.rollback()
-            from hub.held_mail import hold_failed
-
             hold_failed(row.id, f"could not be posted: {type(exc).__name__}: {exc}")

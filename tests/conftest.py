@@ -209,7 +209,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def listener(app: Flask):
     """Hub's real SMTP listener on a free loopback port, bound to the test app."""
-    from mailer.smtpd import Listener
+    from mailer.smtpd_service import Listener
     from tests.mailhelpers import free_port
 
     listener = Listener(app, host="127.0.0.1", port=free_port()).start()

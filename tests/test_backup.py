@@ -23,7 +23,6 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, insert, select, text
 
 from hub import create_app
-from hub.cli import restore_command
 from hub.database import upgrade_database
 from hub.extensions import db
 from hub.health import migrations_head
@@ -32,6 +31,7 @@ from mailer.addresses import reply_address
 from mailer.dns_records import generate_key
 from tests.conftest import TEST_DATABASE_URL, run_sql_alone
 from tests.mailhelpers import free_port, message
+from wiring.cli import restore_command
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = ",".join(migrations_head())
@@ -48,7 +48,7 @@ SETTINGS = {
 def hub(args: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess:
     """Run the ``hub`` command in a process of its own, as an operator would."""
     return subprocess.run(
-        [sys.executable, "-c", "from hub.cli import main; main()", *args],
+        [sys.executable, "-c", "from wiring.cli import main; main()", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -85,7 +85,7 @@ def instance(tmp_path: Path):
 
 def _start_listener(env: dict[str, str], port: int, log) -> subprocess.Popen:  # noqa: ANN001
     process = subprocess.Popen(
-        [sys.executable, "-c", "from hub.cli import main; main()", "smtpd"],
+        [sys.executable, "-c", "from wiring.cli import main; main()", "smtpd"],
         cwd=ROOT,
         env={**env, "HUB_SMTP_PORT": str(port)},
         stdout=log,

@@ -27,6 +27,8 @@ ROUTES = [
     ("/admin/members/{}/reactivate", "POST"),
     ("/admin/members/{}/remove", "GET"),
     ("/admin/members/{}/remove", "POST"),
+    ("/admin/members/{}/details", "POST"),
+    ("/members/{}/picture.jpg", "GET"),
     ("/admin/invitations/{}/resend", "POST"),
     ("/admin/invitations/{}/revoke", "POST"),
     ("/admin/join-requests/{}", "POST"),

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from digests.bounces import bouncing_member_ids, is_bouncing
 from digests.runs import send_digests
 from hub.extensions import db
-from mailer.bounces import handle_bounce, parse_bounce
+from mailer.bounces import bouncing_member_ids, handle_bounce, is_bouncing, parse_bounce
 from mailer.verp import bounce_address
 from tests.conftest import login
 

@@ -59,7 +59,7 @@ def test_admin_imports_a_csv_and_an_invitee_accepts_from_the_outbox(
 
     page.get_by_label("Send each new member an invitation").check()
     page.get_by_role("button", name="Import 3 new members").click()
-    assert "Imported 3 new members and sent 3 invitations" in page.locator(".notice").inner_text()
+    assert "Imported 3 new members. Sent 3 invitations." in page.locator(".notice").inner_text()
 
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Outbox").click()
     row = page.get_by_role("row").filter(has_text="zoe@example.org")

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from hub.cli import main
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member, Post
+from wiring.cli import main
 
 
 def test_members_add_prints_a_login_link(runner):

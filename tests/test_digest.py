@@ -123,6 +123,7 @@ def _in_one_go(digest: compose.Digest) -> tuple[str, str]:
     from flask import current_app, render_template
     from markupsafe import Markup
 
+    from hub.legal import legal_links, text_footer
     from mailer.addresses import reply_address
     from mailer.outgoing import _unsubscribe_url, inline_css
 
@@ -131,6 +132,7 @@ def _in_one_go(digest: compose.Digest) -> tuple[str, str]:
         **compose.context(digest),
         "hub_name": current_app.config["HUB_NAME"],
         "unsubscribe_url": _unsubscribe_url(member, "digest"),
+        "legal_links": legal_links(current_app.config, absolute=True),
     }
     context["reply_to"] |= {p.id: reply_address(member, p) for b in digest.blocks for p in b.posts}
     blocks = {"blocks": digest.blocks, "reply_to": context["reply_to"], "digest": digest}
@@ -144,7 +146,8 @@ def _in_one_go(digest: compose.Digest) -> tuple[str, str]:
         "email/digest.html",
         **{**context, "blocks": Markup(render_template("email/digest_blocks.html", **blocks))},
     )
-    return re.sub(r"\n{3,}", "\n\n", text), inline_css(html)
+    text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n")
+    return text + "\n\n" + text_footer(context["legal_links"]), inline_css(html)
 
 
 def test_digests_from_shared_pieces_equal_each_rendered_whole(network, make_post):

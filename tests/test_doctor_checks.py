@@ -13,7 +13,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from mailer.smtpd import Listener
+from mailer.smtpd_service import Listener
 from tests.mailhelpers import Relay, free_port
 
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from digests.preferences import get_preferences
 from hub.extensions import db
 from hub.models import InboundStatus, Post
+from hub.preferences import get_preferences
 from tests.conftest import login
 from tests.mailhelpers import message, posts_with_body, rows
 

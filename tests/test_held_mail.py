@@ -169,7 +169,7 @@ def test_release_without_a_note_sends_nothing(client, make_member, make_post, ou
 
 
 def test_forged_post_mail_asks_the_member_once_a_day_at_most(app, make_member, outbox):
-    from hub.held_mail import notify_unauthenticated
+    from mailer.held_mail import notify_unauthenticated
 
     victim = make_member("Vic", email="vic@example.com")
     for n in range(5):
@@ -186,8 +186,8 @@ def test_a_held_message_is_posted_once_when_released_twice_at_once(
 ):
     import threading
 
-    from hub.held_mail import release_held
     from hub.models import Member
+    from mailer.held_mail import release_held
 
     mod = make_member("Mo Derator", role="moderator")
     row = _spoofed(make_member("Bob"), make_post(mod), "Only once please")
@@ -225,3 +225,18 @@ def test_a_message_of_only_quotes_warns_before_release(client, make_member, make
     login(client, mod)
     page = client.get("/moderation/mail").data.decode()
     assert "Release posts its whole text, quotes included" in page
+
+
+def test_refused_mail_shows_moderators_the_start_of_its_text(client, make_member):
+    """A refusal keeps up to 2,000 characters of its text for the moderators' page (a
+    second constant of the same name once cut it to the 120 of a refusal's quote)."""
+    admin = make_member("Ada Admin", role="admin")
+    text = "Dear hub, " + "words " * 60 + "MARKER-AFTER-360-CHARACTERS and more."
+    raw = bytes(message("stranger@elsewhere.example", "post@hub.example.net", text))
+    reply, _ = receive(
+        raw, mail_from="stranger@elsewhere.example", recipients=["post@hub.example.net"]
+    )
+    assert reply.startswith("5")
+    assert rows()[-1].status == InboundStatus.REFUSED
+    login(client, admin)
+    assert "MARKER-AFTER-360-CHARACTERS" in client.get("/moderation/mail").data.decode()

@@ -16,8 +16,9 @@ from hub.extensions import db
 from hub.models import InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
+from mailer.group_writer import GroupWriter, Pending
 from mailer.ingest import prepare, store
-from mailer.smtpd import GroupWriter, Listener, Pending
+from mailer.smtpd_service import Listener
 from tests.mailhelpers import free_port, message, posts_with_body, rows
 
 

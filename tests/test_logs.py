@@ -32,7 +32,7 @@ def _smtpd_log(tmp_path: Path, **settings: str) -> str:
         **settings,
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", "from hub.cli import main; main()", "smtpd"],
+        [sys.executable, "-c", "from wiring.cli import main; main()", "smtpd"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -78,7 +78,7 @@ def test_a_bad_log_setting_stops_the_command_with_a_sentence(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_INSTANCE_DIR=str(tmp_path), HUB_LOG_FORMAT="xml")
     done = subprocess.run(
-        [sys.executable, "-c", "from hub.cli import main; main()", "smtpd"],
+        [sys.executable, "-c", "from wiring.cli import main; main()", "smtpd"],
         cwd=ROOT,
         env=env,
         capture_output=True,

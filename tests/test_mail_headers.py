@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from digests import compose
 from digests.notify import render_notification
-from digests.preferences import get_preferences
 from digests.receipts import send_receipt
 from digests.runs import render_prompt
 from hub.extensions import db
 from hub.models import Preferences
-from hub.unsubscribe import handle_unsubscribe_mail
+from hub.preferences import get_preferences
 from mailer.outgoing import send
+from mailer.unsubscribe import handle_unsubscribe_mail
 from mailer.verp import (
     bounce_address,
     parse_bounce_address,

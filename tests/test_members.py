@@ -110,7 +110,7 @@ def test_latest_updates_skip_replies_hidden_and_deleted_posts(app, make_member, 
     from datetime import timedelta
 
     from hub.clock import utcnow
-    from hub.posts import latest_updates
+    from hub.timeline import latest_updates
 
     now = utcnow()
     ann, bob, cy = make_member("Ann"), make_member("Bob"), make_member("Cy")

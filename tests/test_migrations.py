@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
+from hub import search_index
 from hub.database import upgrade_database
 from hub.extensions import db
 from tests.conftest import make_app
@@ -24,7 +25,8 @@ def _fresh_postgres_url() -> str | None:
 def _diff(url: str) -> list:
     engine = create_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": search_index.include_object}
+        context = MigrationContext.configure(connection, opts=opts)
         diff = compare_metadata(context, db.metadata)
     engine.dispose()
     return diff
@@ -104,3 +106,36 @@ def test_postgres_migrations_match_models(tmp_path):
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+def test_the_search_migration_indexes_what_was_there_before(tmp_path):
+    from flask_migrate import upgrade
+
+    from hub.database import MIGRATIONS_DIR
+    from hub.search import find_people, find_posts
+    from hub.search_query import parse
+
+    url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
+    app = make_app(url, tmp_path / "instance")
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0012")
+        db.session.execute(
+            text(
+                "INSERT INTO member (id, email, name, organisation, title, bio, location, links,"
+                " role, state, timezone, joined_at, session_secret) VALUES (1, 'j@example.org',"
+                " 'Jörg Müller', '', '', '', '', '', 'member', 'active', 'UTC',"
+                " '2025-01-01 00:00:00.000000', 's')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO post (id, author_id, body, body_html, source, created_at)"
+                " VALUES (1, 1, 'Kiln repaired', '<p>Kiln repaired</p>', 'web',"
+                " '2025-03-01 00:00:00.000000')"
+            )
+        )
+        db.session.commit()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        assert [p.id for p in find_posts(parse("kiln"))] == [1]
+        assert [m.name for m in find_people(parse("mull"))] == ["Jörg Müller"]
+        db.engine.dispose()

@@ -23,7 +23,7 @@ def test_download_holds_profile_updates_replies_and_settings(logged_in, make_mem
     theirs = make_post(other, "Their update")
     make_post(me, "My reply", parent=theirs)
     make_post(other, "Not mine", parent=mine)
-    from digests.preferences import turn_off
+    from hub.preferences import turn_off
 
     turn_off(me, "receipts")
     response = client.get("/me/data.json")

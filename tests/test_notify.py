@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from digests.notify import send_due_notices
-from digests.preferences import get_preferences
 from digests.scheduler import tick
 from hub.extensions import db
+from hub.preferences import get_preferences
 
 T0 = datetime(2026, 11, 18, 10, 0)
 

@@ -127,6 +127,11 @@ PAGES = [
     "/admin/outbox",
     "/moderation/mail",
     "/posts/{post}/flag",
+    "/search?q=Gezeitensensor",
+    "/help",
+    "/privacy",
+    "/admin/settings",
+    "/members/me/picture",
 ]
 
 

@@ -163,7 +163,7 @@ def test_suspended_member_cannot_log_in_or_post_on_the_web(client, world, app):
 
 def test_member_suspended_by_an_admin_cannot_post_by_email(app, client, world):
     from mailer.addresses import reply_address
-    from mailer.smtpd import Listener
+    from mailer.smtpd_service import Listener
     from tests.mailhelpers import free_port, message, send
 
     member, post = world["member"], world["post"]

@@ -14,7 +14,8 @@ from hub.extensions import db
 from hub.models import InboundStatus, Post
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
-from mailer.ingest import HOLD_LATE, receive
+from mailer.decide import HOLD_LATE
+from mailer.ingest import receive
 from mailer.poster import post_pending
 from tests.mailhelpers import message, posts_with_body, rows
 

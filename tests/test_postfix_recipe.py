@@ -25,7 +25,7 @@ import pytest
 
 from hub.models import InboundStatus
 from mailer.addresses import reply_address
-from mailer.smtpd import Listener
+from mailer.smtpd_service import Listener
 from tests.deployfiles import ROOT, require
 from tests.mailhelpers import free_port, message, posts_with_body, rows
 

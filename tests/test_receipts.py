@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from digests.preferences import turn_off
 from digests.receipts import send_due_receipts
+from hub.preferences import turn_off
 from mailer.addresses import reply_address
 from tests.mailhelpers import message, send, wait_until_posted
 

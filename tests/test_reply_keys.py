@@ -151,7 +151,7 @@ def test_a_reply_without_a_trusted_dmarc_fail_is_posted(listener, people, header
 
 
 def test_a_held_reply_is_released_after_its_key_has_expired_since(app, people, make_member):
-    from hub.held_mail import release_held
+    from mailer.held_mail import release_held
 
     _, bob, post = people
     mod = make_member("Mo Derator", role="moderator")

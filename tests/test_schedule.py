@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from digests.preferences import get_preferences
 from digests.runs import send_digests, send_prompts
 from digests.schedule import last_slot, local_instant, next_slot
 from digests.scheduler import tick
 from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus
+from hub.preferences import get_preferences
 
 WEEKLY_FRIDAY_15 = {"frequency": "weekly", "weekday": 4, "hour": 15}
 

@@ -14,7 +14,8 @@ from hub.extensions import db
 from hub.models import InboundStatus, MemberState, PostAttachment
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
-from mailer.smtpd import HubSMTP, Listener
+from mailer.smtp_protocol import HubSMTP
+from mailer.smtpd_service import Listener
 from tests.mailhelpers import (
     MAIL_DATA,
     free_port,
@@ -324,8 +325,8 @@ def test_hub_loop_mail_is_dropped(listener, people):
 def test_bounces_and_unsubscribe_mail_reach_their_handlers(app, people):
     from pathlib import Path
 
-    from digests.preferences import get_preferences
     from hub.models import MailHealth
+    from hub.preferences import get_preferences
     from mailer.verp import bounce_address, unsubscribe_address
 
     _, bob, _ = people

@@ -134,7 +134,7 @@ def test_restart_posts_rows_stored_but_not_posted_once_with_two_processes(tmp_pa
     from hub.members import create_member
     from hub.models import InboundMessage, InboundStatus
     from hub.posts import create_post
-    from mailer.ingest import dedupe_key
+    from mailer.decide import dedupe_key
     from mailer.parse import parse_message
 
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"

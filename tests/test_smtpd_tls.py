@@ -18,7 +18,7 @@ from hub.settings import SettingError
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.smtp_tls import check_configured
-from mailer.smtpd import Listener
+from mailer.smtpd_service import Listener
 from tests.conftest import make_app
 from tests.mailhelpers import (
     free_port,

@@ -18,7 +18,7 @@ from digests.runs import send_digests, send_prompts
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Post
-from mailer.smtpd import Listener
+from mailer.smtpd_service import Listener
 from tests.conftest import login
 from tests.mailhelpers import free_port
 

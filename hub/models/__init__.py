@@ -16,17 +16,21 @@ from hub.models.digest import (
     DigestIssue,
     ReplyNotice,
 )
+from hub.models.feed import FeedToken
 from hub.models.heartbeat import Heartbeat
 from hub.models.inbound import InboundMessage, InboundStatus
 from hub.models.mail_queue import QueuedMail, QueuedMailStatus
 from hub.models.member import Interest, Member, MemberRole, MemberState
 from hub.models.moderation import AuditEntry, Flag
+from hub.models.network import NetworkSetting
+from hub.models.picture import MemberPicture
 from hub.models.post import Post
 from hub.models.preferences import MailHealth, Preferences
 
 __all__ = [
     "AuditEntry",
     "EmailChange",
+    "FeedToken",
     "Flag",
     "FormerAddress",
     "Heartbeat",
@@ -44,6 +48,8 @@ __all__ = [
     "LoginToken",
     "MailHealth",
     "Member",
+    "MemberPicture",
+    "NetworkSetting",
     "MemberRole",
     "MemberState",
     "Post",

@@ -52,7 +52,7 @@ class InboundMessage(db.Model):
     size: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default=InboundStatus.ACCEPTED.value)
     reason: Mapped[str] = mapped_column(Text, default="")
-    #: Why a held message is held (``mailer.ingest.HOLD_*``); empty otherwise.
+    #: Why a held message is held (``mailer.decide.HOLD_*``); empty otherwise.
     hold: Mapped[str] = mapped_column(String(32), default="")
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="SET NULL"), index=True

@@ -52,6 +52,8 @@ class Member(UserMixin, db.Model):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     # In every login cookie; ``hub.sessions.end_sessions`` replaces it to log out everywhere.
     session_secret: Mapped[str] = mapped_column(String(64), default=new_session_secret)
+    # Set when the member has a picture (``hub.pictures``); part of its address for caches.
+    picture_version: Mapped[str | None] = mapped_column(String(32))
 
     interests: Mapped[list[Interest]] = relationship(
         back_populates="member",
@@ -82,6 +84,15 @@ class Member(UserMixin, db.Model):
         login: who, which session secret, and since when (Unix seconds), so the server
         itself ends the login after ``HUB_SESSION_DAYS`` (see ``hub.sessions``)."""
         return f"{self.id}:{self.session_secret}:{int(time.time())}"
+
+    @property
+    def initials(self) -> str:
+        """Shown in place of a picture: the first letters of the first and last name."""
+        words = [w for w in self.name.split() if w[:1].isalpha()]
+        if not words:
+            return "?"
+        first, last = words[0][0], words[-1][0] if len(words) > 1 else ""
+        return (first + last).upper()
 
     @property
     def link_list(self) -> list[str]:

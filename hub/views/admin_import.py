@@ -118,4 +118,14 @@ def confirm(token: str):  # noqa: ANN201
             ]
         ).replace("  ", " ")
     )
+    if outcome.welcomed:
+        flash(
+            ngettext(
+                "Each of them gets a welcome mail with a link to leave before their first "
+                "digest (%(num)s mail).",
+                "Each of them gets a welcome mail with a link to leave before their first "
+                "digest (%(num)s mails).",
+                outcome.welcomed,
+            )
+        )
     return redirect(url_for("admin_members.index"))

@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
-from digests.bounces import bouncing_member_ids
-from hub import membership
+from hub import member_edit, member_list, membership
 from hub.access import admin_required
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, ValidationError
@@ -19,7 +17,7 @@ from hub.numbers import page_number
 bp = Blueprint("admin_members", __name__, url_prefix="/admin/members")
 
 PAGE = 100
-STATES = [s.value for s in MemberState if s != MemberState.FORMER]
+STATES = member_list.STATES
 
 
 def _member(member_id: int) -> Member:
@@ -29,58 +27,116 @@ def _member(member_id: int) -> Member:
     return member
 
 
+def _filters() -> tuple[member_list.Filters, str | None]:
+    """The list's filters from the query string, and a sentence if the weeks do not read."""
+    error = None
+    try:
+        weeks = member_list.parse_quiet_weeks(request.args.get("quiet", ""))
+    except ValueError as exc:
+        weeks, error = None, str(exc)
+    sort = request.args.get("sort", "name")
+    filters = member_list.Filters(
+        q=request.args.get("q", "").strip(),
+        state=request.args.get("state", ""),
+        quiet_weeks=weeks,
+        sort=sort if sort in member_list.SORTS else "name",
+    )
+    return filters, error
+
+
 @bp.get("")
 @admin_required
-def index() -> str:
-    q = request.args.get("q", "").strip()
-    state = request.args.get("state", "")
+def index() -> str | tuple[str, int]:
+    filters, error = _filters()
     page = page_number()
-    query = select(Member).where(Member.state != MemberState.FORMER)
-    if q:
-        query = query.where(
-            or_(
-                Member.name.icontains(q, autoescape=True),
-                Member.email.icontains(q, autoescape=True),
-                Member.organisation.icontains(q, autoescape=True),
-            )
-        )
-    if state in STATES:
-        query = query.where(Member.state == state)
-    query = query.order_by(func.lower(Member.name), Member.id)
-    found = list(db.session.scalars(query.offset((page - 1) * PAGE).limit(PAGE + 1)))
-    bouncing = bouncing_member_ids()
-    return render_template(
+    query = member_list.members_query(filters, utcnow())
+    found = list(db.session.execute(query.offset((page - 1) * PAGE).limit(PAGE + 1)))
+    html = render_template(
         "admin/members.html",
-        members=found[:PAGE],
-        bouncing={m.id for m in found if m.id in bouncing},
-        q=q,
-        state=state,
+        rows=found[:PAGE],
+        filters=filters,
+        quiet_text=request.args.get("quiet", ""),
+        error=error,
         states=STATES,
         page=page,
         has_next=len(found) > PAGE,
     )
+    return (html, 400) if error else html
 
 
 @bp.get("/export.csv")
 @admin_required
 def export() -> Response:
-    text = membership.export_csv(membership.current_members())
+    """The list as filtered on the page. ``sep=semicolon`` for German spreadsheets.
+
+    Both start with a UTF-8 byte order mark: Excel reads a double-clicked CSV file in the
+    system's legacy code page (Windows-1252 in Germany, turning "Zoë" into "ZoÃ«") unless
+    the file starts with one. A ``sep=;`` first line would also tell Excel the separator,
+    but Excel then ignores the mark and other programs read the line as data; the choice
+    of separator is the admin's instead.
+    """
+    filters, _ = _filters()
+    semicolon = request.args.get("sep") == "semicolon"
+    rows = [tuple(row) for row in db.session.execute(member_list.members_query(filters, utcnow()))]
+    text = membership.export_csv(rows, delimiter=";" if semicolon else ",")
     stamp = utcnow().strftime("%Y-%m-%d")
     return Response(
-        "\ufeff" + text,  # the BOM makes spreadsheets read the file as UTF-8
+        "\ufeff" + text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="members-{stamp}.csv"'},
     )
 
 
-def _manage(member: Member, error: str | None = None, status: int = 200) -> tuple[str, int]:
+def _manage(
+    member: Member,
+    error: str | None = None,
+    status: int = 200,
+    *,
+    details: dict[str, str] | None = None,
+    field: str | None = None,
+) -> tuple[str, int]:
     return render_template(
         "admin/member.html",
         member=member,
         roles=[r.value for r in MemberRole],
-        error=error,
+        error=error if details is None else None,
         reason=request.form.get("reason", ""),
+        details=details
+        or {"name": member.name, "organisation": member.organisation, "email": member.email},
+        details_error=error if details is not None else None,
+        field=field,
     ), status
+
+
+@bp.post("/<int:member_id>/details")
+@admin_required
+def details(member_id: int):  # noqa: ANN201
+    """Name and organisation at once; a new address once its owner confirms it."""
+    member = _member(member_id)
+    form = {k: request.form.get(k, "") for k in ("name", "organisation", "email")}
+    try:
+        edited = member_edit.edit_member(current_user, member, form)
+    except (ValidationError, PermissionDenied) as exc:
+        db.session.rollback()
+        db.session.refresh(member)
+        return _manage(member, str(exc), 400, details=form, field=getattr(exc, "field", None))
+    if edited.confirm_to:
+        flash(
+            _(
+                "A confirmation link went to %(to)s. %(name)s's address changes when it is "
+                "opened; until then it stays %(email)s.",
+                to=edited.confirm_to,
+                name=member.name,
+                email=member.email,
+            )
+        )
+    if edited.changed:
+        fields = {"name": _("name"), "organisation": _("organisation")}
+        what = _(" and ").join(str(fields.get(key, key)) for key in edited.changed)
+        flash(_("Saved %(name)s's %(what)s.", name=member.name, what=what))
+    if not edited.changed and not edited.confirm_to:
+        flash(_("Nothing was changed."))
+    return redirect(url_for("admin_members.manage", member_id=member.id))
 
 
 @bp.get("/<int:member_id>")

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.models import PostAttachment
-from hub.posts import get_visible_post
+from hub.timeline import get_visible_post
 
 bp = Blueprint("attachments", __name__)
 

@@ -54,7 +54,7 @@ def create() -> Response | tuple[str, int]:
 @bp.post("/posts/<int:post_id>/replies")
 @login_required
 def reply(post_id: int) -> Response | tuple[str, int]:
-    parent = posts.get_visible_post(post_id, current_user)
+    parent = timeline.get_visible_post(post_id, current_user)
     body = request.form.get("body", "")
     try:
         created = posts.create_post(current_user, body, parent=parent)
@@ -74,7 +74,7 @@ def reply(post_id: int) -> Response | tuple[str, int]:
 @login_required
 def show(post_id: int) -> str | Response:
     """One update with its whole thread (the target of links in mail)."""
-    post = posts.get_visible_post(post_id, current_user)
+    post = timeline.get_visible_post(post_id, current_user)
     if post.parent_id is not None:
         return redirect(url_for("board.show", post_id=post.parent_id, _anchor=f"post-{post.id}"))
     return render_template(
@@ -90,7 +90,7 @@ def show(post_id: int) -> str | Response:
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int) -> str | Response | tuple[str, int]:
-    post = posts.get_post(post_id)
+    post = timeline.get_post(post_id)
     if post.author_id != current_user.id:
         raise PermissionDenied(_("You can only edit your own updates."))
     if request.method == "GET":
@@ -110,7 +110,7 @@ def edit(post_id: int) -> str | Response | tuple[str, int]:
 @login_required
 def delete(post_id: int) -> str | Response:
     """GET asks for confirmation; POST deletes."""
-    post = posts.get_post(post_id)
+    post = timeline.get_post(post_id)
     if post.author_id != current_user.id:
         raise PermissionDenied(_("You can only delete your own updates."))
     if request.method == "GET":

@@ -18,7 +18,7 @@ from hub.folding import fold
 from hub.members import profile_visible_to, time_zones, update_profile
 from hub.models import Interest, Member, MemberState
 from hub.numbers import cursor_arg, page_number
-from hub.posts import latest_updates
+from hub.timeline import latest_updates
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -32,14 +32,16 @@ def parse_joined(value: str) -> tuple[datetime, datetime]:
     """
     start_text, slash, end_text = value.partition("/")
     if not slash or len(value) > 80:
-        raise ValueError("The period must be two dates and times joined by “/”.")
+        raise ValueError(_("The period must be two dates and times joined by “/”."))
     try:
         start, end = (datetime.fromisoformat(part.strip()) for part in (start_text, end_text))
     except ValueError:
-        raise ValueError("The period must be two ISO 8601 dates and times joined by “/”.") from None
+        raise ValueError(
+            _("The period must be two ISO 8601 dates and times joined by “/”.")
+        ) from None
     start, end = (_utc(moment) for moment in (start, end))
     if end <= start:
-        raise ValueError("The period must end after it starts.")
+        raise ValueError(_("The period must end after it starts."))
     return start, end
 
 

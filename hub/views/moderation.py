@@ -9,13 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from hub import audit, flags, held_mail, posts
+from hub import audit, flags, timeline
 from hub.access import moderator_required
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
 from hub.models import AuditEntry, Member, Post
 from hub.numbers import page_number, query_int
-from hub.overview import held_mail_count
 
 bp = Blueprint("moderation", __name__)
 
@@ -25,7 +24,7 @@ AUDIT_PAGE = 100
 @bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 def flag(post_id: int):  # noqa: ANN201
-    post = posts.get_visible_post(post_id, current_user)
+    post = timeline.get_visible_post(post_id, current_user)
     reason = request.form.get("reason", "")
     if request.method == "GET":
         return render_template(
@@ -49,13 +48,9 @@ def flag(post_id: int):  # noqa: ANN201
 @bp.get("/moderation")
 @moderator_required
 def queue() -> str:
-    held = flags.held_messages()
     return render_template(
         "moderation/queue.html",
         items=flags.review_queue(),
-        held=held,
-        previews=held_mail.previews(held),
-        held_mail=held_mail_count(),
     )
 
 

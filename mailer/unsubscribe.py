@@ -1,4 +1,7 @@
-"""Unsubscribing: by one-click POST (RFC 8058), by the page's button, or by ``mailto:``.
+"""Unsubscribing, in one place: by one-click POST (RFC 8058), by the page's button, or by
+``mailto:``. The page is ``mailer.views.unsubscribe``; the listener hands mail for
+``unsubscribe+<token>@`` to ``handle_unsubscribe_mail``; the links in outgoing mail are
+made by ``mailer.outgoing``.
 
 The token names the member and the kind of mail and is signed (see ``mailer.verp``), so no
 login is needed and nobody can unsubscribe someone else.
@@ -12,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from hub.extensions import db
 from hub.models import Member
+from hub.preferences import turn_off
+from mailer.verp import parse_unsubscribe_address, parse_unsubscribe_token
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +43,12 @@ TRY_LATER = "451 4.3.0 Could not unsubscribe just now; please try again later"
 
 def unsubscribe(member: Member, kind: str) -> None:
     """Turn off ``kind`` of mail for ``member``."""
-    from digests.preferences import turn_off
-
     turn_off(member, kind)
     log.info("member %s unsubscribed from %s", member.id, kind)
 
 
 def member_for_token(token: str) -> tuple[Member, str] | None:
     """The member and kind a genuine unsubscribe token names, else None."""
-    from mailer.verp import parse_unsubscribe_token
-
     found = parse_unsubscribe_token(token)
     if found is None:
         return None
@@ -57,8 +58,6 @@ def member_for_token(token: str) -> tuple[Member, str] | None:
 
 def handle_unsubscribe_mail(recipient: str, raw: bytes) -> str:
     """A message to ``unsubscribe+<token>@``: unsubscribe, whatever it says; return the reply."""
-    from mailer.verp import parse_unsubscribe_address
-
     found = parse_unsubscribe_address(recipient)
     member = db.session.get(Member, found[0]) if found else None
     if found is None or member is None:

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from hub import held_mail
 from hub.access import moderator_required
 from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
+from mailer import held_mail
 
 bp = Blueprint("held_mail", __name__)
 
@@ -71,8 +71,6 @@ def discard(message_id: int) -> Response:
 @login_required
 def publish(message_id: int) -> str | Response | tuple[str, int]:
     """GET shows the update waiting to be published; POST publishes it."""
-    from flask import request
-
     row = held_mail.own_held(message_id, current_user)
     text = held_mail.previews([row])[row.id]
     if request.method == "GET":

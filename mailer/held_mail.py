@@ -1,5 +1,8 @@
 """Held and refused mail: listing it for moderators, releasing, discarding, publishing.
 
+The one home of held mail: what ingest holds (``mailer.ingest`` sets ``InboundMessage.hold``)
+is listed, counted, released and expired here; the pages are ``mailer.views.held_mail``.
+
 A held message waits for a person: a moderator releases (posts) or discards it, and an
 unauthenticated update sent to post@ can also be published by its own author from the link
 Hub mails them (once per message). Mail to members is queued (``hub.mail_queue``) in the
@@ -11,9 +14,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from hub import audit
 from hub.clock import utcnow
@@ -21,6 +25,11 @@ from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
 from hub.mail_queue import queue_mail
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
+from hub.posts import is_blank
+from hub.urls import external_url
+from mailer.decide import HOLD_LATE, HOLD_UNAUTHENTICATED, Decision, decide, excerpt
+from mailer.parse import parse_message
+from mailer.poster import make_post
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,25 @@ def held_and_refused(limit: int = LIST_LIMIT, *, admin: bool = False) -> list[In
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def held_messages() -> list[InboundMessage]:
+    """Held inbound mail waiting for a moderator, oldest first, for the review queue."""
+    return list(
+        db.session.scalars(
+            select(InboundMessage)
+            .where(InboundMessage.status == InboundStatus.HELD)
+            .order_by(InboundMessage.received_at, InboundMessage.id)
+            .limit(100)
+        )
+    )
+
+
+def held_mail_count() -> int:
+    """Inbound messages held for a moderator (the review queue and the admins' overview)."""
+    return db.session.scalar(
+        select(func.count(InboundMessage.id)).where(InboundMessage.status == InboundStatus.HELD)
+    )
 
 
 def _held(message_id: int) -> InboundMessage:
@@ -71,9 +99,6 @@ def previews(rows: list[InboundMessage]) -> dict[int, str]:
 
 
 def _compute_preview(row: InboundMessage) -> str:
-    from mailer.ingest import excerpt
-    from mailer.parse import parse_message
-
     try:
         if row.status == InboundStatus.HELD:
             return _decision(row).body
@@ -83,10 +108,7 @@ def _compute_preview(row: InboundMessage) -> str:
         return ""
 
 
-def _decision(row: InboundMessage):  # noqa: ANN202 (mailer.ingest.Decision)
-    from mailer.ingest import decide
-    from mailer.parse import parse_message
-
+def _decision(row: InboundMessage) -> Decision:
     parsed = parse_message(row.raw)
     return decide(
         parsed,
@@ -100,8 +122,6 @@ def _decision(row: InboundMessage):  # noqa: ANN202 (mailer.ingest.Decision)
 def _post_held(
     row: InboundMessage, by: Member, now: datetime | None, body: str | None = None
 ) -> Post:
-    from mailer.ingest import make_post
-
     now = now or utcnow()
     decision = _decision(row)
     if body is not None:
@@ -195,10 +215,6 @@ def release_held(
 
 def _refused_text(text: str) -> str:
     """Why the board refused a released text, in the moderator's terms."""
-    from flask import current_app
-
-    from hub.posts import is_blank
-
     if is_blank(text):
         return _("It was not released: the text is empty. Write the text to post, or discard it.")
     length = len(text.strip())
@@ -239,9 +255,6 @@ def expire_old_mail(*, now: datetime | None = None) -> int:
     kept (headers, the start of the text) serves moderators looking into a problem for a
     while, not as an archive. Held mail waits for a person and is never expired.
     """
-    from flask import current_app
-    from sqlalchemy import delete
-
     days = int(current_app.config["HUB_INBOUND_RETENTION_DAYS"])
     cutoff = (now or utcnow()) - timedelta(days=days)
     deleted = db.session.execute(
@@ -262,8 +275,6 @@ def expire_old_mail(*, now: datetime | None = None) -> int:
 
 def own_held(message_id: int, member: Member) -> InboundMessage:
     """A held post@ message of ``member``'s that they may publish themselves."""
-    from mailer.ingest import HOLD_UNAUTHENTICATED
-
     row = db.session.get(InboundMessage, message_id)
     if row is None or row.member_id != member.id or row.hold != HOLD_UNAUTHENTICATED:
         raise NotFound(_("There is no update of yours waiting to be published here."))
@@ -281,8 +292,6 @@ def publish_own(message_id: int, member: Member, *, now: datetime | None = None)
 
 def hold_failed(row_id: int, reason: str) -> None:
     """Hold an accepted row that could not be posted, so it stops blocking the others."""
-    from mailer.ingest import HOLD_LATE
-
     row = db.session.get(InboundMessage, row_id)
     if row is not None and row.status == InboundStatus.ACCEPTED:
         row.status = InboundStatus.HELD
@@ -296,9 +305,6 @@ def notify_unauthenticated(*, now: datetime | None = None) -> int:
 
     The row is marked in the transaction that queues the mail: it is asked about once.
     """
-    from hub.urls import external_url
-    from mailer.ingest import HOLD_UNAUTHENTICATED
-
     rows = db.session.scalars(
         select(InboundMessage).where(
             InboundMessage.status == InboundStatus.HELD,
@@ -342,8 +348,6 @@ ASK_INTERVAL = timedelta(days=1)
 
 
 def _asked_recently(row: InboundMessage, now: datetime) -> bool:
-    from mailer.ingest import HOLD_UNAUTHENTICATED
-
     earlier = db.session.scalar(
         select(InboundMessage.id)
         .where(
@@ -358,6 +362,4 @@ def _asked_recently(row: InboundMessage, now: datetime) -> bool:
 
 
 def _hub_name() -> str:
-    from flask import current_app
-
     return current_app.config["HUB_NAME"]

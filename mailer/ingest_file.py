@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import email.utils
+
 from flask import current_app
 from sqlalchemy import select
 
 from hub.extensions import db
 from hub.models import InboundMessage
 from mailer.addresses import split_recipient
-from mailer.ingest import dedupe_key, ingest_row, receive
+from mailer.decide import dedupe_key
+from mailer.ingest import receive
 from mailer.parse import parse_message
+from mailer.poster import ingest_row
 
 _ADDRESS_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
 
 
 def find_recipient(raw: bytes) -> str | None:
     """The first of Hub's own addresses in the message's delivery and address headers."""
-    import email.utils
-
     parsed = parse_message(raw)
     domain = current_app.config["HUB_MAIL_DOMAIN"]
     for name in _ADDRESS_HEADERS:

@@ -14,8 +14,14 @@ import sys
 from flask import Flask
 from waitress.server import create_server
 
+from digests.scheduler import start_background
 from hub.database import upgrade_database
+from hub.demo import seed_demo
+from hub.login_links import login_link_for, setup_link
 from hub.logs import configure_logging
+from mailer.queue_sender import QueueSender
+from mailer.smtp_tls import check_configured
+from mailer.smtpd_service import make_controller
 
 log = logging.getLogger("hub")
 
@@ -43,19 +49,12 @@ def run_all(app: Flask, argv: list[str] | None = None) -> None:
     args = _parse(sys.argv[1:] if argv is None else argv)
     configure_logging(app.config)
     if app.config["HUB_RUN_SMTPD"]:
-        from mailer.smtp_tls import check_configured
-
         check_configured(app.config)  # the STARTTLS files: SettingError before anything starts
     upgrade_database(app)
     with app.app_context():
-        from hub.login_links import login_link_for, setup_link
-
         if args.demo:
-            from hub.demo import seed_demo
-
             # In the network's default language: HUB_DEFAULT_LOCALE=de seeds the German one.
-            locale = app.config["HUB_DEFAULT_LOCALE"]
-            admin, created = seed_demo(progress=log.info, locale=locale)
+            admin, created = seed_demo(progress=log.info, locale=app.config["HUB_DEFAULT_LOCALE"])
             log.info("demo network %s", "seeded" if created else "already present")
             print(f"\n  Log in as the demo admin ({admin.email}):\n  {login_link_for(admin)}\n")
         elif link := setup_link():
@@ -63,18 +62,12 @@ def run_all(app: Flask, argv: list[str] | None = None) -> None:
 
     config = app.config
     controller = scheduler = None
-    from mailer.queue_sender import QueueSender
-
     queue_sender = QueueSender(app).start()
     if config["HUB_RUN_SMTPD"]:
-        from mailer.smtpd import make_controller
-
         controller = make_controller(app)
         controller.start()
         log.info("SMTP listener on %s:%s", config["HUB_SMTP_HOST"], config["HUB_SMTP_PORT"])
     if config["HUB_RUN_SCHEDULER"]:
-        from digests.scheduler import start_background
-
         scheduler = start_background(app)
 
     server = create_server(

@@ -1,4 +1,8 @@
-"""Reading and changing a member's mail preferences (row made on first use)."""
+"""Reading and changing a member's mail preferences (row made on first use).
+
+The domain owns these: the settings page, unsubscribing, the digest and the notices all
+read or change them here.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,20 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from digests.schedule import WEEKDAYS, weekday_number
 from hub.errors import ValidationError
 from hub.extensions import db
 from hub.i18n import LOCALES
 from hub.members import check_timezone
 from hub.models import Member, Preferences
 from hub.models.preferences import FREQUENCIES
+from hub.settings import WEEKDAYS
+
+
+def weekday_number(name: str | int) -> int:
+    """``"friday"`` (or ``4``) -> 4."""
+    if isinstance(name, int):
+        return name
+    return WEEKDAYS.index(str(name).strip().lower())
 
 
 def defaults() -> dict[str, object]:

@@ -1,0 +1,224 @@
+"""Search over updates, replies and people: the one module the web page and the CLI use.
+
+Results are newest first, never ranked (the board's rule), cut into pages by the board's
+cursor. Only what any member may see is found: no deleted or hidden post nor a reply
+under one, and of people only active members (not invited, suspended or former). A
+former member's kept updates are found under "Former member", as the board shows them.
+
+The index is ``hub.search_index``'s (FTS5 on SQLite, tsvector on PostgreSQL); the query
+is ``hub.search_query``'s parse of what was typed, never the raw text. People match by
+word starts ("Hof" finds "Hoffmann"), updates by whole words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+from sqlalchemy import DateTime, bindparam, select, text
+from sqlalchemy.orm import selectinload
+
+from hub.extensions import db
+from hub.models import Member, MemberState, Post
+from hub.search_query import _WORD, Query, fold, parse
+from hub.timeline import Cursor
+
+PEOPLE_LIMIT = 20
+EXCERPT_CHARS = 180
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    member: Member
+    name: Markup
+    details: Markup  # title, organisation, location and interests, matches marked
+
+
+@dataclass(frozen=True)
+class PostHit:
+    post: Post
+    excerpt: Markup
+
+
+@dataclass
+class Results:
+    query: Query
+    people: list[PersonHit] = field(default_factory=list)
+    more_people: bool = False
+    posts: list[PostHit] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def search(text_typed: str, *, before: Cursor | None = None, limit: int = 20) -> Results:
+    """People (on the first page) and one page of updates and replies matching the query."""
+    query = parse(text_typed)
+    results = Results(query)
+    if not query:
+        return results
+    if before is None:
+        members = find_people(query, limit=PEOPLE_LIMIT + 1)
+        results.more_people = len(members) > PEOPLE_LIMIT
+        results.people = [_person_hit(m, query) for m in members[:PEOPLE_LIMIT]]
+    posts = find_posts(query, before=before, limit=limit + 1)
+    if len(posts) > limit:
+        posts = posts[:limit]
+        results.next_cursor = Cursor(posts[-1].created_at, posts[-1].id).encode()
+    results.posts = [PostHit(p, excerpt(p.body, query)) for p in posts]
+    return results
+
+
+def _sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+_POST_IDS = """
+SELECT post.id FROM post LEFT OUTER JOIN post AS parent ON post.parent_id = parent.id
+WHERE {match} AND post.deleted_at IS NULL AND post.hidden_at IS NULL
+  AND (post.parent_id IS NULL OR (parent.deleted_at IS NULL AND parent.hidden_at IS NULL))
+  {cursor}
+ORDER BY post.created_at DESC, post.id DESC LIMIT :limit
+"""
+_SQLITE_POST_MATCH = "post.id IN (SELECT rowid FROM post_fts WHERE post_fts MATCH :q)"
+_POSTGRES_POST_MATCH = "post.search_vector @@ websearch_to_tsquery('simple', hub_unaccent(:q))"
+_CURSOR = "AND (post.created_at < :at OR (post.created_at = :at AND post.id < :id))"
+
+
+def find_posts(query: Query, *, before: Cursor | None = None, limit: int = 21) -> list[Post]:
+    """Visible updates and replies matching ``query``, newest first.
+
+    The page's ids come from one plain statement (which the database answers from its
+    full-text index), then the ORM loads those rows only: building the ORM statement
+    around a text match cost several times the database's own work."""
+    sqlite = _sqlite()
+    sql = _POST_IDS.format(
+        match=_SQLITE_POST_MATCH if sqlite else _POSTGRES_POST_MATCH,
+        cursor=_CURSOR if before is not None else "",
+    )
+    params: dict[str, object] = {"q": query.fts5() if sqlite else query.websearch()}
+    params["limit"] = limit
+    statement = text(sql)
+    if before is not None:
+        statement = statement.bindparams(bindparam("at", type_=DateTime))
+        params.update(at=before.created_at, id=before.id)
+    ids = list(db.session.scalars(statement, params))
+    if not ids:
+        return []
+    rows = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def _people_match(query: Query) -> tuple[str, dict[str, str]]:
+    if _sqlite():
+        match = "member.id IN (SELECT rowid FROM member_fts WHERE member_fts MATCH :q)"
+        return match, {"q": query.fts5(prefix=True)}
+    # Interests live in their own table, so they join the member's own vector here.
+    parts, params = [], {}
+    for n, term in enumerate(query.terms):
+        params[f"w{n}"] = " ".join(term.words)
+        if term.negated:
+            parts.append(f"!! phraseto_tsquery('simple', hub_unaccent(:w{n}))")
+        elif len(term.words) > 1:
+            parts.append(f"phraseto_tsquery('simple', hub_unaccent(:w{n}))")
+        else:
+            parts.append(f"to_tsquery('simple', quote_literal(hub_unaccent(:w{n})) || ':*')")
+    tsquery = " && ".join(f"({p})" for p in parts)
+    # Candidates first, from the GIN index (or a short interest tag) matching any wanted
+    # term; only they have their interests folded in for the whole query.
+    wanted = [p for p, t in zip(parts, query.terms, strict=True) if not t.negated]
+    any_term = " || ".join(f"({p})" for p in wanted)
+    match = (
+        f"(member.search_vector @@ ({any_term}) OR member.id IN (SELECT interest.member_id "
+        "FROM interest WHERE to_tsvector('simple'::regconfig, hub_unaccent(interest.tag)) "
+        f"@@ ({any_term})))"
+        " AND (member.search_vector || coalesce((SELECT to_tsvector('simple', "
+        "hub_unaccent(string_agg(interest.tag, ' '))) FROM interest "
+        f"WHERE interest.member_id = member.id), ''::tsvector)) @@ ({tsquery})"
+    )
+    return match, params
+
+
+def find_people(query: Query, *, limit: int = PEOPLE_LIMIT) -> list[Member]:
+    """Active members whose name, organisation, title, interests or location match."""
+    match, params = _people_match(query)
+    sql = (
+        f"SELECT member.id FROM member WHERE member.state = :active AND {match} "
+        "ORDER BY lower(member.name), member.id LIMIT :limit"
+    )
+    params.update(active=MemberState.ACTIVE.value, limit=limit)
+    ids = list(db.session.scalars(text(sql), params))
+    if not ids:
+        return []
+    statement = (
+        select(Member)
+        .options(selectinload(Member.interests))  # one query for the tags of all shown
+        .where(Member.id.in_(ids))
+    )
+    rows = {m.id: m for m in db.session.scalars(statement)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def _person_hit(member: Member, query: Query) -> PersonHit:
+    details = [member.title, member.organisation, member.location, ", ".join(member.interest_tags)]
+    marked = [excerpt(d, query, prefix=True) for d in details if d]
+    return PersonHit(member, excerpt(member.name, query, prefix=True), Markup(" · ").join(marked))
+
+
+def marks(body: str, query: Query, *, prefix: bool = False) -> list[tuple[int, int]]:
+    """Character spans of ``body`` that the wanted terms match, in order."""
+    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(body)]
+    spans: list[tuple[int, int]] = []
+    for term in query.wanted:
+        wanted = [fold(w) for w in term.words]
+        size = len(wanted)
+        for i in range(len(words) - size + 1):
+            window = [w[2] for w in words[i : i + size]]
+            if window[:-1] == wanted[:-1] and (
+                window[-1] == wanted[-1] or (prefix and window[-1].startswith(wanted[-1]))
+            ):
+                spans.append((words[i][0], words[i + size - 1][1]))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def excerpt_parts(
+    body: str, query: Query, *, prefix: bool = False, width: int = EXCERPT_CHARS
+) -> list[tuple[str, bool]]:
+    """A short passage of ``body`` around its first match, as (text, is_match) pieces."""
+    body = " ".join(body.split())
+    spans = marks(body, query, prefix=prefix)
+    start = 0
+    if len(body) > width and spans:
+        start = max(0, spans[0][0] - width // 3)
+        if start:
+            space = body.find(" ", start)
+            start = space + 1 if 0 <= space < spans[0][0] else spans[0][0]
+    end = min(len(body), start + width)
+    if end < len(body):
+        space = body.rfind(" ", start, end)
+        end = space if space > start else end
+    parts: list[tuple[str, bool]] = [("… ", False)] if start else []
+    at = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        parts += [(body[at:s], False), (body[s:e], True)]
+        at = e
+    parts.append((body[at:end], False))
+    if end < len(body):
+        parts.append((" …", False))
+    return [p for p in parts if p[0]]
+
+
+def excerpt(body: str, query: Query, *, prefix: bool = False) -> Markup:
+    """``excerpt_parts`` as HTML: every piece escaped, matches in ``<mark>``."""
+    return Markup("").join(
+        Markup("<mark>%s</mark>") % piece if hit else escape(piece)
+        for piece, hit in excerpt_parts(body, query, prefix=prefix)
+    )

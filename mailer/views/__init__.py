@@ -1,0 +1,1 @@
+"""The mail side's pages: held mail, unsubscribing, resuming bounced mail."""
