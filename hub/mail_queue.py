@@ -82,6 +82,14 @@ def queue_mail(
     return row
 
 
+def wake_sender_after_commit() -> None:
+    """Wake the sender after the current transaction commits, as queued mail does.
+
+    For work the sender does before it sends (``hub.login_links.handle_requests``).
+    """
+    _announce_after_commit(current_app._get_current_object())
+
+
 def _announce_after_commit(app: Flask) -> None:
     session = db.session()  # the scoped session's real Session
     session.info[_WAKE] = app
