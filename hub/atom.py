@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from flask_babel import ngettext
 from markupsafe import escape
 
 from hub.models import Post
@@ -50,7 +51,9 @@ def _content(post: Post, replies: list[Post]) -> str:
     html = [post.body_html]
     if replies:
         html.append(
-            f"<p><strong>{len(replies)} {'reply' if len(replies) == 1 else 'replies'}</strong></p>"
+            "<p><strong>"
+            + ngettext("%(num)d reply", "%(num)d replies", len(replies))
+            + "</strong></p>"
         )
         for reply in replies:
             html.append(

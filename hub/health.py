@@ -22,6 +22,7 @@ from hub.models import (
     Delivery,
     DeliveryStatus,
     DigestIssue,
+    LoginRequest,
     QueuedMail,
     QueuedMailStatus,
     ReplyNotice,
@@ -81,8 +82,9 @@ def _scheduler(health: Health, now: datetime, expected: bool, stale_after: timed
 def oldest_pending_mail() -> datetime | None:
     """When the oldest mail still waiting to be sent was queued.
 
-    That is queued account mail (login links, invitations, ...) not yet sent, a digest or
-    prompt delivery not yet sent (dated by its issue), or a reply notification not yet sent.
+    That is queued account mail (login links, invitations, ...) not yet sent, a login
+    request the sender has not handled yet, a digest or prompt delivery not yet sent (dated
+    by its issue), or a reply notification not yet sent.
     """
     deliveries = (
         select(func.min(DigestIssue.created_at))
@@ -93,7 +95,8 @@ def oldest_pending_mail() -> datetime | None:
     queued = select(func.min(QueuedMail.created_at)).where(
         QueuedMail.status == QueuedMailStatus.PENDING
     )
-    found = [db.session.scalar(q) for q in (queued, deliveries, notices)]
+    asked = select(func.min(LoginRequest.created_at)).where(LoginRequest.handled_at.is_(None))
+    found = [db.session.scalar(q) for q in (queued, asked, deliveries, notices)]
     return min((f for f in found if f is not None), default=None)
 
 

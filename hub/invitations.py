@@ -3,9 +3,9 @@
 Inviting creates the member in the ``invited`` state, so the address is reserved and an
 import run later counts it as already a member. Accepting asks for the profile basics,
 activates the account and logs the person in. Resending mints a new link (the old one
-stops working); revoking removes the never-activated member (and any invitation mail to
-them not sent yet). The mail is queued (``hub.mail_queue``) in the transaction that
-stores the link.
+stops working, and its mail, if still unsent, is replaced); revoking removes the
+never-activated member (and any invitation mail to them not sent yet). The mail is queued
+(``hub.mail_queue``) in the transaction that stores the link.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from hub import audit
 from hub.clock import utcnow
 from hub.errors import HubError, ValidationError
 from hub.extensions import db
-from hub.mail_queue import queue_mail
+from hub.mail_queue import queue_mail, replace_unsent
 from hub.members import (
     check_one_line,
     create_member,
@@ -236,7 +236,11 @@ def invite_many(
 
 
 def resend(actor: Member, invitation: Invitation, *, now: datetime | None = None) -> None:
-    """Send a fresh link with a fresh 14 days; the previous link stops working."""
+    """Send a fresh link with a fresh 14 days; the previous link stops working.
+
+    An earlier invitation mail to the address not sent yet (the relay was down) is
+    replaced, so the person gets one mail, with the working link.
+    """
     now = now or utcnow()
     if not invitation.is_pending or invitation.member is None:
         raise ValidationError(
@@ -247,6 +251,7 @@ def resend(actor: Member, invitation: Invitation, *, now: datetime | None = None
     invitation.expires_at = _expiry(now)
     invitation.send_count += 1
     audit.record(actor, "member.invite_resend", invitation.member, now=now)
+    replace_unsent("invitation", invitation.member.email)
     queue_invitation(invitation, token, actor)
     db.session.commit()
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from hub.clock import utcnow
 from hub.errors import HubError
 from hub.extensions import db
-from hub.mail_queue import queue_mail
+from hub.mail_queue import queue_mail, wake_sender_after_commit
 from hub.members import find_member, normalise_email
 from hub.models import LoginRequest, LoginToken, Member, MemberRole
 from hub.urls import external_url
@@ -89,42 +89,80 @@ def _working_links(member_id: int, now: datetime) -> int:
 def request_login_link(
     address: str, ip: str, *, next_path: str | None = None, now: datetime | None = None
 ) -> None:
-    """Queue a login link if ``address`` belongs to a member who may log in.
+    """Record a request for a login link; the mail sender handles it (``handle_requests``).
 
     The caller answers the same page whether or not the address is known, and whether or
-    not a link was sent, so the form cannot be used to find out who is a member. The mail
-    is queued (``hub.mail_queue``), never sent while the visitor waits, and the same
-    queries and one commit run for a member and a stranger; a member's answer only adds
-    two rows to that commit (the token and the queued mail).
+    not a link will be sent, so the form cannot be used to find out who is a member. The
+    answer cannot be told apart by its time either: the request does the same work for
+    every address (the IP limit's count, one row, one commit) and does not even look the
+    address up; whether it belongs to a member is decided later, away from the visitor, by
+    the sender, which is woken after the commit.
+
+    The IP limit (``HUB_LOGIN_LIMIT_PER_IP``) answers 429 with a message. ``next_path`` (a
+    same-site path the caller has checked) rides in the link, so the page the member was
+    on opens after login even when the link is opened elsewhere.
+    """
+    now = now or utcnow()
+    email = normalise_email(address)
+    _check_ip_rate(ip, now)
+    db.session.add(LoginRequest(email=email, ip=ip, created_at=now, next_path=next_path))
+    wake_sender_after_commit()
+    db.session.commit()
+
+
+def handle_requests(*, now: datetime | None = None) -> int:
+    """Queue a login link for each recorded request from a member who may log in.
+
+    Called by the mail sender before it sends. Each request is claimed with a conditional
+    UPDATE, so of two senders at once only one handles it. A request for an address that
+    is no active member's is dropped quietly, as is one older than a link's lifetime (the
+    sender was down; the person has asked again or will).
 
     The address limit (``HUB_LOGIN_LIMIT_PER_ADDRESS``) counts the links sent to the
     member in the last 15 minutes that still work. At the limit nothing more is sent, quietly:
     a stranger asking for someone's link again and again can fill their inbox only so far,
     and never locks them out, because the owner then has that many working links in their
     inbox already (each works until it is used or expires); once they expire or are used,
-    the next request sends a new one. The IP limit still answers 429 with a message.
-
-    ``next_path`` (a same-site path the caller has checked) rides in the link, so the
-    page the member was on opens after login even when the link is opened elsewhere.
+    the next request sends a new one. Returns how many links were queued.
     """
     now = now or utcnow()
-    email = normalise_email(address)
-    _check_ip_rate(ip, now)
-    db.session.add(LoginRequest(email=email, ip=ip, created_at=now))
-    member = find_member(email)
-    active = member is not None and member.is_active
-    outstanding = _working_links(member.id if active else 0, now)
-    if not active:
-        log.info("login link asked for %s: no active member, nothing sent", email)
-    elif outstanding >= current_app.config["HUB_LOGIN_LIMIT_PER_ADDRESS"]:
+    ids = db.session.scalars(
+        select(LoginRequest.id).where(LoginRequest.handled_at.is_(None)).order_by(LoginRequest.id)
+    ).all()
+    queued = 0
+    for request_id in ids:
+        claimed = db.session.execute(
+            update(LoginRequest)
+            .where(LoginRequest.id == request_id, LoginRequest.handled_at.is_(None))
+            .values(handled_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        row = db.session.get(LoginRequest, request_id) if claimed == 1 else None
+        if row is not None:
+            queued += _handle(row, now)
+        db.session.commit()
+    return queued
+
+
+def _handle(request: LoginRequest, now: datetime) -> bool:
+    minutes = current_app.config["HUB_LOGIN_LINK_MINUTES"]
+    member = find_member(request.email)
+    if member is None or not member.is_active:
+        log.info("login link asked for %s: no active member, nothing sent", request.email)
+        return False
+    if request.created_at < now - timedelta(minutes=minutes):
+        log.warning("login link asked for member %s too long ago, not sent", member.id)
+        return False
+    outstanding = _working_links(member.id, now)
+    if outstanding >= current_app.config["HUB_LOGIN_LIMIT_PER_ADDRESS"]:
         log.info(
             "login link asked for member %s: %s links work already, none sent",
             member.id,
             outstanding,
         )
-    else:
-        _queue_link(member, now, next_path)
-    db.session.commit()
+        return False
+    _queue_link(member, now, request.next_path)
+    return True
 
 
 def _queue_link(member: Member, now: datetime, next_path: str | None = None) -> None:
@@ -139,6 +177,7 @@ def _queue_link(member: Member, now: datetime, next_path: str | None = None) -> 
         member=member,
         secrets={"link": external_url("auth.redeem", token=token, next=next_path)},
         expires_at=now + timedelta(minutes=minutes),
+        now=now,
     )
 
 

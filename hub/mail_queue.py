@@ -22,13 +22,13 @@ from typing import Any
 
 from blinker import Namespace
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.i18n import current_locale, in_locale
-from hub.models import Member, QueuedMail
+from hub.models import Member, QueuedMail, QueuedMailStatus
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,36 @@ def queue_mail(
     _announce_after_commit(current_app._get_current_object())
     log.info("%s mail to %s queued", kind, to)
     return row
+
+
+def replace_unsent(kind: str, to: str) -> int:
+    """Withdraw the unsent ``kind`` mail to ``to`` (in the current transaction): a newer one
+    takes its place, so the person gets one message, with the link that works.
+
+    A conditional UPDATE, not a delete: a sender that has the row in hand already finishes
+    it (and records it sent); the row stays in the log as ``replaced``. Returns how many.
+    """
+    replaced = db.session.execute(
+        update(QueuedMail)
+        .where(
+            QueuedMail.kind == kind,
+            QueuedMail.recipient == to,
+            QueuedMail.status == QueuedMailStatus.PENDING,
+        )
+        .values(status=QueuedMailStatus.REPLACED, secrets=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if replaced:
+        log.info("%s unsent %s mail(s) to %s replaced by a newer one", replaced, kind, to)
+    return replaced
+
+
+def wake_sender_after_commit() -> None:
+    """Wake the sender after the current transaction commits, as queued mail does.
+
+    For work the sender does before it sends (``hub.login_links.handle_requests``).
+    """
+    _announce_after_commit(current_app._get_current_object())
 
 
 def _announce_after_commit(app: Flask) -> None:

@@ -158,11 +158,16 @@ def profile_visible_to(member: Member, viewer: Member) -> bool:
     """Whether ``viewer`` may open ``member``'s profile.
 
     Members see active members, and the anonymous row of a former member (their kept
-    updates link to it); people who have not accepted their invitation and suspended
-    members are shown to admins only (and to themselves).
+    updates link to it). Suspended members are shown to moderators and admins: the board
+    keeps their updates, moderators handle the flags on them, and the profile is where a
+    moderator sees who wrote a post and what else they wrote. People who have not accepted
+    their invitation have written nothing to moderate and are shown to admins only. Everyone
+    sees their own.
     """
     if viewer.is_admin or viewer.id == member.id:
         return True
+    if member.state == MemberState.SUSPENDED:
+        return viewer.is_moderator
     return member.state in (MemberState.ACTIVE, MemberState.FORMER)
 
 

@@ -1,6 +1,8 @@
 """Sending the queued account mail (``hub.mail_queue``): claim, build, send, record.
 
-``send_due`` sends the rows whose time has come. A row is claimed with a conditional UPDATE
+``send_due`` first handles the login links asked for (``hub.login_links.handle_requests``:
+the web request only records the request, so its answer does the same work for a member
+and a stranger), then sends the rows whose time has come. A row is claimed with a conditional UPDATE
 (its ``next_attempt_at`` moved past a lease), committed before anything is sent, so of two
 senders at once (two scheduler processes, the runner's thread and its minute tick) only
 one gets it. Then:
@@ -34,6 +36,7 @@ from sqlalchemy import select, update
 
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.login_links import handle_requests
 from hub.mail_queue import mail_queued
 from hub.models import Member, QueuedMail, QueuedMailStatus
 from mailer.backends import SendError, close_backend
@@ -56,6 +59,7 @@ BATCH = 100
 def send_due(*, now: datetime | None = None, batch: int = BATCH) -> int:
     """Send the queued mail that is due at ``now``; return how many messages were sent."""
     now = now or utcnow()
+    handle_requests(now=now)  # login links asked for: queued here, off the web request
     sent = 0
     while True:
         ids = db.session.scalars(

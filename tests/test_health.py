@@ -152,6 +152,15 @@ def test_queued_account_mail_counts_as_pending(migrated):
     assert 590 <= body["mail_queue"]["age_seconds"] <= 700  # the login mail waiting to go
 
 
+def test_a_login_request_the_sender_has_not_handled_counts_as_pending(migrated):
+    from hub.login_links import request_login_link
+
+    request_login_link("ada@example.org", "10.0.0.1", now=utcnow() - timedelta(minutes=10))
+    beat("scheduler")
+    body = migrated.test_client().get("/healthz").get_json()
+    assert 590 <= body["mail_queue"]["age_seconds"] <= 700  # a link may be waiting to go
+
+
 # --- hub doctor's web check over real HTTP ----------------------------------------------
 
 

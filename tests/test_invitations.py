@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from hub import invitations
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.models import AuditEntry, Invitation, JoinRequest, Member, MemberState
+from hub.models import AuditEntry, Invitation, JoinRequest, Member, MemberState, QueuedMail
+from mailer.backends import get_backend
+from mailer.queue_sender import send_due
 from tests.conftest import login
 
 INVITE_RE = re.compile(r"http://hub\.test(/invite/[A-Za-z0-9_\-]+)")
@@ -126,6 +128,25 @@ def test_resend_replaces_the_link_and_revoke_withdraws_it(app, admin_client, out
         "member.invite_resend",
         "member.invite_revoke",
     ]
+
+
+def test_resending_before_the_first_mail_went_out_sends_one_mail_with_the_working_link(
+    app, admin_client
+):
+    """The sender was not running (relay down, scheduler stopped) when the admin resent."""
+    client, _ = admin_client
+    client.post("/admin/invitations", data={"addresses": "fay@example.org"})
+    [fay] = db.session.scalars(select(Invitation)).all()
+    assert client.post(f"/admin/invitations/{fay.id}/resend").status_code == 302
+
+    outbox = get_backend(app).outbox
+    assert send_due() == 1
+    assert [m["To"] for m in outbox] == ["fay@example.org"]
+    visitor = app.test_client()
+    assert visitor.get(_link(outbox[0])).status_code == 200
+    assert send_due(now=utcnow() + timedelta(hours=1)) == 0  # and nothing after it
+    statuses = db.session.scalars(select(QueuedMail.status).order_by(QueuedMail.id)).all()
+    assert statuses == ["replaced", "sent"]
 
 
 def test_join_page_is_off_by_default(client):

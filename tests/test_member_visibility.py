@@ -1,5 +1,6 @@
 """Who appears where: people who have not accepted an invitation appear nowhere a member
-looks (digest, directory, profiles); suspended members are hidden from members, not admins."""
+looks (digest, directory, profiles); suspended members are hidden from members, not from
+moderators and admins."""
 
 from __future__ import annotations
 
@@ -77,6 +78,30 @@ def test_admins_still_see_invited_and_suspended_profiles(people):
     assert ivy.status_code == 200 and b"Ivy Invited" in ivy.data and b"invited" in ivy.data
     sid = boss.get(f"/members/{people['sid'].id}")
     assert sid.status_code == 200 and b"suspended" in sid.data
+
+
+def test_moderators_see_a_suspended_authors_profile_from_the_flagged_post(
+    app, people, make_member, make_post
+):
+    """A suspended member's updates stay on the board; a moderator judging a flag on one
+    follows the author's name to see who wrote it and what else; members still get 404."""
+    sam = make_member("Sam Seller")
+    post = make_post(sam, "Cheap watches, write to me")
+    assert people["boss"].post(f"/admin/members/{sam.id}/suspend").status_code == 302
+    flagger = app.test_client()
+    login(flagger, people["reader"])
+    assert flagger.post(f"/posts/{post.id}/flag", data={"reason": "spam"}).status_code == 302
+    mod = app.test_client()
+    login(mod, make_member("Mo Moderator", role="moderator"))
+    queue = mod.get("/moderation").data.decode()
+    profile_url = f"/members/{sam.id}"
+    assert "Cheap watches" in queue and f'href="{profile_url}"' in queue
+    page = mod.get(profile_url)
+    assert page.status_code == 200
+    assert b"Sam Seller" in page.data and b"suspended" in page.data
+    assert b"Cheap watches" in page.data
+    assert mod.get(f"/members/{people['ivy'].id}").status_code == 404  # nothing to moderate
+    assert flagger.get(profile_url).status_code == 404
 
 
 def test_the_directory_shows_neither_them_nor_their_organisations(app, people):

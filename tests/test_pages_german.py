@@ -177,3 +177,15 @@ def test_a_german_admin_reads_an_outbox_message_page_in_german(
     page = client.get(f"/admin/outbox/{name}").text
     assert english_words(page, allowed={"from", "to"}) == set()  # the headers' own names
     assert "Gesendet" in page
+
+
+def test_a_german_members_feed_reader_gets_the_feed_in_german(client, network, make_post):
+    """A feed reader sends no cookie and no member: the feed speaks the token's member's
+    language."""
+    make_post(network["english"], "Antwort", parent=network["post"])
+    login(client, network["admin"])
+    client.post("/settings/feed")
+    address = re.search(r'id="feed-address"[^>]*value="([^"]+)"', client.get("/settings").text)
+    path = address.group(1).removeprefix("http://hub.test")
+    feed = client.application.test_client().get(path).text
+    assert "Test Network: das Board" in feed and "1 Antwort" in feed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clock import utcnow
@@ -32,7 +32,12 @@ class LoginToken(db.Model):
 
 
 class LoginRequest(db.Model):
-    """One request for a login link, known address or not: the basis of the rate limits."""
+    """One request for a login link, known address or not: the basis of the rate limits.
+
+    The web request only records it; the mail sender handles it later (``handled_at``):
+    looks the address up and queues a link if it belongs to a member who may log in.
+    ``next_path`` is the same-site page the link opens after login.
+    """
 
     __tablename__ = "login_request"
 
@@ -40,3 +45,5 @@ class LoginRequest(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     ip: Mapped[str] = mapped_column(String(45), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_path: Mapped[str | None] = mapped_column(Text)
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)

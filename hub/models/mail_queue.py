@@ -21,6 +21,7 @@ class QueuedMailStatus:
     SENT = "sent"
     FAILED = "failed"  # refused for good, or out of retries; ``last_error`` says why
     EXPIRED = "expired"  # not sent before ``expires_at`` (a login link), so not sent at all
+    REPLACED = "replaced"  # a newer message of its kind took its place before it was sent
 
 
 class QueuedMail(db.Model):

@@ -20,7 +20,7 @@ from wtforms.validators import ValidationError
 
 from hub import network_settings
 from hub.access import admin_required
-from hub.i18n import LOCALE_NAMES
+from hub.i18n import LOCALE_NAMES, current_locale
 from hub.members import CONTROL_CHARACTERS, time_zones
 from hub.settings import EDITABLE, Setting, SettingError, parse
 
@@ -137,11 +137,9 @@ def page():  # noqa: ANN201
         if form.validate():
             values = {s.name: form[s.name.lower()].data for s in EDITABLE if s.name not in pins}
             changed = network_settings.save(current_user, values)
-            flash(
-                f"Saved: {', '.join(LABELS[n].lower() for n in changed)}."
-                if changed
-                else "Nothing was changed."
-            )
+            lower = current_locale() == "en"  # German nouns keep their capitals
+            saved = ", ".join(str(LABELS[n]).lower() if lower else str(LABELS[n]) for n in changed)
+            flash(_("Saved: %(what)s.", what=saved) if changed else _("Nothing was changed."))
             return redirect(url_for("admin_settings.page"))
         return render_template(
             "admin/settings.html",

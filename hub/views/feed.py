@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from hub import atom, feeds, timeline
+from hub.i18n import in_locale
 from hub.models import Member, Post
 
 bp = Blueprint("feed", __name__)
@@ -33,18 +35,20 @@ def _feed_address() -> dict:
 def board(token: str) -> Response:
     """The newest updates any member may see, with their replies; 404 for a token that
     is unknown, replaced, or belongs to a suspended or former member."""
-    if feeds.member_for_token(token) is None:
+    member = feeds.member_for_token(token)
+    if member is None:
         abort(404)
     page = timeline.board_page(None, limit=FEED_SIZE)
     items = [(p, page.replies.get(p.id, [])) for p in page.posts]
-    info = atom.FeedInfo(
-        id=_external("board.index"),
-        title=f"{current_app.config['HUB_NAME']}: the board",
-        self_url=_external("feed.board", token=token),
-        site_url=_external("board.index"),
-        author=current_app.config["HUB_NAME"],
-    )
-    body, updated = atom.build(info, items, _post_url)
+    with in_locale(member):  # the feed reader sends no cookie: the member's language
+        info = atom.FeedInfo(
+            id=_external("board.index"),
+            title=_("%(hub)s: the board", hub=current_app.config["HUB_NAME"]),
+            self_url=_external("feed.board", token=token),
+            site_url=_external("board.index"),
+            author=current_app.config["HUB_NAME"],
+        )
+        body, updated = atom.build(info, items, _post_url)
     response = Response(body, mimetype="application/atom+xml")
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.last_modified = updated
@@ -62,8 +66,8 @@ def replace() -> Response:
     had = feeds.current_token(current_user) is not None
     feeds.replace_token(current_user)
     flash(
-        "Your feed has a new address; the old one no longer works."
+        _("Your feed has a new address; the old one no longer works.")
         if had
-        else "Your private feed address is ready."
+        else _("Your private feed address is ready.")
     )
     return redirect(url_for("settings.page", _anchor="feed-heading"))

@@ -1,7 +1,7 @@
 """member_locale: the language each member reads Hub in
 
 Revision ID: 0060
-Revises: 0071
+Revises: 0080
 Create Date: 2026-12-02 16:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0060"
-down_revision = "0071"
+down_revision = "0080"
 branch_labels = None
 depends_on = None
 
