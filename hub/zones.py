@@ -17,8 +17,23 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 SYSTEM_TAB = Path("/usr/share/zoneinfo/zone.tab")
+
+#: The tz database's regions, as a reader of the list names them.
+REGION_NAMES = {
+    "Africa": _l("Africa"),
+    "America": _l("America"),
+    "Antarctica": _l("Antarctica"),
+    "Arctic": _l("Arctic"),
+    "Asia": _l("Asia"),
+    "Atlantic": _l("Atlantic"),
+    "Australia": _l("Australia"),
+    "Europe": _l("Europe"),
+    "Indian": _l("Indian Ocean"),
+    "Pacific": _l("Pacific"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,5 +83,8 @@ def zone_groups(current: str, default: str) -> list[ZoneGroup]:
     for zone in canonical_zones():
         region = zone.split("/", 1)[0] if "/" in zone else _("Other")
         regions.setdefault(region, []).append((zone, label(zone)))
-    groups += [ZoneGroup(region, tuple(zones)) for region, zones in sorted(regions.items())]
+    groups += [
+        ZoneGroup(str(REGION_NAMES.get(region, region)), tuple(zones))
+        for region, zones in sorted(regions.items())
+    ]
     return groups

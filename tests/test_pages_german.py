@@ -37,6 +37,8 @@ class _Text(HTMLParser):
         for name, value in attrs:
             if name in ("aria-label", "title", "alt", "placeholder") and value:
                 self.parts.append(value)
+            if tag == "optgroup" and name == "label" and value:
+                self.parts.append(value)
 
     def handle_endtag(self, tag):  # noqa: ANN001, ANN201
         if tag in ("script", "style", "textarea", "option", "code", "pre"):
@@ -99,6 +101,9 @@ def test_a_german_and_an_english_member_of_one_network_each_read_their_language(
     assert "Woran arbeitest du?" in board and "vor 3 Stunden" in board
     settings = client.get("/settings").text
     assert ">Montag</option>" in settings and "Einstellungen speichern" in settings
+    assert '<optgroup label="Europa">' in settings
+    network_page = client.get("/admin/settings").text
+    assert ">Montag</option>" in network_page and ">Monday</option>" not in network_page
     other = app.test_client()
     login(other, network["english"])
     board = other.get("/", headers={"Accept-Language": "de"}).text

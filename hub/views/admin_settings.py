@@ -22,7 +22,8 @@ from hub import network_settings
 from hub.access import admin_required
 from hub.i18n import LOCALE_NAMES, current_locale
 from hub.members import CONTROL_CHARACTERS, time_zones
-from hub.settings import EDITABLE, Setting, SettingError, parse
+from hub.settings import EDITABLE, WEEKDAYS, Setting, SettingError, parse
+from hub.timefmt import weekday_names
 
 bp = Blueprint("admin_settings", __name__, url_prefix="/admin/settings")
 
@@ -99,6 +100,8 @@ def _field(setting: Setting) -> Field:
         return IntegerField(label, validators=checks)
     if setting.kind == "choice":
         names = LOCALE_NAMES if setting.name == "DEFAULT_LOCALE" else {}
+        if setting.choices == WEEKDAYS:
+            names = dict(zip(WEEKDAYS, weekday_names(), strict=True))
         choices = [SelectChoice(c, names.get(c, c.capitalize())) for c in setting.choices]
         return SelectField(label, choices=choices, validators=checks)
     if setting.kind == "timezone":
