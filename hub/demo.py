@@ -374,9 +374,13 @@ REPLIES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def replies_for(body: str) -> tuple[tuple[str, str], ...]:
-    """The demo replies written for the update ``body`` (none for most)."""
-    return next((found for start, found in REPLIES.items() if body.startswith(start)), ())
+def replies_for(
+    body: str, table: dict[str, tuple[tuple[str, str], ...]] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The demo replies written for the update ``body`` (none for most), from ``table`` (the
+    English network's by default)."""
+    written = REPLIES if table is None else table
+    return next((found for start, found in written.items() if body.startswith(start)), ())
 
 
 def _local_part(name: str) -> str:
@@ -429,21 +433,13 @@ def bio(title: str, organisation: str, location: str) -> str:
 
 
 def _demo_replies(rng: random.Random, data, original: Post, members: list[Member]) -> list:
-    """(when, author, text) of the replies to ``original``: written for their update in the
-    English network (``replies_for``); the German network still picks from a short list of
-    general replies, by someone other than the author."""
-    if isinstance(data.REPLIES, dict):
-        by_name = {m.name: m for m in members}
-        return [
-            (original.created_at + timedelta(hours=hours + rng.randint(0, 8)), by_name[name], text)
-            for hours, (name, text) in enumerate(replies_for(original.body), start=2)
-        ]
-    found = []
-    for _ in range(rng.choice([0, 0, 1, 1, 2])):
-        author = rng.choice([m for m in members if m.id != original.author_id])
-        when = original.created_at + timedelta(hours=rng.randint(1, 20))
-        found.append((when, author, rng.choice(data.REPLIES)))
-    return found
+    """(when, author, text) of the replies to ``original``: the ones written for that update
+    in the network's language (``replies_for``), a few hours after it."""
+    by_name = {m.name: m for m in members}
+    return [
+        (original.created_at + timedelta(hours=hours + rng.randint(0, 8)), by_name[name], text)
+        for hours, (name, text) in enumerate(replies_for(original.body, data.REPLIES), start=2)
+    ]
 
 
 def seed_demo(

@@ -482,25 +482,32 @@ def test_there_is_a_favicon(client):
     assert 'rel="icon"' in client.get("/login").data.decode()
 
 
-def test_demo_replies_belong_to_their_updates(app):
-    from hub.demo import REPLIES, seed_demo
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_demo_replies_belong_to_their_updates(app, locale):
+    from hub import demo, demo_de
+    from hub.demo import seed_demo
 
-    seed_demo(now=datetime(2026, 11, 22, 12, 0))
+    written_for = (demo_de if locale == "de" else demo).REPLIES
+    seed_demo(now=datetime(2026, 11, 22, 12, 0), locale=locale)
     replies = db.session.query(Post).filter(Post.parent_id.is_not(None)).all()
-    assert len(replies) >= 20
+    assert len(replies) >= 18
     texts = [reply.body for reply in replies]
     assert len(texts) == len(set(texts))  # no line repeated under several updates
     for reply in replies:
         written = dict(
             (name, text)
-            for start, pairs in REPLIES.items()
+            for start, pairs in written_for.items()
             if reply.parent.body.startswith(start)
             for name, text in pairs
         )
         assert written.get(reply.author.name) == reply.body, (reply.parent.body, reply.body)
         assert reply.author_id != reply.parent.author_id
-    meter = next(p for p in replies if p.parent.body.startswith("Cleaning five years of smart"))
-    assert "workshop" not in meter.body and "offcuts" not in meter.body
+    if locale == "en":
+        meter = next(p for p in replies if p.parent.body.startswith("Cleaning five years of smart"))
+        assert "workshop" not in meter.body and "offcuts" not in meter.body
+    else:
+        meter = next(p for p in replies if p.parent.body.startswith("Bereinige gerade fünf"))
+        assert "Werkstatt" not in meter.body and "Henrik" not in meter.body
 
 
 def test_a_profile_shows_the_update_once_and_a_date_for_member_since(
