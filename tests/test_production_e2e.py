@@ -34,7 +34,6 @@ from pathlib import Path
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
 from hub import create_app
@@ -44,7 +43,7 @@ from mailer.dns_records import generate_key
 from tests.conftest import TEST_DATABASE_URL, run_sql_alone
 from tests.deployfiles import unit_commands
 from tests.dnszone import DOCTOR_SETTINGS, ZoneServer, good_records, txt, zone_text
-from tests.mailhelpers import Relay, free_port, message, write_certificate
+from tests.mailhelpers import free_port, message, write_certificate
 from tests.processes import (
     VENV_BIN,
     distinct,
@@ -134,16 +133,6 @@ def databases():
     yield [url.set(database=n).render_as_string(hide_password=False) for n in names]
     for name in names:
         run_sql_alone(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def relay():
-    handler = Relay()
-    handler.port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
