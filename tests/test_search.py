@@ -85,6 +85,35 @@ def test_people_match_organisation_title_interests_and_location(client, reader, 
         assert "Ola Nordmann" in _page(client, word), word
 
 
+def test_people_match_words_spread_over_name_and_interests(client, reader, make_member):
+    ola = make_member("Ola Nordmann", organisation="Fjord Robotics", location="Bergen")
+    other = make_member("Ola Lindqvist", organisation="Fjord Robotics", location="Lyon")
+    update_profile(
+        ola,
+        {
+            "name": ola.name,
+            "organisation": ola.organisation,
+            "title": "",
+            "location": "Bergen",
+            "bio": "",
+            "interests": "ceramics, 3d printing",
+            "links": "",
+        },
+    )
+    links = [f'href="/members/{ola.id}"', f'href="/members/{other.id}"']
+    found = {
+        typed: [link in _page(client, typed) for link in links]
+        for typed in ("ola ceram", "fjord bergen", "ola -ceramics", "ola -bergen", "ola -lyon")
+    }
+    assert found == {
+        "ola ceram": [True, False],  # the name and an interest
+        "fjord bergen": [True, False],  # both in the member's own fields
+        "ola -ceramics": [False, True],  # an interest left out
+        "ola -bergen": [False, True],
+        "ola -lyon": [True, False],
+    }
+
+
 def test_phrases_and_left_out_words(client, reader, make_member, make_post):
     kim = make_member("Kim Writer")
     make_post(kim, "Heat treatment of steel springs.")
