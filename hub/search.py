@@ -13,14 +13,16 @@ word starts ("Hof" finds "Hoffmann"), updates by whole words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from sqlalchemy import DateTime, bindparam, select, text
 from sqlalchemy.orm import selectinload
 
 from hub.extensions import db
+from hub.folding import fold, index_mode
 from hub.models import Member, MemberState, Post
-from hub.search_query import _WORD, Query, Term, fold, parse
+from hub.search_query import _WORD, Query, Term, parse
 from hub.timeline import Cursor
 
 PEOPLE_LIMIT = 20
@@ -175,12 +177,19 @@ def _person_hit(member: Member, query: Query) -> PersonHit:
     return PersonHit(member, excerpt(member.name, query, prefix=True), Markup(" · ").join(marked))
 
 
+@lru_cache(maxsize=8192)
+def _fold(word: str, dialect: str) -> str:
+    return fold(word, index_mode(dialect))
+
+
 def marks(body: str, query: Query, *, prefix: bool = False) -> list[tuple[int, int]]:
-    """Character spans of ``body`` that the wanted terms match, in order."""
-    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(body)]
+    """Character spans of ``body`` that the wanted terms match, in order: words folded as
+    the database in use folds them (``hub.folding.index_mode``), so what it found is marked."""
+    dialect = db.engine.dialect.name
+    words = [(m.start(), m.end(), _fold(m.group(), dialect)) for m in _WORD.finditer(body)]
     spans: list[tuple[int, int]] = []
     for term in query.wanted:
-        wanted = [fold(w) for w in term.words]
+        wanted = [_fold(w, dialect) for w in term.words]
         size = len(wanted)
         for i in range(len(words) - size + 1):
             window = [w[2] for w in words[i : i + size]]
