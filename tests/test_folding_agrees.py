@@ -67,9 +67,7 @@ def test_what_each_database_finds(make_member):
     assert all(finds(t) for t in ("Muller", "müller", "Hof", "Jimenez", "Berzins"))
     assert not finds("Hoffman Mueller")
     letters_fold = not _sqlite()
-    assert [finds(t) for t in ("strasse", "oresund", "Lukasz", "aeroskobing")] == [
-        letters_fold
-    ] * 4
+    assert [finds(t) for t in ("strasse", "oresund", "Lukasz", "aeroskobing")] == [letters_fold] * 4
     assert fold("Łukasz", index_mode(db.engine.dialect.name)) == (
         "lukasz" if letters_fold else "łukasz"
     )
