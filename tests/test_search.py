@@ -298,3 +298,32 @@ def test_the_cli_searches_and_rebuilds_the_index(runner, make_member, make_post)
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "rebuilt" in rebuilt.output
     assert len(search.find_posts(parse("spectrometer"))) == 1
+
+
+@pytest.mark.parametrize("few", [1, 2000])
+def test_postgres_pages_alike_whichever_way_it_takes_matches(
+    monkeypatch, app, reader, make_member, make_post, few
+):
+    """PostgreSQL takes few matches from the index and walks the posts for many
+    (``FEW_MATCHES``): both give the same visible matches, newest first, page by page."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL plan choice")
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    author = make_member("Ivo Kiln")
+    start = utcnow() - timedelta(days=3)
+    posts = []
+    for n in range(5):
+        post = make_post(author, f"Kiln firing number {n}")
+        post.created_at = start + timedelta(hours=n)
+        posts.append(post)
+    hidden = posts[1]
+    hidden.hidden_at = utcnow()
+    reply = make_post(author, "A kiln reply under the hidden one", parent=hidden)
+    make_post(author, "Nothing to find here")
+    db.session.commit()
+    first = search.find_posts(parse("kiln"), limit=2)
+    assert [p.id for p in first] == [posts[4].id, posts[3].id]
+    cursor = search.Cursor(first[-1].created_at, first[-1].id)
+    rest = search.find_posts(parse("kiln"), before=cursor, limit=5)
+    assert [p.id for p in rest] == [posts[2].id, posts[0].id]
+    assert reply.id not in [p.id for p in first + rest]
