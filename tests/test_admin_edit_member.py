@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from hub.extensions import db
 from hub.models import AuditEntry
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture

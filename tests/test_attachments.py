@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from hub.models import PostAttachment
-from tests.conftest import login
+from tests.support.app import login
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

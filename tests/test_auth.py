@@ -13,7 +13,7 @@ from hub.login_links import redeem, request_login_link, setup_link
 from hub.models import Member
 from mailer.backends import get_backend
 from mailer.queue_sender import send_due
-from tests.conftest import LINK_RE, make_app
+from tests.support.app import LINK_RE, make_app
 
 
 def _link_from(message) -> str:

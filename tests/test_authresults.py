@@ -11,7 +11,7 @@ from hub.models import InboundStatus
 from mailer.authresults import authenticated, check
 from mailer.ingest import receive
 from mailer.rfc8601 import MAX_HEADER_CHARS, MAX_RESINFOS, parse_header
-from tests.mailhelpers import posts_with_body, rows
+from tests.support.mailhelpers import posts_with_body, rows
 
 TRUSTED = ["mx.hub.example.net"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from hub.models import InboundStatus
 from mailer.authresults import authenticated
-from tests.mailhelpers import message, posts_with_body, rows, send, wait_until_posted
+from tests.support.mailhelpers import message, posts_with_body, rows, send, wait_until_posted
 
 TRUSTED = ["mx.hub.example.net"]
 

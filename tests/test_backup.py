@@ -29,8 +29,8 @@ from hub.health import migrations_head
 from hub.models import InboundMessage, InboundStatus, Post
 from mailer.addresses import reply_address
 from mailer.dns_records import generate_key
-from tests.conftest import TEST_DATABASE_URL, run_sql_alone
-from tests.mailhelpers import free_port, message
+from tests.support.app import TEST_DATABASE_URL, run_sql_alone
+from tests.support.mailhelpers import free_port, message
 from wiring.cli import restore_command
 
 ROOT = Path(__file__).resolve().parent.parent

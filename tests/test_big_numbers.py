@@ -7,7 +7,7 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from hub.numbers import MAX_ID, MAX_PAGE
-from tests.conftest import login
+from tests.support.app import login
 
 TOO_LARGE = [str(MAX_ID + 1), str(2**63), str(2**64), str(10**30), "9" * 5000]
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Post
-from tests.conftest import login
+from tests.support.app import login
 
 POPULARITY = re.compile(r"\b\d+\s*(likes?|followers?|views?|reactions?|upvotes?)\b")
 

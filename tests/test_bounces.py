@@ -11,7 +11,7 @@ from digests.runs import send_digests
 from hub.extensions import db
 from mailer.bounces import bouncing_member_ids, handle_bounce, is_bouncing, parse_bounce
 from mailer.verp import bounce_address
-from tests.conftest import login
+from tests.support.app import login
 
 DATA = Path(__file__).parent / "data" / "bounces"
 DAY = datetime(2026, 11, 20, 15, 0)

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import login_in_browser
+from tests.support.browser import login_in_browser
 
 pytestmark = pytest.mark.browser
 

@@ -52,7 +52,7 @@ def test_login_post_and_reply(live_server, page, make_member, make_post, outbox)
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_board_fits_the_screen(live_server, browser, make_member, make_post, width):
-    from tests.conftest import ARTIFACTS, login_in_browser
+    from tests.support.browser import ARTIFACTS, login_in_browser
 
     me = make_member("Wide Or Narrow", organisation="An Organisation With A Long Name Ltd")
     for n in range(3):
@@ -71,7 +71,7 @@ def test_board_fits_the_screen(live_server, browser, make_member, make_post, wid
 
 
 def test_keyboard_reaches_the_composer(live_server, page, make_member):
-    from tests.conftest import login_in_browser
+    from tests.support.browser import login_in_browser
 
     me = make_member()
     login_in_browser(page, live_server, me)

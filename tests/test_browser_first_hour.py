@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ARTIFACTS, login_in_browser
+from tests.support.browser import ARTIFACTS, login_in_browser
 
 pytestmark = pytest.mark.browser
 

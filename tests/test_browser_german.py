@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from hub.clock import utcnow
-from tests.conftest import login_in_browser
-from tests.test_pages_german import english_words
+from tests.support.browser import login_in_browser
+from tests.support.german import english_words
 
 pytestmark = pytest.mark.browser
 

@@ -56,7 +56,7 @@ def test_demo_seeds_once(runner):
 
 
 def test_demo_in_german_is_a_german_speaking_network(runner, client):
-    from tests.conftest import login
+    from tests.support.app import login
 
     result = runner.invoke(args=["demo", "--locale", "de"])
     assert result.exit_code == 0, result.output

@@ -20,9 +20,9 @@ import urllib.request
 
 import pytest
 
-from tests.deployfiles import ROOT, Command, all_commands, require
-from tests.mailhelpers import free_port
-from tests.processes import answers, distinct, healthz, kind, run, running, wait_for
+from tests.support.deployfiles import ROOT, Command, all_commands, require
+from tests.support.mailhelpers import free_port
+from tests.support.processes import answers, distinct, healthz, kind, run, running, wait_for
 
 
 def test_every_command_is_one_the_tests_run():

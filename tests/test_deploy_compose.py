@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.deployfiles import COMPOSE, DOCKERFILE, ROOT, _dockerfile_instructions, compose, require
+from tests.support.deployfiles import (
+    COMPOSE,
+    DOCKERFILE,
+    ROOT,
+    _dockerfile_instructions,
+    compose,
+    require,
+)
 
 HUB_SERVICES = ("migrate", "web", "smtpd", "scheduler")
 

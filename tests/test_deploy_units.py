@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deployfiles import ROOT, UNITS, UNITS_DIR, read_unit, require, unit_values
+from tests.support.deployfiles import ROOT, UNITS, UNITS_DIR, read_unit, require, unit_values
 
 VENV_BIN = str(Path(sys.executable).parent)
 

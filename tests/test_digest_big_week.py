@@ -19,7 +19,7 @@ from digests.compose import MESSAGE_LIMIT
 from digests.runs import send_digests
 from hub.extensions import db
 from hub.models import DigestFeature, Member, Post, Preferences
-from tests.conftest import login
+from tests.support.app import login
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from mailer.smtpd_service import Listener
-from tests.mailhelpers import Relay, free_port
+from tests.support.mailhelpers import Relay, free_port
 
 
 def doctor(runner, *args: str) -> tuple[int, dict]:  # noqa: ANN001
@@ -80,7 +80,7 @@ def test_each_bad_setting_is_named_with_the_fix(
 def test_a_key_kept_in_the_instance_folder_is_persistent(tmp_path, database_url):
     from mailer.doctor import Context
     from mailer.doctor_config import secret_key
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     app = make_app(database_url, tmp_path, HUB_SECRET_KEY="")
     status, why, _fix = secret_key(Context(app.config, tmp_path))

@@ -10,7 +10,7 @@ import pytest
 from mailer import doctor
 from mailer.dns_lookup import Dns, make_resolver, parse_server
 from mailer.dns_records import dkim_text, generate_key
-from tests.dnszone import ZoneServer, doctor_settings, good_records, txt, zone_text
+from tests.support.dnszone import ZoneServer, doctor_settings, good_records, txt, zone_text
 
 KEY = generate_key(1024)
 OTHER_KEY = generate_key(1024)

@@ -14,7 +14,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import FeedToken
 from hub.tokens import hash_token
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture

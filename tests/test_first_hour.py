@@ -11,8 +11,8 @@ import pytest
 from hub.extensions import db
 from hub.models import InboundStatus, Post
 from hub.preferences import get_preferences
-from tests.conftest import login
-from tests.mailhelpers import message, posts_with_body, rows
+from tests.support.app import login
+from tests.support.mailhelpers import message, posts_with_body, rows
 
 T0 = datetime(2026, 11, 18, 10, 0)
 

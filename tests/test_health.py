@@ -17,8 +17,8 @@ from hub.database import MIGRATIONS_DIR, upgrade_database
 from hub.extensions import db
 from hub.heartbeat import beat, last_beat
 from hub.models import Delivery, DigestIssue, Member, QueuedMail
-from tests.conftest import make_app
-from tests.mailhelpers import free_port
+from tests.support.app import make_app
+from tests.support.mailhelpers import free_port
 
 SECRETS = {
     "HUB_SECRET_KEY": "a-very-secret-key-that-must-never-show-0123456789",

@@ -10,8 +10,8 @@ from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.ingest import receive
 from mailer.worker import IngestWorker
-from tests.conftest import login
-from tests.mailhelpers import MAIL_DATA, message, posts_with_body, rows
+from tests.support.app import login
+from tests.support.mailhelpers import MAIL_DATA, message, posts_with_body, rows
 
 
 @pytest.fixture

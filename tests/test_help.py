@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import login
+from tests.support.app import login
 
 
 def test_help_names_this_networks_addresses_and_its_moderators(client, make_member):

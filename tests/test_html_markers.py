@@ -18,7 +18,7 @@ from hub.models import Post
 from mailer.addresses import reply_address
 from mailer.html_markers import Marker, marker_of
 from mailer.html_text import html_to_text
-from tests.mailhelpers import rows, send, wait_until_posted
+from tests.support.mailhelpers import rows, send, wait_until_posted
 
 DATA = Path(__file__).parent / "data" / "html_replies"
 CASES = sorted(p.stem for p in DATA.glob("*.html"))

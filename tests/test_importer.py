@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from hub import importer
 from hub.extensions import db
 from hub.models import AuditEntry, Invitation, Member, MemberState
-from tests.conftest import login
-from tests.import_data import build
+from tests.support.app import login
+from tests.support.import_data import build
 
 
 def _members() -> int:

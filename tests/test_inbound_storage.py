@@ -20,8 +20,8 @@ from hub.models import InboundMessage, InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.refusals import RefusalCounter, network_of
-from tests.conftest import login
-from tests.mailhelpers import message, posts_with_body, rows, send
+from tests.support.app import login
+from tests.support.mailhelpers import message, posts_with_body, rows, send
 
 POST = "post@hub.example.net"
 

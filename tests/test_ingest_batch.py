@@ -19,7 +19,7 @@ from mailer.addresses import reply_address
 from mailer.group_writer import GroupWriter, Pending
 from mailer.ingest import prepare, store
 from mailer.smtpd_service import Listener
-from tests.mailhelpers import free_port, message, posts_with_body, rows
+from tests.support.mailhelpers import free_port, message, posts_with_body, rows
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,16 +13,7 @@ from hub.extensions import db
 from hub.models import AuditEntry, Invitation, JoinRequest, Member, MemberState, QueuedMail
 from mailer.backends import get_backend
 from mailer.queue_sender import send_due
-from tests.conftest import login
-
-INVITE_RE = re.compile(r"http://hub\.test(/invite/[A-Za-z0-9_\-]+)")
-
-
-def _link(message) -> str:
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    match = INVITE_RE.search(text)
-    assert match, text
-    return match.group(1)
+from tests.support.app import invite_link, login
 
 
 @pytest.fixture
@@ -66,7 +56,7 @@ def test_pasted_list_invites_each_person_once_and_explains_the_rest(
 def test_invitee_accepts_with_profile_basics_and_is_logged_in(app, admin_client, outbox):
     client, admin = admin_client
     client.post("/admin/invitations", data={"addresses": "Dan Dee <dan@example.org>"})
-    path = _link(outbox[-1])
+    path = invite_link(outbox[-1])
     client.post("/logout")
     visitor = app.test_client()
     form = visitor.get(path)  # a mail scanner's GET changes nothing
@@ -91,7 +81,7 @@ def test_links_expire_after_fourteen_days(app, make_member, outbox):
     invitation = invitations.invite(
         None, "eve@example.org", "Eve", now=utcnow() - timedelta(days=13)
     )
-    path = _link(outbox[-1])
+    path = invite_link(outbox[-1])
     assert app.test_client().get(path).status_code == 200  # day 13: still good
     assert invitation.expires_at - invitation.sent_at == timedelta(days=14)
     with pytest.raises(invitations.InvalidInvitation, match="expired"):
@@ -105,16 +95,16 @@ def test_resend_replaces_the_link_and_revoke_withdraws_it(app, admin_client, out
     client, _ = admin_client
     client.post("/admin/invitations", data={"addresses": "fay@example.org\ngus@example.org"})
     fay, gus = db.session.scalars(select(Invitation).order_by(Invitation.email)).all()
-    old = _link(outbox[0])
+    old = invite_link(outbox[0])
     assert client.post(f"/admin/invitations/{fay.id}/resend").status_code == 302
-    new = _link(outbox[-1])
+    new = invite_link(outbox[-1])
     assert new != old and outbox[-1]["To"] == "fay@example.org"
     visitor = app.test_client()
     assert visitor.get(old).status_code == 400
     assert visitor.get(new).status_code == 200
     assert fay.send_count == 2
 
-    gus_link = _link(outbox[1])
+    gus_link = invite_link(outbox[1])
     assert client.post(f"/admin/invitations/{gus.id}/revoke").status_code == 302
     revoked = visitor.get(gus_link)
     assert revoked.status_code == 400 and b"withdrawn" in revoked.data
@@ -143,7 +133,7 @@ def test_resending_before_the_first_mail_went_out_sends_one_mail_with_the_workin
     assert send_due() == 1
     assert [m["To"] for m in outbox] == ["fay@example.org"]
     visitor = app.test_client()
-    assert visitor.get(_link(outbox[0])).status_code == 200
+    assert visitor.get(invite_link(outbox[0])).status_code == 200
     assert send_due(now=utcnow() + timedelta(hours=1)) == 0  # and nothing after it
     statuses = db.session.scalars(select(QueuedMail.status).order_by(QueuedMail.id)).all()
     assert statuses == ["replaced", "sent"]
@@ -190,7 +180,7 @@ def test_join_request_approved_and_declined(app, admin_client, outbox, app_confi
 def test_an_old_invitation_cannot_lift_a_suspension(app, admin_client, outbox):
     client, admin = admin_client
     client.post("/admin/invitations", data={"addresses": "Sam Suspect <sam@example.org>"})
-    path = _link(outbox[-1])
+    path = invite_link(outbox[-1])
     sam = db.session.scalar(select(Member).where(Member.email == "sam@example.org"))
     sam.state = MemberState.SUSPENDED
     db.session.commit()
@@ -205,7 +195,7 @@ def test_an_old_invitation_cannot_lift_a_suspension(app, admin_client, outbox):
 def test_a_member_who_logged_in_already_is_told_to_log_in(app, admin_client, outbox):
     client, _ = admin_client
     client.post("/admin/invitations", data={"addresses": "Lee <lee@example.org>"})
-    path = _link(outbox[-1])
+    path = invite_link(outbox[-1])
     lee = db.session.scalar(select(Member).where(Member.email == "lee@example.org"))
     lee.state = MemberState.ACTIVE  # logged in with an ordinary link meanwhile
     db.session.commit()

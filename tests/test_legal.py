@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login
+from tests.support.app import login
 
 IMPRINT = "https://example.org/impressum"
 POLICY = "https://example.org/datenschutz"

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from digests.runs import send_digests
 from hub.extensions import db
 from hub.models import Member, MemberState
-from tests.conftest import login
+from tests.support.app import login
 
 BREAKS = [c for c in map(chr, range(0x3000)) if len(f"a{c}b".splitlines()) > 1]
 START = datetime(2026, 11, 13, 14, 0)  # Friday 15:00 in Berlin
@@ -55,10 +55,10 @@ def admin(client, make_member):
 
 @pytest.mark.parametrize("char", ["\u2028", "\x85", "\v"])
 def test_invitation_accept_refuses_them(app, client, admin, outbox, char):
-    from tests.test_invitations import _link
+    from tests.support.app import invite_link
 
     client.post("/admin/invitations", data={"addresses": "Dan Dee <dan@example.org>"})
-    path = _link(outbox[-1])
+    path = invite_link(outbox[-1])
     visitor = app.test_client()
     bad = visitor.post(path, data={"name": f"Dan{char}Dee", "organisation": "Dee Works"})
     assert bad.status_code == 400 and b"Write name on one line" in bad.data

@@ -6,7 +6,7 @@ import pytest
 
 from hub import importer, invitations
 from hub.extensions import db
-from tests.conftest import login
+from tests.support.app import login
 
 
 def test_a_visitor_gets_the_best_match_of_their_browser(client):

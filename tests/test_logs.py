@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from hub.logs import configure_logging
-from tests.conftest import make_app
-from tests.mailhelpers import free_port
+from tests.support.app import make_app
+from tests.support.mailhelpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ from hub import login_links
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member
-from tests.mailhelpers import message, posts_with_body, send, wait_until_posted
+from tests.support.mailhelpers import message, posts_with_body, send, wait_until_posted
 
 
 def _text(message) -> str:
@@ -40,7 +40,7 @@ def test_login_mail_is_in_the_members_language(app, make_member, outbox):
 
 
 def test_a_german_admin_invites_an_english_member_in_english(client, make_member, outbox):
-    from tests.conftest import login
+    from tests.support.app import login
 
     admin = make_member("Ada Admin", role="admin", locale="de")
     login(client, admin)

@@ -15,7 +15,7 @@ import pytest
 
 from hub.extensions import db
 from hub.members import create_member
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 TOKEN_LINK = re.compile(r"https?://hub\.test/(login|invite|unsubscribe|me/email)/[A-Za-z0-9_\-.]+")
 
@@ -32,15 +32,15 @@ def relay_app(database_url, _schema, tmp_path, relay):
         HUB_RELAY_TIMEOUT=5,
     )
     from mailer.queue_sender import send_when_queued
-    from tests.conftest import _empty_tables
+    from tests.support.app import empty_tables
 
     with app.app_context():
-        _empty_tables()
+        empty_tables()
         undo = send_when_queued(app)  # queued account mail goes to the relay at once
         yield app
         undo()
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         db.engine.dispose()
 
 

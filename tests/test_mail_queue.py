@@ -18,8 +18,8 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import QueuedMail
 from mailer.queue_sender import send_due
-from tests.conftest import login
-from tests.mailhelpers import Relay, free_port
+from tests.support.app import login
+from tests.support.mailhelpers import Relay, free_port
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from digests import compose
 from digests.notify import render_notification
 from digests.receipts import send_receipt
 from hub.clock import utcnow
-from tests.conftest import login
+from tests.support.app import login
 
 EVIL = '<img src=x onerror="alert(1)"> <script>alert(2)</script> *fine*'
 

@@ -9,8 +9,7 @@ import pytest
 from digests import compose
 from hub.clock import utcnow
 from hub.extensions import db
-from tests.conftest import login
-from tests.test_invitations import _link
+from tests.support.app import invite_link, login
 
 
 @pytest.fixture
@@ -46,7 +45,7 @@ def test_the_digest_names_only_people_who_accepted(app, outbox, people):
     assert "Sid Suspended" not in _new_members(reader)
 
     ivy = app.test_client()
-    assert ivy.post(_link(outbox[-1]), data={"name": "Ivy Invited"}).status_code == 302
+    assert ivy.post(invite_link(outbox[-1]), data={"name": "Ivy Invited"}).status_code == 302
     assert "Ivy Invited" in _new_members(reader)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 from hub import search_index
 from hub.database import upgrade_database
 from hub.extensions import db
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 
 def _fresh_postgres_url() -> str | None:

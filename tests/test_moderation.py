@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from hub.extensions import db
 from hub.models import AuditEntry, Flag, Post
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_a_reply_by_mail_to_a_hidden_update_is_held(app, make_member, make_post)
     from hub.models import InboundStatus
     from mailer.addresses import reply_address
     from mailer.ingest import receive
-    from tests.mailhelpers import message, rows
+    from tests.support.mailhelpers import message, rows
 
     author = make_member("Hal Hidden")
     reader = make_member("Rea Reader", email="rea@example.org")

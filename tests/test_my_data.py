@@ -11,9 +11,7 @@ from sqlalchemy import select
 
 from hub.extensions import db
 from hub.models import AuditEntry, Member, MemberState, Post
-from tests.conftest import login
-
-CHANGE_RE = re.compile(r"http://hub\.test(/me/email/[A-Za-z0-9_\-]+)")
+from tests.support.app import CHANGE_RE, login
 
 
 def test_download_holds_profile_updates_replies_and_settings(logged_in, make_member, make_post):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub import create_app
 from hub.extensions import db
 from hub.models import AuditEntry, NetworkSetting
-from tests.conftest import login
+from tests.support.app import login
 
 FORM = {
     "name": "Test Network",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.models import MemberRole
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import InboundMessage
 from mailer.bounces import record_bounce
-from tests.conftest import login
+from tests.support.app import login
 
 
 def test_overview_counts_and_draws_twelve_weeks(client, make_member, make_post):

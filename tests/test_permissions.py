@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.models import AuditEntry, Member, MemberRole, Post
-from tests.conftest import login
+from tests.support.app import login
 
 ADMIN_PAGES = [
     "/admin",
@@ -164,7 +164,7 @@ def test_suspended_member_cannot_log_in_or_post_on_the_web(client, world, app):
 def test_member_suspended_by_an_admin_cannot_post_by_email(app, client, world):
     from mailer.addresses import reply_address
     from mailer.smtpd_service import Listener
-    from tests.mailhelpers import free_port, message, send
+    from tests.support.mailhelpers import free_port, message, send
 
     member, post = world["member"], world["post"]
     login(client, world["admin"])

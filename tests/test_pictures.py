@@ -13,7 +13,7 @@ from PIL import Image
 
 from hub.extensions import db
 from hub.models import MemberPicture
-from tests.conftest import login
+from tests.support.app import login
 
 
 def _photo(width: int = 1200, height: int = 800, fmt: str = "JPEG", **save) -> bytes:

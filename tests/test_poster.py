@@ -17,7 +17,7 @@ from mailer.addresses import reply_address
 from mailer.decide import HOLD_LATE
 from mailer.ingest import receive
 from mailer.poster import post_pending
-from tests.mailhelpers import message, posts_with_body, rows
+from tests.support.mailhelpers import message, posts_with_body, rows
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ import pytest
 from hub.models import InboundStatus
 from mailer.addresses import reply_address
 from mailer.smtpd_service import Listener
-from tests.deployfiles import ROOT, require
-from tests.mailhelpers import free_port, message, posts_with_body, rows
+from tests.support.deployfiles import ROOT, require
+from tests.support.mailhelpers import free_port, message, posts_with_body, rows
 
 POSTFIX = "/usr/sbin/postfix"
 POSTMAP = "/usr/sbin/postmap"
@@ -209,7 +209,7 @@ def test_a_reply_sent_to_postfix_is_posted_on_the_board(
     assert (reply.author_id, reply.parent_id, reply.source) == (bob.id, post.id, "email")
     [row] = rows()
     assert f"by {AUTHSERV_ID} (Postfix)" in row.raw.decode()  # it came through Postfix
-    from tests.conftest import login
+    from tests.support.app import login
 
     login(client, anna)
     assert "Count me in, via Postfix!" in client.get("/").get_data(as_text=True)

@@ -40,11 +40,11 @@ from hub import create_app
 from hub.extensions import db
 from mailer.addresses import reply_address
 from mailer.dns_records import generate_key
-from tests.conftest import TEST_DATABASE_URL, run_sql_alone
-from tests.deployfiles import unit_commands
-from tests.dnszone import DOCTOR_SETTINGS, ZoneServer, good_records, txt, zone_text
-from tests.mailhelpers import free_port, message, write_certificate
-from tests.processes import (
+from tests.support.app import TEST_DATABASE_URL, run_sql_alone
+from tests.support.deployfiles import unit_commands
+from tests.support.dnszone import DOCTOR_SETTINGS, ZoneServer, good_records, txt, zone_text
+from tests.support.mailhelpers import free_port, message, write_certificate
+from tests.support.processes import (
     VENV_BIN,
     distinct,
     healthz,

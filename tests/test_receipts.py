@@ -7,7 +7,7 @@ import pytest
 from digests.receipts import send_due_receipts
 from hub.preferences import turn_off
 from mailer.addresses import reply_address
-from tests.mailhelpers import message, send, wait_until_posted
+from tests.support.mailhelpers import message, send, wait_until_posted
 
 QUOTED = (
     "Testing the new sensor housing this week.\n\n"

@@ -15,7 +15,7 @@ from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus
 from mailer.backends import SendError, SmtpBackend
 from mailer.outgoing import build_message
-from tests.mailhelpers import Relay, free_port
+from tests.support.mailhelpers import Relay, free_port
 
 
 def _config(port: int, **extra) -> dict:

@@ -11,7 +11,7 @@ from hub.models import InboundStatus
 from mailer import smtp_replies as R
 from mailer.addresses import LEGACY_ISSUED, _b36, _mac, make_key, reply_address, verify_key
 from mailer.ingest import receive
-from tests.mailhelpers import message, posts_with_body, rows, send, wait_until_posted
+from tests.support.mailhelpers import message, posts_with_body, rows, send, wait_until_posted
 
 SECRET = "test-secret-key-not-for-production"  # the tests' HUB_SECRET_KEY
 TRUSTED = "mx.hub.example.net"

@@ -118,7 +118,7 @@ def test_app_py_runs_all_three_sends_a_login_link_at_once_and_stops_cleanly(tmp_
 def test_hub_scheduler_sends_mail_another_process_queued_within_seconds(tmp_path):
     from hub.extensions import db
     from hub.members import create_member
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     outbox = tmp_path / "outbox"

@@ -13,7 +13,7 @@ from hub.extensions import db
 from hub.members import update_profile
 from hub.models import MemberState
 from hub.search_query import parse
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture

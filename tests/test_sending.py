@@ -24,8 +24,8 @@ from hub.extensions import db
 from hub.members import create_member
 from hub.models import Delivery, DeliveryStatus
 from hub.posts import create_post
-from tests.conftest import TEST_DATABASE_URL, make_app
-from tests.mailhelpers import free_port
+from tests.support.app import TEST_DATABASE_URL, make_app
+from tests.support.mailhelpers import free_port
 
 HUB = str(Path(sys.executable).parent / "hub")
 

@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 
 from hub.extensions import db
 from hub.models import Member
-from tests.conftest import login
-from tests.test_my_data import CHANGE_RE
+from tests.support.app import CHANGE_RE, login
 
 COOKIES = ("remember_token", "session")
 
@@ -101,7 +100,7 @@ def test_log_out_everywhere_needs_a_post_with_a_csrf_token(app, database_url, tm
     """(``app`` empties the tables afterwards.)"""
     from hub.login_links import login_link_for
     from hub.members import create_member
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     app = make_app(database_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
     with app.app_context():
@@ -261,7 +260,7 @@ def test_the_migration_gives_existing_members_secrets_of_their_own(tmp_path):
     from sqlalchemy import create_engine, text
 
     from hub.database import MIGRATIONS_DIR
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
     app = make_app(url, tmp_path / "instance")

@@ -219,7 +219,7 @@ def test_secure_cookies_setting_decides_the_login_cookie(tmp_path, value, secure
     from hub.members import create_member
     from mailer.backends import get_backend
     from mailer.queue_sender import send_when_queued
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     monkeypatch.setenv("HUB_SECURE_COOKIES", value)  # as an environment variable gives it
     app = make_app(

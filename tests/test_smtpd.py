@@ -16,7 +16,7 @@ from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.smtp_protocol import HubSMTP
 from mailer.smtpd_service import Listener
-from tests.mailhelpers import (
+from tests.support.mailhelpers import (
     MAIL_DATA,
     free_port,
     message,
@@ -88,7 +88,7 @@ def _replies(post):
 
 
 def test_phone_photo_is_shown_with_the_post_and_pdf_named(listener, people, make_member, client):
-    from tests.conftest import login
+    from tests.support.app import login
 
     _, _, post = people
     raw = (MAIL_DATA / "attachments_png_pdf.eml").read_bytes()

@@ -19,8 +19,8 @@ from hub.database import upgrade_database
 from hub.extensions import db
 from hub.models import Post
 from mailer.addresses import reply_address
-from tests.conftest import make_app
-from tests.mailhelpers import free_port, message
+from tests.support.app import make_app
+from tests.support.mailhelpers import free_port, message
 
 BURST = 500
 CLIENTS = 4

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from mailer.addresses import reply_address
 from mailer.smtp_replies import is_well_formed
 from mailer.smtpd_service import Listener
-from tests.mailhelpers import free_port, message, posts_with_body, send, wait_until_posted
+from tests.support.mailhelpers import free_port, message, posts_with_body, send, wait_until_posted
 
 _HEADER_NAMES = st.sampled_from(
     [

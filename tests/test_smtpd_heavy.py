@@ -22,7 +22,7 @@ import pytest
 from hub.models import InboundStatus
 from mailer.addresses import reply_address
 from mailer.html_text import html_to_text
-from tests.mailhelpers import rows
+from tests.support.mailhelpers import rows
 
 BOUND = 0.5
 ANSWER = 10.0

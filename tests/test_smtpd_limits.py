@@ -11,7 +11,7 @@ import pytest
 from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.smtpd import MAX_RECIPIENTS
-from tests.mailhelpers import message, posts_with_body, wait_until_posted
+from tests.support.mailhelpers import message, posts_with_body, wait_until_posted
 
 LIMIT = 3
 

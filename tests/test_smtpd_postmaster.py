@@ -9,8 +9,8 @@ from hub.extensions import db
 from hub.models import Post
 from mailer import postmaster
 from mailer import smtp_replies as R
-from tests.conftest import login
-from tests.mailhelpers import message, rows, send
+from tests.support.app import login
+from tests.support.mailhelpers import message, rows, send
 
 
 @pytest.fixture

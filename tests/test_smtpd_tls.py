@@ -19,15 +19,15 @@ from mailer import smtp_replies as R
 from mailer.addresses import reply_address
 from mailer.smtp_tls import check_configured
 from mailer.smtpd_service import Listener
-from tests.conftest import make_app
-from tests.mailhelpers import (
+from tests.support.app import make_app
+from tests.support.mailhelpers import (
     free_port,
     message,
     posts_with_body,
     wait_until_posted,
     write_certificate,
 )
-from tests.processes import hub_environment, run
+from tests.support.processes import hub_environment, run
 
 HOST = "mx.hub.example.net"
 

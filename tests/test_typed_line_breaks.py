@@ -11,8 +11,8 @@ from digests.runs import send_digests
 from digests.scheduler import tick
 from hub.extensions import db
 from mailer.addresses import reply_address
-from tests.conftest import login
-from tests.mailhelpers import message, posts_with_body, send, wait_until_posted
+from tests.support.app import login
+from tests.support.mailhelpers import message, posts_with_body, send, wait_until_posted
 
 EMAILED = (
     "Kind regards,\nDev Patel\nFounder & CEO | Acme Robotics GmbH\n\n"

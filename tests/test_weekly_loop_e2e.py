@@ -19,8 +19,8 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Post
 from mailer.smtpd_service import Listener
-from tests.conftest import login
-from tests.mailhelpers import free_port
+from tests.support.app import login
+from tests.support.mailhelpers import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hub.extensions import db
 from hub.models import Member, MemberState
-from tests.conftest import login
+from tests.support.app import login
 
 CSV = b"name,email,organisation\r\nZo\xc3\xab Zander,zoe@example.org,Zander Bikes\r\n"
 

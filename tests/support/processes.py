@@ -1,6 +1,6 @@
 """Running Hub's production commands as real processes on loopback ports.
 
-The commands come from the deployment files (``tests/deployfiles.py``); only two things are
+The commands come from the deployment files (``tests/support/deployfiles.py``); only two things are
 changed to run them on this machine: the program's folder (``/opt/hub/.venv/bin`` or the
 image's ``PATH``) becomes this virtualenv's, and the files' ports 8000 (web) and 8025
 (listener) become free ones.
@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tests.deployfiles import ROOT, Command, all_commands
+from tests.support.deployfiles import ROOT, Command, all_commands
 
 VENV_BIN = Path(sys.executable).parent
 FILE_PORTS = {"8000": "web", "8025": "smtp"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 UNITS_DIR = ROOT / "deploy" / "systemd"
 UNITS = ("hub-web.service", "hub-smtpd.service", "hub-scheduler.service")
 DOCKERFILE = ROOT / "Dockerfile"

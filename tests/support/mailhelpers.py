@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Post
 
-MAIL_DATA = Path(__file__).resolve().parent / "data" / "mail"
+MAIL_DATA = Path(__file__).resolve().parent.parent / "data" / "mail"
 
 
 def write_certificate(ca: trustme.CA, folder: Path, name: str, *identities: str) -> tuple[str, str]:
