@@ -1,7 +1,7 @@
 """Reading the deployment files under ``deploy/``, ``Dockerfile`` and ``compose.yaml``.
 
 The tests run the commands these files run; this module finds those commands, so a file that
-gains one no test runs fails ``tests/test_deploy_commands.py``.
+gains one no test runs fails ``tests/wiring/test_deploy_commands.py``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from mailer.html_markers import Marker, marker_of
 from mailer.html_text import html_to_text
 from tests.support.mailhelpers import rows, send, wait_until_posted
 
-DATA = Path(__file__).parent / "data" / "html_replies"
+DATA = Path(__file__).parent.parent / "data" / "html_replies"
 CASES = sorted(p.stem for p in DATA.glob("*.html"))
 CLIENTS = ("gmail", "outlook", "apple", "thunderbird", "yahoo", "proton")
 

@@ -10,7 +10,7 @@ import pytest
 from digests import compose
 from hub.extensions import db
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
 @pytest.mark.browser

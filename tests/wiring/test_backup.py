@@ -33,7 +33,7 @@ from tests.support.app import TEST_DATABASE_URL, run_sql_alone
 from tests.support.mailhelpers import free_port, message
 from wiring.cli import restore_command
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 HEAD = ",".join(migrations_head())
 CLIENTS = 4
 BURST_LIMIT = 4000  # messages at most, whatever happens

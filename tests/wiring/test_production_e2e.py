@@ -14,7 +14,7 @@ into a fresh instance and database, served by gunicorn, holding the post and its
 What differs from a real host: loopback ports instead of 25 and 8000, plain HTTP on
 127.0.0.1 instead of Caddy with a certificate (so the doctor's ``config.base_url`` check
 is a problem here, and only that one), a scheduler that ticks every second, and the units'
-``User=``/sandboxing, which only systemd applies (``tests/test_deploy_units.py``).
+``User=``/sandboxing, which only systemd applies (``tests/wiring/test_deploy_units.py``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mailer.classify import LOOP_HEADER, RULES, Verdict, classify
 from mailer.parse import parse_message
 
-DATA = Path(__file__).parent / "data" / "mail"
+DATA = Path(__file__).parent.parent / "data" / "mail"
 HUB = "hub.example.org"
 
 

@@ -1,7 +1,7 @@
 """compose.yaml and the Dockerfile: Compose accepts the file, and the services start in order.
 
 The image is not built here (no base image can be pulled; see the README); what the files
-run is run by ``tests/test_deploy_commands.py``. ``docker compose config`` (or Debian's
+run is run by ``tests/wiring/test_deploy_commands.py``. ``docker compose config`` (or Debian's
 ``docker-compose``, which ``.ci/run`` installs) reads the file as Compose would.
 """
 

@@ -16,7 +16,7 @@ from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus
 from mailer.addresses import read_reply_address
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 START = datetime(2026, 11, 13, 14, 0)  # Friday 15:00 in Berlin
 END = datetime(2026, 11, 20, 14, 0)
 

@@ -1,6 +1,6 @@
 """Every command the deployment files run is run here, against a real hub on loopback ports.
 
-The commands come from the files themselves (``tests/deployfiles.py``: the systemd units'
+The commands come from the files themselves (``tests/support/deployfiles.py``: the systemd units'
 ``Exec*`` lines, the Dockerfile's ``CMD``, compose.yaml's ``command`` and health checks), so a
 file that changes a command changes what runs here, and a command of a kind no test knows
 fails ``test_every_command_is_one_the_tests_run``. Only two things are changed to run them on

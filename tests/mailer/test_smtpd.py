@@ -331,7 +331,7 @@ def test_bounces_and_unsubscribe_mail_reach_their_handlers(app, people):
 
     _, bob, _ = people
     bounce_to = bounce_address(bob)
-    dsn = (Path(__file__).parent / "data" / "bounces" / "hard_dsn.eml").read_bytes()
+    dsn = (Path(__file__).parent.parent / "data" / "bounces" / "hard_dsn.eml").read_bytes()
     dsn = dsn.replace(b"BOUNCE_ADDRESS", bounce_to.encode()).replace(b"\r\n", b"\n")
     dsn = dsn.replace(b"\n", b"\r\n")
     listener = Listener(app, host="127.0.0.1", port=free_port()).start()

@@ -15,7 +15,7 @@ import pytest
 from hub import create_app
 from hub.settings import SETTINGS
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (Path(__file__).resolve().parent.parent.parent / "README.md").read_text()
 
 
 def test_every_setting_is_documented_in_the_readme():
@@ -50,7 +50,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
 
 # --- every setting is coerced by its declared type; a bad one stops start-up ---------------
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _start(command: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:

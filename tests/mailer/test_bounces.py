@@ -13,7 +13,7 @@ from mailer.bounces import bouncing_member_ids, handle_bounce, is_bouncing, pars
 from mailer.verp import bounce_address
 from tests.support.app import login
 
-DATA = Path(__file__).parent / "data" / "bounces"
+DATA = Path(__file__).parent.parent / "data" / "bounces"
 DAY = datetime(2026, 11, 20, 15, 0)
 
 

@@ -17,7 +17,7 @@ from mailer.flowed import unflow
 from mailer.html_text import html_to_text
 from mailer.parse import ParsedMessage, _addresses, _parsed_addresses, parse_message
 
-DATA = Path(__file__).parent / "data" / "mail"
+DATA = Path(__file__).parent.parent / "data" / "mail"
 
 
 def load(name: str) -> ParsedMessage:

@@ -18,7 +18,7 @@ from hub.logs import configure_logging
 from tests.support.app import make_app
 from tests.support.mailhelpers import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _smtpd_log(tmp_path: Path, **settings: str) -> str:

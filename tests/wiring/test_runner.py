@@ -22,7 +22,7 @@ import pytest
 
 from hub.demo import DEMO_ADMIN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mailer.replies import split_lines, trim_reply, trimmed_to_nothing
 
-DATA = Path(__file__).parent / "data" / "replies"
+DATA = Path(__file__).parent.parent / "data" / "replies"
 CASES = sorted(p.name.removesuffix(".input.txt") for p in DATA.glob("*.input.txt"))
 
 
