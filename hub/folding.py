@@ -12,7 +12,7 @@ exactly what the database matched:
   Unicode does not write as a base letter and a mark stay ("straße", "øresund",
   "łukasz"). This is SQLite FTS5's ``unicode61 remove_diacritics 2``.
 
-``index_mode`` names the mode of the database in use; ``tests/test_folding_agrees.py``
+``index_mode`` names the mode of the database in use; ``tests/hub/test_folding_agrees.py``
 checks on both databases that the highlight's folding agrees with what the index finds.
 """
 

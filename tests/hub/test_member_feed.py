@@ -12,7 +12,7 @@ import pytest
 from hub import membership
 from hub.clock import utcnow
 from hub.extensions import db
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hub.clock import utcnow
-from tests.conftest import login_in_browser
+from tests.support.browser import login_in_browser
 
 pytestmark = pytest.mark.browser
 
