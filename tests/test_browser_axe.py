@@ -153,8 +153,11 @@ def _node(node: dict) -> str:
     return f"{target}: {messages}"
 
 
-def _submit(path: str, fields: dict[str, str], button: str) -> Callable[..., None]:
-    """Steps: open ``path``, fill ``fields`` by their labels, press ``button``."""
+def _submit(
+    path: str, fields: dict[str, str], button: str, *, error: bool = True
+) -> Callable[..., None]:
+    """Steps: open ``path``, fill ``fields`` by their labels, press ``button``; the page
+    that answers shows an error, unless ``error=False``."""
 
     def go(page, base_url: str) -> None:
         page.goto(base_url + path)
@@ -162,6 +165,8 @@ def _submit(path: str, fields: dict[str, str], button: str) -> Callable[..., Non
         for label, value in fields.items():
             main.get_by_label(label).first.fill(value)
         main.get_by_role("button", name=button, exact=True).first.click()
+        page.wait_for_load_state()
+        assert main.locator(".error[role=alert]").count() == (1 if error else 0), page.url
 
     return go
 
@@ -237,7 +242,11 @@ def test_every_page_passes_axe_in_light_and_dark_at_both_widths(
     for visit in [
         Visit("login", "visitor", "/login"),
         Visit("login, bad address", "visitor", _submit("/login", {"Email address": "a@b"}, login)),
-        Visit("link sent", "visitor", _submit("/login", {"Email address": "a@example.org"}, login)),
+        Visit(
+            "link sent",
+            "visitor",
+            _submit("/login", {"Email address": "a@example.org"}, login, error=False),
+        ),
         Visit("login link opened", "visitor", lambda p, _: p.goto(login_link_for(people["bob"]))),
         Visit("join", "visitor", "/join"),
         Visit(
@@ -246,7 +255,9 @@ def test_every_page_passes_axe_in_light_and_dark_at_both_widths(
             _submit("/join", {"Your name": " ", "email": "x@e.org"}, join),
         ),
         Visit(
-            "join sent", "visitor", _submit("/join", {"Your name": "Xi", "email": "x@e.org"}, join)
+            "join sent",
+            "visitor",
+            _submit("/join", {"Your name": "Xi", "email": "x@e.org"}, join, error=False),
         ),
         Visit("help, logged out", "visitor", "/help"),
         Visit("privacy", "visitor", "/privacy"),
