@@ -3,7 +3,8 @@
 Only keys are pressed (Tab, Shift+Tab, Enter and typed text): no clicks, no script that
 moves the focus. After every key that moves the focus the test asks the browser whether a
 person would see where it is: the focused element matches ``:focus-visible``, its computed
-style draws an outline or a box shadow, and it lies inside the window.
+style draws an outline or a box shadow (an outline at 3:1 or more against the background
+around it, WCAG 1.4.11), and it lies inside the window.
 """
 
 from __future__ import annotations
@@ -28,13 +29,30 @@ FOCUS_STATE = """() => {
   const inside = box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
     && box.left < innerWidth && box.top < innerHeight;
   const name = (el.getAttribute("aria-label") || el.innerText || el.value || "").trim();
+  // The ring stands outside the element (outline-offset), on its parent's background.
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  let back = el.parentElement, bg = [255, 255, 255];
+  while (back) {
+    const c = rgb(getComputedStyle(back).backgroundColor);
+    if (c.length >= 3 && (c.length < 4 || c[3] > 0)) { bg = c; break; }
+    back = back.parentElement;
+  }
+  const lum = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(rgb(style.outlineColor)), lum(bg)].sort((a, b) => b - a);
+  const contrast = (hi + 0.05) / (lo + 0.05);
   return {
     element: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " + name.slice(0, 40),
     id: el.id, tag: el.tagName.toLowerCase(), text: name,
     href: el.getAttribute("href") || "",
-    shown: el.matches(":focus-visible") && (outline || shadow) && inside,
+    shown: el.matches(":focus-visible") && (outline || shadow) && inside
+      && (!outline || contrast >= 3),
     why: {focusVisible: el.matches(":focus-visible"), outline: style.outline,
-          boxShadow: style.boxShadow, inside: inside},
+          boxShadow: style.boxShadow, inside: inside, contrast: contrast},
   };
 }"""
 
