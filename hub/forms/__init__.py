@@ -59,6 +59,14 @@ class HubForm(FlaskForm):
         """The named fields' values as typed, as the domain functions take them."""
         return {name: self[name].data or "" for name in names or self._fields}
 
+    def sent(self) -> dict[str, str]:
+        """The fields the POST carried, as typed (a box left unticked is not sent)."""
+        return {field.name: field.data for field in self if field.raw_data}
+
+    def shown(self) -> dict[str, str]:
+        """Every field's value for the page: what was typed, else what the form started with."""
+        return {field.name: "" if field.data is None else str(field.data) for field in self}
+
 
 def text(label: str = "", **kwargs: object) -> StringField:
     """A one-line text field that reads as ``""`` when the POST left it out."""
