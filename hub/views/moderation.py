@@ -16,6 +16,7 @@ from hub.extensions import db
 from hub.forms.moderation import DecisionForm, FlagForm
 from hub.models import AuditEntry, Member, Post
 from hub.numbers import page_number, query_int
+from hub.views import audit_words
 
 bp = Blueprint("moderation", __name__)
 
@@ -127,6 +128,8 @@ def audit_log() -> str:
         args=args,
         actions=audit.ACTIONS,
         actors=actors,
+        reason_of=audit_words.reason,
+        target_of=audit_words.target,
         page=page,
         has_next=len(entries) > AUDIT_PAGE,
     )
