@@ -121,6 +121,14 @@ TARGETS = {
     ),
 }
 
+#: The filter's groups of actions, as the page names them.
+GROUPS = {
+    "member": _l("members"),
+    "join": _l("join requests"),
+    "post": _l("updates and replies"),
+    "mail": _l("held mail"),
+}
+
 #: Words of other parts' entries by action group (``"mail"``), each ``(reasons, targets)``.
 BY_GROUP: dict[str, tuple[StoredWords, StoredWords]] = {}
 

@@ -128,6 +128,7 @@ def audit_log() -> str:
         args=args,
         actions=audit.ACTIONS,
         actors=actors,
+        groups=audit_words.GROUPS,
         reason_of=audit_words.reason,
         target_of=audit_words.target,
         page=page,
