@@ -9,6 +9,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -34,8 +35,7 @@ def accept(token: str):  # noqa: ANN201
     except invitations.InvalidInvitation as exc:
         return _invalid(str(exc))
     member = invitation.member
-    form = AcceptForm()
-    if not form.is_submitted():
+    if request.method == "GET":
         form = AcceptForm(
             data={
                 "name": member.name,
@@ -47,6 +47,7 @@ def accept(token: str):  # noqa: ANN201
         return render_template(
             "invitations/accept.html", form=form.shown(), member=member, token=token
         )
+    form = AcceptForm()
     try:
         member = invitations.accept(token, form.values())
     except ValidationError as exc:
