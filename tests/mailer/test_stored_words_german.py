@@ -9,8 +9,9 @@ from hub.extensions import db
 from hub.models import AuditEntry, InboundStatus
 from mailer.addresses import reply_address
 from mailer.ingest import receive
-from tests.conftest import login
-from tests.mailhelpers import message, rows
+from tests.support.app import login
+from tests.support.german import english_words
+from tests.support.mailhelpers import message, rows
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def test_a_german_moderator_reads_held_mail_reasons_and_statuses_in_german(clien
     assert "passt nicht zu" in page and "ist kein aktives Mitglied" in page
     assert "<dd>zurückgehalten</dd>" in page and "<dd>abgewiesen</dd>" in page
     assert "does not match" not in page and "<dd>held</dd>" not in page
+    assert english_words(page, allowed={"reply"}) == set()  # in the reply+...@ address
     queue = client.get("/moderation").text
     assert "passt nicht zu" in queue and "does not match" not in queue
 

@@ -8,7 +8,7 @@ import html
 import pytest
 
 from hub import join_requests
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture
