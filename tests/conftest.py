@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings
 from sqlalchemy import text
 
+from digests.notify import notice_sender
 from hub import create_app
 from hub.extensions import db
 from hub.models import Member, Post
@@ -110,6 +111,7 @@ def app(database_url: str, _schema: None, tmp_path: Path, app_config: dict) -> I
     with app.app_context():
         _empty_tables()
         yield app
+        notice_sender(app).stop()
         close_backend(app)
         db.session.remove()
         _empty_tables()
