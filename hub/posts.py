@@ -30,10 +30,14 @@ SOURCES = ("web", "email", "demo")
 _signals = Namespace()
 
 #: Sent (with the app as sender, ``post=`` the reply) after ``create_post`` committed a
-#: reply. Its ``ReplyNotice`` row is already stored; ``digests.notify`` listens to send
-#: it at once when replies are not batched. Mail ingest does not send it (the listener
-#: answers without waiting on the relay): the scheduler's tick sends those notices.
+#: reply. Its ``ReplyNotice`` row is already stored; ``digests.notify`` listens to hand
+#: it to its sending thread at once when replies are not batched.
 reply_posted = _signals.signal("hub-reply-posted")
+#: Sent (with the app as sender) after a writer that commits ``write_posts``' rows itself
+#: (the SMTP listener, its poster) committed one or more replies that notify someone
+#: (``announce_replies``). Receivers must return at once: the listener sends it from its
+#: event loop, before it answers the client.
+replies_written = _signals.signal("hub-replies-written")
 RATE_WINDOW = timedelta(hours=1)
 
 
@@ -209,6 +213,15 @@ class NewPost:
     notify_id: int | None = None
     images: Sequence[ImageFile] = ()
     dropped_attachments: Sequence[str] = ()
+
+
+def announce_replies(app: object, new_posts: Sequence[NewPost]) -> None:
+    """After the commit of ``new_posts``: send ``replies_written`` if one notifies someone."""
+    if any(
+        new.parent_id is not None and new.notify_id not in (None, new.author_id)
+        for new in new_posts
+    ):
+        replies_written.send(app)
 
 
 def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[int]:
