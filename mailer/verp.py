@@ -14,14 +14,13 @@ True
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 
 from flask import current_app
 
 from hub.models import Member
+from mailer.signing import mac as signed
 
 KINDS = ("digest", "prompt", "replies", "receipts", "all")
 _MAC_LENGTH = 16  # 80 bits of base32
@@ -29,10 +28,7 @@ _TOKEN_RE = re.compile(r"^(\d{1,12})-(?:([a-z]{1,10})-)?([a-z2-7]{16})$")
 
 
 def _mac(purpose: str, member_id: int, kind: str, secret: str) -> str:
-    digest = hmac.new(
-        secret.encode(), f"{purpose}:{member_id}:{kind}".encode(), hashlib.sha256
-    ).digest()
-    return base64.b32encode(digest).decode().lower()[:_MAC_LENGTH]
+    return signed(secret.encode(), f"{purpose}:{member_id}:{kind}", _MAC_LENGTH)
 
 
 def make_token(purpose: str, member_id: int, kind: str = "", *, secret: str) -> str:
