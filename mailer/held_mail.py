@@ -7,6 +7,9 @@ A held message waits for a person: a moderator releases (posts) or discards it, 
 unauthenticated update sent to post@ can also be published by its own author from the link
 Hub mails them (once per message). Mail to members is queued (``hub.mail_queue``) in the
 transaction of the decision.
+
+Over 350 lines: it is the one home of held mail, from listing to expiry and the authors'
+own publish links; split, the feature would be scattered again.
 """
 
 from __future__ import annotations
