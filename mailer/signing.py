@@ -12,6 +12,7 @@ addresses already in members' inboxes keep verifying.
 
 from __future__ import annotations
 
+import functools
 import hmac
 
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
@@ -22,8 +23,13 @@ _B32_PAIRS = [a + b for a in _B32 for b in _B32]
 
 def mac(key: bytes, payload: str, chars: int) -> str:
     """The first ``chars`` (a multiple of 8) base32 characters of HMAC-SHA256(key, payload)."""
-    if chars % 8 or not 0 < chars <= 48:
-        raise ValueError("chars must be a multiple of 8, at most 48")
     digest = hmac.digest(key, payload.encode(), "sha256")
     bits = int.from_bytes(digest[: chars * 5 // 8])
-    return "".join([_B32_PAIRS[(bits >> shift) & 1023] for shift in range(chars * 5 - 10, -1, -10)])
+    return "".join([_B32_PAIRS[(bits >> shift) & 1023] for shift in _shifts(chars)])
+
+
+@functools.cache
+def _shifts(chars: int) -> tuple[int, ...]:
+    if chars % 8 or not 0 < chars <= 48:
+        raise ValueError("chars must be a multiple of 8, at most 48")
+    return tuple(range(chars * 5 - 10, -1, -10))
