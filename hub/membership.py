@@ -215,14 +215,3 @@ def export_csv(rows: list[tuple[Member, datetime | None]], *, delimiter: str = "
             ]
         )
     return out.getvalue()
-
-
-def current_members() -> list[Member]:
-    """Everyone but former members, by name."""
-    return list(
-        db.session.scalars(
-            select(Member)
-            .where(Member.state != MemberState.FORMER)
-            .order_by(func.lower(Member.name), Member.id)
-        )
-    )

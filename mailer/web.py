@@ -1,5 +1,6 @@
 """Hooks the mail side's pages into the app: blueprints, the bounce banner, and the figures
-the domain's pages show about mail (held messages, bouncing addresses).
+the domain's pages show about mail (held messages, bouncing addresses). Registered as the
+app part ``10_mailer`` (pyproject.toml), which ``hub.create_app`` adds.
 
 The domain's templates call ``held_mail_count()``, ``held_messages()``, ``held_previews()``,
 ``bouncing_count()`` and ``bouncing_member_ids()``: template globals, so ``hub/`` itself
