@@ -2,17 +2,39 @@
 
 Mail to ``post@`` has no reply key, so the only proof of the sender is the verdict of the
 receiving mail server in front of Hub. Only headers whose authserv-id is in
-``HUB_TRUSTED_AUTHSERV_IDS`` count, and of those only the topmost: the trusted server
-prepends its verdict, so any lower header claiming its id was written by someone before
-it (RFC 8601 section 5).
+``HUB_TRUSTED_AUTHSERV_IDS`` count, and of those only the block the trusted server itself
+wrote. Which headers those are:
 
-The header is parsed, never searched (``mailer.rfc8601``); only the trusted one is read
-whole, and at most ``MAX_HEADERS`` headers are looked at from the top.
+- RFC 8601 section 5: a server adds its headers above those already there, and a border
+  server must drop (or rename) any header claiming its authserv-id that came from outside
+  (the README's Postfix recipe does, with ``header_checks``). Section 7.1: a reader must
+  still assume a header in the trusted name can be forged, and trust only what the
+  trusted server can be seen to have added.
+- One server often writes several: OpenDKIM writes ``dkim=pass``, and OpenDMARC, reading
+  it, writes ``dmarc=...`` above it; with no DMARC record that is ``dmarc=none``, and the
+  DKIM pass is only in the header below. Reading the topmost alone missed it.
+- So Hub reads the headers from the top: ``Received`` and other servers'
+  ``Authentication-Results`` above the first trusted header are passed over (relays
+  behind the trusted server add them). From the first trusted header on, the trusted
+  server's block is every trusted header that follows, and it ends at the first
+  ``Received`` header (the hop the trusted server received the message from: all a sender
+  wrote is below it) or the first ``Authentication-Results`` of another server, or none
+  (nothing the trusted server added sits below a header it did not add). So a forged
+  header in the trusted name that the server failed to drop still counts for nothing: it
+  is below the server's ``Received`` header, and the milters add theirs above it.
+- Given only ``Authentication-Results`` values (strings, no ``Received`` to see the hop),
+  the block ends at the first header of another server, or at the end.
 
-What proves the From domain, read from the one trusted header:
+The header is parsed, never searched (``mailer.rfc8601``); only trusted headers are read
+whole, and at most ``MAX_HEADERS`` ``Received`` and ``Authentication-Results`` headers are
+looked at from the top, so at most that many are parsed.
 
-- a DMARC ``fail`` whose ``header.from`` is the From domain: never proven, whatever else
-  the header says (``Verdict.dmarc_failed``);
+What proves the From domain, read from the whole block:
+
+- a DMARC ``fail`` whose ``header.from`` is the From domain, in any of its headers: never
+  proven, whatever else the block says (``Verdict.dmarc_failed``);
+- a header of the block that cannot be read (too long, too many results): never proven,
+  as it might hold such a fail;
 - else a DMARC ``pass`` whose ``header.from`` is the From domain (a pass without
   ``header.from`` proves nothing);
 - else a DKIM ``pass`` aligned with the From domain. Alignment is DMARC's relaxed one,
@@ -33,9 +55,14 @@ from dataclasses import dataclass
 from mailer.org_domain import is_public_suffix, org_domain
 from mailer.rfc8601 import AuthResults, authserv_id, parse_header
 
-#: Headers looked at from the top: the trusted server prepends its own above all the
-#: sender wrote, so only relays behind it can add more above it.
+#: ``Received`` and ``Authentication-Results`` headers looked at from the top: the trusted
+#: server prepends its own above all the sender wrote, so only relays behind it can add
+#: more above it. It also bounds the headers of the trusted block.
 MAX_HEADERS = 50
+
+#: A header as ``check`` takes it: ``(name, value)`` from the message's whole header list,
+#: or a bare ``Authentication-Results`` value.
+Header = str | tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -70,52 +97,85 @@ def aligned(signing_domain: str, from_domain: str) -> bool:
     return d == f or (f.endswith("." + d) and org_domain(d) == org_domain(f))
 
 
-def check(headers: Iterable[str], from_address: str | None, trusted_ids: Iterable[str]) -> Verdict:
-    """The verdict of the topmost trusted header about ``from_address``'s domain."""
+def check(
+    headers: Iterable[Header], from_address: str | None, trusted_ids: Iterable[str]
+) -> Verdict:
+    """The verdict of the trusted server's block of headers about ``from_address``'s domain.
+
+    ``headers`` is the message's headers topmost first, as ``(name, value)`` pairs
+    (``ParsedMessage.headers``), or only its ``Authentication-Results`` values.
+    """
     trusted = {t.strip().lower() for t in trusted_ids if t.strip()}
     if not from_address or "@" not in from_address:
         return Verdict(False, "the message has no From address to check")
     from_domain = _domain(from_address)
     if not trusted:
         return Verdict(False, "no trusted mail server is configured (HUB_TRUSTED_AUTHSERV_IDS)")
-    for count, header in enumerate(headers):  # topmost first, as the message carries them
-        if count >= MAX_HEADERS:
+    block = _trusted_block(headers, trusted)
+    if not block:
+        return Verdict(False, "no Authentication-Results header from a trusted mail server")
+    return _verdict(block, from_domain)
+
+
+def _trusted_block(headers: Iterable[Header], trusted: set[str]) -> list[AuthResults | None]:
+    """The trusted server's own headers, parsed (None: not even its authserv-id could be
+    read); see the module doc for where the block starts and ends."""
+    block: list[AuthResults | None] = []
+    looked = 0
+    for header in headers:  # topmost first, as the message carries them
+        name, value = ("authentication-results", header) if isinstance(header, str) else header
+        name = name.lower()
+        if name not in ("received", "authentication-results"):
+            continue
+        looked += 1
+        if looked > MAX_HEADERS:
             break
-        if authserv_id(header) in trusted:  # only the trusted header is read whole
-            parsed = parse_header(header)
-            if parsed is None:
-                return Verdict(False, "the trusted Authentication-Results header is malformed")
-            return _verdict(parsed, from_domain)
-    return Verdict(False, "no Authentication-Results header from a trusted mail server")
+        if name == "received":
+            if block:  # the hop the trusted server received the message from
+                break
+            continue
+        if authserv_id(value) not in trusted:  # only trusted headers are read whole
+            if block:
+                break
+            continue
+        block.append(parse_header(value))
+    return block
 
 
-def _verdict(header: AuthResults, from_domain: str) -> Verdict:
-    """What one trusted header says about ``from_domain``."""
-    server = header.authserv_id
-    if header.unread:
-        return Verdict(False, f"{header.unread} (from {server})")
+def _verdict(block: list[AuthResults | None], from_domain: str) -> Verdict:
+    """What the trusted server's headers say together about ``from_domain``."""
+    read = [header for header in block if header is not None and not header.unread]
+    server_id = next((h.authserv_id for h in block if h is not None), "the trusted server")
+    results = [r for header in read for r in header.results]
     dmarc = {
         r.result
-        for r in header.results
+        for r in results
         if r.method == "dmarc" and _domain(r.prop("header.from")) == from_domain
     }
     if "fail" in dmarc:
-        return Verdict(False, f"DMARC fail for {from_domain} from {server}", dmarc_failed=True)
+        reason = f"DMARC fail for {from_domain} from {server_id}"
+        return Verdict(False, reason, dmarc_failed=True)
+    for header in block:
+        if header is None:
+            return Verdict(False, "the trusted Authentication-Results header is malformed")
+        if header.unread:
+            return Verdict(False, f"{header.unread} (from {header.authserv_id})")
     if "pass" in dmarc:
-        return Verdict(True, f"DMARC pass for {from_domain} from {server}")
-    for r in header.results:
+        return Verdict(True, f"DMARC pass for {from_domain} from {server_id}")
+    for r in results:
         if r.method == "dkim" and r.result == "pass":
             names = {name for name, _ in r.properties}
             signer = _domain(r.prop("header.d" if "header.d" in names else "header.i"))
             if aligned(signer, from_domain):
-                return Verdict(True, f"aligned DKIM pass for {from_domain} from {server}")
-    return Verdict(False, f"no DMARC or aligned DKIM pass for {from_domain} from {server}")
+                return Verdict(True, f"aligned DKIM pass for {from_domain} from {server_id}")
+    return Verdict(False, f"no DMARC or aligned DKIM pass for {from_domain} from {server_id}")
 
 
 def authenticated(
-    headers: Iterable[str], from_address: str | None, trusted_ids: Iterable[str]
+    headers: Iterable[Header], from_address: str | None, trusted_ids: Iterable[str]
 ) -> tuple[bool, str]:
-    """Whether a trusted header proves ``from_address``, with the reason either way.
+    """Whether the trusted server's headers prove ``from_address``, with the reason either
+    way.
 
     >>> authenticated(["mx.example.org; dmarc=pass header.from=example.com"],
     ...               "ann@example.com", ["mx.example.org"])

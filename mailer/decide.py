@@ -166,7 +166,7 @@ def _author(
             return author, _hold(HOLD_FROM_MISMATCH, reason, member)
         trusted = config["HUB_TRUSTED_AUTHSERV_IDS"]
         if trusted:  # the key proves the mail went to the member, not who wrote it
-            verdict = check(parsed.header_all("Authentication-Results"), sender, trusted.split(","))
+            verdict = check(parsed.headers, sender, trusted.split(","))
             if verdict.dmarc_failed:
                 reason = f"not authenticated: {verdict.reason}"
                 return author, _hold(HOLD_DMARC_FAIL, reason, member)
@@ -184,7 +184,7 @@ def _author(
     if member.state == MemberState.SUSPENDED:
         return author, _refuse(R.SUSPENDED.format(hub=hub), "member suspended", member)
     trusted = config["HUB_TRUSTED_AUTHSERV_IDS"].split(",")
-    ok, why = authenticated(parsed.header_all("Authentication-Results"), sender, trusted)
+    ok, why = authenticated(parsed.headers, sender, trusted)
     if not ok:
         return author, _hold(HOLD_UNAUTHENTICATED, f"not authenticated: {why}", member)
     return author, None
