@@ -59,6 +59,7 @@ UNSHARE = shutil.which("unshare")
 HUB_DOMAIN = "hub.example.org"  # the README's example domain
 AUTHSERV_ID = "mx.example.org"  # the README's example mail server
 SENDER_DOMAIN = "example.org"  # the members' own domain, which signs their mail
+NO_DMARC_DOMAIN = "example.net"  # another members' domain: it signs, but publishes no DMARC
 SELECTOR = "mail"
 
 # Postfix's own services, none chrooted (a temporary folder holds no chroot), and a log file.
@@ -132,14 +133,12 @@ class Sender:
     key: bytes
     zone: ZoneServer
 
-    def sign(self, msg: EmailMessage) -> bytes:
-        """``msg`` as its domain's mail server sends it: with a DKIM signature."""
+    def sign(self, msg: EmailMessage, domain: str = SENDER_DOMAIN) -> bytes:
+        """``msg`` as ``domain``'s mail server sends it: with a DKIM signature."""
         raw = msg.as_bytes(policy=email.policy.SMTP)
         headers = [b"From", b"To", b"Subject", b"Message-ID"]
         return (
-            dkim.sign(
-                raw, SELECTOR.encode(), SENDER_DOMAIN.encode(), self.key, include_headers=headers
-            )
+            dkim.sign(raw, SELECTOR.encode(), domain.encode(), self.key, include_headers=headers)
             + raw
         )
 
@@ -157,7 +156,8 @@ def _dns_on_port_53(zone: ZoneServer) -> ZoneServer:
 
 @pytest.fixture
 def sender() -> Iterator[Sender]:
-    """A DNS server on loopback with ``SENDER_DOMAIN``'s DKIM key and DMARC record."""
+    """A DNS server on loopback with ``SENDER_DOMAIN``'s DKIM key and DMARC record, and
+    the same key for ``NO_DMARC_DOMAIN``, which has no DMARC record."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -169,6 +169,7 @@ def sender() -> Iterator[Sender]:
             [
                 txt(f"{SELECTOR}._domainkey.{SENDER_DOMAIN}.", dkim_text(key)),
                 txt(f"_dmarc.{SENDER_DOMAIN}.", "v=DMARC1; p=reject; adkim=r"),
+                txt(f"{SELECTOR}._domainkey.{NO_DMARC_DOMAIN}.", dkim_text(key)),
             ]
         )
     )
@@ -413,6 +414,31 @@ def test_a_signed_update_to_post_is_proven_by_the_milters_and_posted(
     assert (f"_dmarc.{SENDER_DOMAIN}.", "TXT") in sender.zone.queries
     login(client, anna)
     assert "Our repair café opens on Saturday." in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_a_signed_update_from_a_domain_without_dmarc_is_proven_by_its_dkim_pass(
+    postfix_instance, sender, make_member, client
+):
+    """OpenDMARC finds no DMARC record and writes ``dmarc=none`` above OpenDKIM's
+    ``dkim=pass``: Hub reads both of the server's headers and the aligned DKIM pass proves
+    the sender."""
+    port, _, folder = postfix_instance
+    carla = make_member("Carla Rossi", email=f"carla@{NO_DMARC_DOMAIN}")
+    to = f"post@{HUB_DOMAIN}"
+    msg = message(carla.email, to, "Seed swap at the library on Sunday.", subject="Seeds")
+    _send_through(port, carla.email, to, sender.sign(msg, NO_DMARC_DOMAIN))
+
+    [post] = _wait_for(lambda: posts_with_body("Seed swap at the library on Sunday."), folder)
+    assert (post.author_id, post.parent_id, post.source) == (carla.id, None, "email")
+    [row] = rows()
+    dmarc, dkim_verdict = _verdicts(row.raw)  # OpenDMARC's on top of OpenDKIM's
+    assert dmarc.startswith(f"{AUTHSERV_ID}; dmarc=none")
+    assert dkim_verdict.startswith(f"{AUTHSERV_ID}; dkim=pass")
+    assert f"header.d={NO_DMARC_DOMAIN}" in dkim_verdict
+    assert (f"_dmarc.{NO_DMARC_DOMAIN}.", "TXT") in sender.zone.queries
+    login(client, carla)
+    assert "Seed swap at the library on Sunday." in client.get("/").get_data(as_text=True)
 
 
 @pytest.mark.slow
