@@ -182,12 +182,13 @@ def flagged_post_ids(member: Member) -> set[int]:
 
 def flagged_by_me(post_id: int) -> bool:
     """Whether the logged-in member flagged the post; their flags are read once a request."""
-    if not current_user.is_authenticated:
-        return False
     cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
-    if "hub.flagged_ids" not in cache:
-        cache["hub.flagged_ids"] = flagged_post_ids(current_user)
-    return post_id in cache["hub.flagged_ids"]
+    found = cache.get("hub.flagged_ids")
+    if found is None:
+        reader = current_user._get_current_object()
+        found = flagged_post_ids(reader) if reader.is_authenticated else set()
+        cache["hub.flagged_ids"] = found
+    return post_id in found
 
 
 def open_flag_count() -> int:

@@ -107,7 +107,8 @@ def init_app(app: Flask) -> None:
     def _globals() -> dict:
         return {
             "hub_name": app.config["HUB_NAME"],
-            "current_member": current_user,
+            # The member itself, not the proxy: a page asks for it dozens of times.
+            "current_member": current_user._get_current_object(),
             "current_locale": current_locale(),
             "locale_names": LOCALE_NAMES,
             "role_labels": ROLE_LABELS,

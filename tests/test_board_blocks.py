@@ -179,3 +179,48 @@ def test_relative_times_are_written_for_each_request(
     monkeypatch.setattr("hub.post_blocks.utcnow", lambda: later)
     page = _same(app, client, "/")
     assert "2 hours ago" in page and "just now" not in page
+
+
+def _etag(client: FlaskClient, etag: str | None = None) -> tuple[int, str]:
+    headers = {"If-None-Match": etag} if etag else {}
+    response = client.get("/", headers=headers)
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    return response.status_code, response.headers["ETag"]
+
+
+def test_reloading_an_unchanged_board_answers_304_until_it_changes(
+    app: Flask, client: FlaskClient, make_member, make_post, now
+) -> None:
+    network = _network(make_member, make_post)
+    alice, bo = network["member"], network["bo"]
+    newest: Post = network["posts"][-1]
+    login(client, alice)
+    status, etag = _etag(client)
+    assert status == 200
+    status, again = _etag(client, etag)
+    assert (status, again) == (304, etag)
+    assert client.get("/", headers={"If-None-Match": etag}).data == b""
+
+    changes = [
+        lambda: make_post(bo, "Something new"),
+        lambda: make_post(bo, "A reply", parent=newest),
+        lambda: posts.edit_post(bo, newest, "Update 8, rewritten"),
+        lambda: flags.flag_post(alice, newest, "Off topic"),
+        lambda: setattr(bo, "organisation", "Elsewhere"),
+        lambda: setattr(newest, "hidden_at", utcnow()),
+        lambda: setattr(alice, "locale", "de"),
+    ]
+    for change in changes:
+        change()
+        db.session.commit()
+        status, fresh = _etag(client, etag)
+        assert status == 200 and fresh != etag
+        etag = fresh
+        assert _etag(client, etag)[0] == 304
+
+    other = FlaskClient(app, app.response_class)
+    login(other, network["moderator"])
+    assert other.get("/", headers={"If-None-Match": etag}).status_code == 200
+    client.post("/logout")
+    login(client, alice)  # a new session: the kept page's forms would be refused
+    assert _etag(client, etag)[0] == 200
