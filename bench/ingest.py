@@ -151,7 +151,7 @@ def _prepare(
     from hub.extensions import db
     from hub.models import Member, Post
     from mailer.addresses import reply_address
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     url = url or f"sqlite:///{workdir / 'hub.sqlite3'}"
     app = make_app(url, workdir, HUB_SECRET_KEY=SECRET, HUB_MAIL_DOMAIN=DOMAIN)
@@ -270,7 +270,7 @@ def _clear_posts(url: str) -> None:
 def _drop_all(url: str) -> None:
     """Drop what the benchmark created in a database it was given."""
     from hub.extensions import db
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     app = make_app(url, Path(tempfile.gettempdir()))
     with app.app_context():

@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/member_import.py [--rows 2000 20000]
 
-For each size, a realistic mailing-list export (tests/import_data.py: BOM, CRLF, repeats,
+For each size, a realistic mailing-list export (tests/support/import_data.py: BOM, CRLF, repeats,
 broken addresses) is previewed with ``hub.importer.read_csv`` and written with
 ``hub.importer.apply`` into a fresh SQLite file. The ceiling, measured in the same run on
 the same file: ``csv.reader`` alone for the preview, and one ``executemany`` INSERT of
@@ -28,7 +28,7 @@ from hub import create_app, importer  # noqa: E402
 from hub.database import upgrade_database  # noqa: E402
 from hub.extensions import db  # noqa: E402
 from hub.models import Member  # noqa: E402
-from tests.import_data import build  # noqa: E402
+from tests.support.import_data import build  # noqa: E402
 
 
 def _app(folder: Path):  # noqa: ANN202

@@ -6,7 +6,7 @@ it, and the listener runs five statements for every message it takes. ``RawState
 keeps what SQLAlchemy is good at, the SQL: it compiles a Core statement once per dialect
 and applies each parameter's own bind processor (SQLite stores a ``datetime`` as the
 text SQLAlchemy writes), so a row written this way is the row Core would write
-(``tests/test_rawsql.py`` compares the two on SQLite and PostgreSQL). Result values come
+(``tests/hub/test_rawsql.py`` compares the two on SQLite and PostgreSQL). Result values come
 back as the driver returns them, through the columns' result processors.
 
 A statement on the cursor is part of the connection's transaction: ``execute`` begins

@@ -107,7 +107,7 @@ _PARAGRAPHS = re.compile(r"\n\n+")
 def _plain_html(text: str) -> str | None:
     """The rendering of plain prose, without running Markdown and bleach; None when the
     text may hold anything they would change (then they run). A short reply by email is
-    mostly such prose, and the full pipeline costs ~0.1 ms a post. ``tests/test_render.py``
+    mostly such prose, and the full pipeline costs ~0.1 ms a post. ``tests/hub/test_render.py``
     checks that both ways give the same HTML."""
     text = text.strip("\n")
     if not text or _NOT_PLAIN.search(text) or not text.replace("\n", "").isprintable():

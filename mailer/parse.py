@@ -224,7 +224,7 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
     simple = _SIMPLE_ADDRESS.fullmatch(value)
     if simple is not None and ".." not in value and "@." not in value and ".@" not in value:
         # What ``_parsed_addresses`` makes of it, without its tokenizer (a third of the
-        # time of parsing a short reply); tests/test_parse.py compares the two.
+        # time of parsing a short reply); tests/mailer/test_parse.py compares the two.
         name, bracketed, bare = simple.groups()
         if bare is not None:
             return [("", bare.lower())]

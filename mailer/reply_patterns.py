@@ -168,7 +168,7 @@ _DEVICES = (
 )
 _APOLOGY = r"(?:[,.;:!]\s*(?:please\s+)?(?:excuse|pardon|sorry)[^\n]{0,60})?"
 #: Device and client taglines: (pattern, an example it removes). The pattern sees the
-#: line stripped and lower-cased; ``tests/test_reply_tables.py`` checks every example.
+#: line stripped and lower-cased; ``tests/mailer/test_reply_tables.py`` checks every example.
 TAGLINE_TABLE: tuple[tuple[str, str], ...] = (
     # "Sent from my iPhone", "Sent from my cell, please excuse any typos."
     (

@@ -71,7 +71,7 @@ class HubSMTP(SMTP):
 
         aiosmtpd parses each path with the standard library's RFC 5322 header grammar,
         which costs about a tenth of the listener's time for a short reply; a plain path
-        gives the same answer from one regular expression (``tests/test_smtpd.py`` checks
+        gives the same answer from one regular expression (``tests/mailer/test_smtpd.py`` checks
         the two agree), anything else goes to aiosmtpd. A path that breaks the standard
         library's parser (``<a@[>`` raises AttributeError there) is malformed, and answered
         as such rather than with the Python error.

@@ -1,14 +1,14 @@
 """Shared fixtures: a real database file (or PostgreSQL), the app, a client, small factories.
 
 The suite runs on a SQLite file by default and on PostgreSQL when
-``HUB_TEST_DATABASE_URL`` is set (``.ci/run`` sets it when a server answers).
+``HUB_TEST_DATABASE_URL`` is set (``.ci/run`` sets it when a server answers). Fixtures only:
+the helpers tests import live in ``tests/support/``; no test module imports this one.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,14 +16,13 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from hypothesis import settings
-from sqlalchemy import text
 
-from hub import create_app
 from hub.extensions import db
 from hub.models import Member, Post
 from mailer.backends import MemoryBackend, close_backend, get_backend
-
-TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+from tests.support.app import TEST_DATABASE_URL, empty_tables, login, make_app
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.support.mailhelpers import Relay, free_port
 
 # CI runs the property tests on a fixed seed so that a landing never depends on luck;
 # local runs explore new examples each time. Neither profile has Hypothesis's per-example
@@ -40,33 +39,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub-test.sqlite3'}"
 
 
-def run_sql_alone(url: str, statement: str) -> None:
-    """Run one statement that cannot run in a transaction (``CREATE DATABASE``)."""
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(statement))
-    engine.dispose()
-
-
-def make_app(database_url: str, instance: Path, **extra: object) -> Flask:
-    config = {
-        "TESTING": True,
-        "INSTANCE_DIR": str(instance),
-        "HUB_DATABASE_URL": database_url,
-        "HUB_MAIL_BACKEND": "memory",
-        "HUB_SECRET_KEY": "test-secret-key-not-for-production",
-        "HUB_NAME": "Test Network",
-        "HUB_BASE_URL": "http://hub.test",
-        "HUB_MAIL_DOMAIN": "hub.example.net",
-        "HUB_DEFAULT_TIMEZONE": "Europe/Berlin",
-        "WTF_CSRF_ENABLED": False,
-        **extra,
-    }
-    return create_app(config)
-
-
 @pytest.fixture(scope="session")
 def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     app = make_app(database_url, tmp_path_factory.mktemp("instance"))
@@ -77,17 +49,6 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
-
-
-def _empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
 
 
 def _forget_cached_user() -> None:
@@ -108,11 +69,11 @@ def app(database_url: str, _schema: None, tmp_path: Path, app_config: dict) -> I
     app = make_app(database_url, tmp_path / "instance", **app_config)
     app.before_request(_forget_cached_user)
     with app.app_context():
-        _empty_tables()
+        empty_tables()
         yield app
         close_backend(app)
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         db.engine.dispose()
 
 
@@ -171,16 +132,6 @@ def make_post(app: Flask) -> Callable[..., Post]:
     return factory
 
 
-def login(client: FlaskClient, member: Member) -> None:
-    """Log ``member`` in on ``client`` through a real login link."""
-    from hub.login_links import login_link_for
-
-    link = login_link_for(member)
-    path = link.removeprefix("http://hub.test")
-    response = client.post(path)
-    assert response.status_code == 302, response.data
-
-
 @pytest.fixture
 def logged_in(client: FlaskClient, make_member: Callable[..., Member]):
     """A client logged in as a fresh member; returns (client, member)."""
@@ -189,28 +140,10 @@ def logged_in(client: FlaskClient, make_member: Callable[..., Member]):
     return client, member
 
 
-LINK_RE = re.compile(r"http://hub\.test(/login/[A-Za-z0-9_\-]+)")
-
-
-# --- A live server and a real browser, for end-to-end tests -----------------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture
 def listener(app: Flask):
     """Hub's real SMTP listener on a free loopback port, bound to the test app."""
     from mailer.smtpd_service import Listener
-    from tests.mailhelpers import free_port
 
     listener = Listener(app, host="127.0.0.1", port=free_port()).start()
     yield listener
@@ -221,8 +154,6 @@ def listener(app: Flask):
 def relay():
     """An SMTP relay on a free loopback port that keeps what it takes (``relay.received``)."""
     from aiosmtpd.controller import Controller
-
-    from tests.mailhelpers import Relay, free_port
 
     handler = Relay()
     handler.port = free_port()
@@ -289,21 +220,9 @@ def page(browser, request):
     context.close()
 
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call":
         item.rep_call = report
     return report
-
-
-def login_in_browser(page, base_url: str, member: Member) -> None:
-    """Log ``member`` in on a browser page through a real login link."""
-    from hub.login_links import login_link_for
-
-    page.goto(login_link_for(member))
-    page.get_by_role("button", name="Log in").click()
-    assert page.url == base_url + "/", page.url
