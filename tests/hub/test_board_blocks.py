@@ -16,7 +16,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member, MemberState, Post
 from hub.post_blocks import cache
-from tests.conftest import login
+from tests.support.app import login
 
 CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
 
