@@ -18,7 +18,8 @@ copy, then filled for each page:
 
 The templates mark them with ``per_request(kind, id)``, defined only while a block is
 rendered for keeping; without it they render as they always did
-(``tests/hub/test_board_blocks.py`` compares the two). Each process keeps at most ``MAX_BLOCKS`` blocks, the least recently used go.
+(``tests/hub/test_board_blocks.py`` compares the two). Each process keeps at most
+``MAX_BLOCKS`` blocks; the least recently used go.
 """
 
 from __future__ import annotations
