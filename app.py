@@ -2,13 +2,13 @@
 
 import sys
 
-from hub import create_app
+from hub import NotInstalled, create_app
 from hub.logs import configure_logging
 from hub.settings import SettingError
 
 try:
     app = create_app()
-except SettingError as exc:  # a sentence for the operator, not a traceback
+except (SettingError, NotInstalled) as exc:  # a sentence for the operator, not a traceback
     sys.exit(f"Hub cannot start: {exc}")
 configure_logging(app.config)
 

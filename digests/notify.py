@@ -5,17 +5,22 @@ reply, so a notice can never be lost between the two. The scheduler's tick sends
 notices whose window (``HUB_REPLY_BATCH_MINUTES`` after the first reply) has closed, one
 message per member and update, threaded under that update with ``In-Reply-To``.
 
-With ``HUB_REPLY_BATCH_MINUTES=0`` a reply written on the web is notified at once
-(``after_reply``, in the request; ``init_app`` connects it to ``hub.posts.reply_posted``).
-A reply that arrives by email is written by the SMTP listener, which must answer the
-client without waiting on the relay and may not import ``digests``; its notice goes at
-the next tick, within a minute (documented in the README).
+With ``HUB_REPLY_BATCH_MINUTES=0`` every reply is notified at once, whichever way it came:
+``hub.posts.reply_posted`` (a reply written on the web) and ``hub.posts.replies_written``
+(replies the SMTP listener or its poster committed) wake the process's ``NoticeSender``,
+a thread that sends the notices, so neither a web request nor the listener waits on the
+relay. The thread starts with the first such reply in a process and ends after
+``IDLE_SECONDS`` without one. The scheduler's tick still sends whatever is due (a notice
+the relay refused for now, one committed by a process that stopped before sending it);
+each batch is claimed before it is sent, so it goes once.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
@@ -26,12 +31,12 @@ from digests.delivery import worker_id
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import DeliveryStatus, Member, Post, ReplyNotice
-from hub.posts import reply_posted
+from hub.posts import replies_written, reply_posted
 from hub.preferences import get_preferences, takes
 from hub.urls import external_url
 from hub.wording import snippet
 from mailer.addresses import reply_address
-from mailer.backends import SendError
+from mailer.backends import SendError, close_backend
 from mailer.bounces import is_bouncing
 from mailer.outgoing import build_message, send
 
@@ -45,24 +50,111 @@ def thread_message_id(post: Post) -> str:
     return f"<update.{post.id}.{tag}@{domain}>"
 
 
+#: Seconds the notice sender's thread waits for another reply before it ends.
+IDLE_SECONDS = 60.0
+_SENDER = "hub_notice_sender"
+
+
 def init_app(app: Flask) -> None:
-    """Send reply notices at once when the domain announces a reply written on the web."""
+    """Hand reply notices to the sending thread when the domain announces a reply."""
     reply_posted.connect(_on_reply, sender=app)
+    replies_written.connect(_on_replies, sender=app)
 
 
-def _on_reply(_app: Flask, *, post: Post) -> None:
-    after_reply(post)
+def _on_reply(app: Flask, *, post: Post) -> None:
+    if post.parent_id is not None:
+        after_reply(app)
 
 
-def after_reply(post: Post) -> None:
-    """With no batching window, send at once; a failure leaves the notice for the tick."""
-    if int(current_app.config["HUB_REPLY_BATCH_MINUTES"]) > 0 or post.parent_id is None:
-        return
-    try:
-        send_due_notices(now=post.created_at)
-    except Exception:  # the reply is stored; the scheduler will try again
-        log.exception("reply notification for post %s not sent yet", post.id)
-        db.session.rollback()
+def _on_replies(app: Flask) -> None:
+    after_reply(app)
+
+
+def after_reply(app: Flask) -> None:
+    """With no batching window, wake the notice sender; it returns at once."""
+    if int(app.config["HUB_REPLY_BATCH_MINUTES"]) == 0:
+        notice_sender(app).wake()
+
+
+def notice_sender(app: Flask) -> NoticeSender:
+    """The app's notice sender in this process (made once; its thread starts on a wake)."""
+    sender = app.extensions.get(_SENDER)
+    if sender is None:  # two threads at once keep the same one (setdefault is atomic)
+        sender = app.extensions.setdefault(_SENDER, NoticeSender(app))
+    return sender
+
+
+class NoticeSender:
+    """A thread that sends the reply notices that are due when woken.
+
+    The thread is started by the first ``wake`` and ends after ``idle_seconds`` without
+    another, so a process that never sees a reply (most test apps, a quiet gunicorn worker)
+    runs none. At interpreter exit it is given ``STOP_SECONDS`` to finish what it sends.
+    """
+
+    STOP_SECONDS = 10.0
+
+    def __init__(self, app: Flask, *, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.app = app
+        self.idle_seconds = idle_seconds
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._sending = False
+        self._registered = False
+        self._done = threading.Condition(self._lock)
+
+    def wake(self) -> None:
+        """A reply was committed: send its notice now (in the thread, never here)."""
+        with self._lock:
+            if self._stopping:
+                return
+            self._wake.set()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="reply-notices", daemon=True)
+                self._thread.start()
+                if not self._registered:
+                    self._registered = True
+                    atexit.register(self.stop)
+
+    def stop(self) -> None:
+        """End the thread once what it is sending is sent (the tick sends the rest)."""
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+            self._wake.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=self.STOP_SECONDS)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every wake so far has been handled (tests); False on timeout."""
+        with self._done:
+            return self._done.wait_for(
+                lambda: self._thread is None or not (self._sending or self._wake.is_set()),
+                timeout,
+            )
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.idle_seconds)
+            with self._lock:
+                if self._stopping or not self._wake.is_set():  # idle (or a wake just now)
+                    self._thread = None
+                    self._done.notify_all()
+                    return
+                self._wake.clear()
+                self._sending = True
+            try:
+                with self.app.app_context():
+                    if send_due_notices():
+                        close_backend(self.app)  # relays drop idle connections anyway
+            except Exception:  # the notices stay pending: the next wake or tick sends them
+                log.exception("reply notices not sent yet")
+            finally:
+                with self._lock:
+                    self._sending = False
+                    self._done.notify_all()
 
 
 def send_due_notices(*, now: datetime | None = None) -> int:

@@ -1,14 +1,18 @@
 """Hub: an email-and-digest community hub for innovation networks.
 
 This package is the domain (members, posts, moderation, the settings table). It imports
-neither ``mailer`` nor ``digests``: ``create_app`` hands over to ``wiring``, the one place
-outside the three packages that composes them (see docs/architecture.md).
+neither ``mailer`` nor ``digests``: the packages above it register their parts of the app
+in the entry-point group ``hub.app_parts`` (pyproject.toml), and ``create_app`` builds the
+domain's app and then lets each registered part add itself (see docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hub import database, i18n, network_settings, settings, web
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The entry-point group where the mail side, the digests and the entry points' wiring
+#: register ``init_app(app)`` functions. They run in the order of their names, which begin
+#: with their place (``10_mailer``, ``20_digests``, ``90_wiring``).
+APP_PARTS = "hub.app_parts"
+
+
+class NotInstalled(RuntimeError):
+    """No part of the app is registered: Hub runs from a source tree it was not installed from."""
 
 
 def _load_config(app: Flask, config: dict[str, Any] | None) -> None:
@@ -77,15 +90,33 @@ def _engine_options(url: str) -> dict[str, Any]:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Hub application; every process (web, SMTP, scheduler, CLI) starts here.
 
-    The whole app, mail and digests included, is put together by ``wiring.create_app``;
-    this name is where everyone (``app.py``, the tests, the benchmarks) asks for it.
-    Logging is left to the program: the entry points call ``hub.logs.configure_logging``.
+    The domain's app (``build_domain_app``), then each part registered in ``hub.app_parts``
+    in order: the mail side's pages and hooks, the digests' pages and listeners, the ``hub``
+    commands. The domain names none of them; installing Hub (``pip install -e .``)
+    registers them. Logging is left to the program: the entry points call
+    ``hub.logs.configure_logging``.
     """
-    # Imported here: ``wiring`` imports this package, and it is the one import from the
-    # domain upwards (listed in the import contracts of pyproject.toml).
-    from wiring import create_app as create_whole_app
+    parts = app_parts()
+    app = build_domain_app(config)
+    for _name, init_part in parts:
+        init_part(app)
+    return app
 
-    return create_whole_app(config)
+
+@cache
+def app_parts() -> tuple[tuple[str, Callable[[Flask], None]], ...]:
+    """The registered parts of the app, by name, in the order they are added.
+
+    Read once per process: what is installed does not change while it runs.
+    """
+    found = sorted(entry_points(group=APP_PARTS), key=lambda point: point.name)
+    if not found:
+        raise NotInstalled(
+            f"no part of the app is registered (entry points {APP_PARTS!r}), so the mail "
+            "and digest pages would be missing. Install Hub from this folder first: "
+            "pip install -e . (again after pulling a version that adds a part)."
+        )
+    return tuple((point.name, point.load()) for point in found)
 
 
 def build_domain_app(config: dict[str, Any] | None = None) -> Flask:

@@ -21,7 +21,6 @@ from hub.i18n import LOCALES, TRANSLATIONS
 ROOT = TRANSLATIONS.parent.parent
 TEMPLATE = TRANSLATIONS / "messages.pot"
 KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2")
-SOURCE_LANGUAGE = "en"  # the msgids are English: its catalogue may leave entries empty
 
 
 def _pybabel(*args: str) -> None:

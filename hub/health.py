@@ -28,7 +28,7 @@ from hub.models import (
     ReplyNotice,
 )
 
-PENDING = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
+PENDING = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
 
 
 @dataclass

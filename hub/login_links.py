@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -18,6 +16,7 @@ from hub.extensions import db
 from hub.mail_queue import queue_mail, wake_sender_after_commit
 from hub.members import find_member, normalise_email
 from hub.models import LoginRequest, LoginToken, Member, MemberRole
+from hub.tokens import hash_token, new_token
 from hub.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -33,10 +32,6 @@ class InvalidLink(HubError):
     """A link that is unknown, used or expired."""
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(
     member: Member | None, purpose: str, *, minutes: int, now: datetime | None = None
 ) -> str:
@@ -47,10 +42,10 @@ def issue_token(
 
 
 def _add_token(member: Member | None, purpose: str, *, minutes: int, now: datetime) -> str:
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_token()
     db.session.add(
         LoginToken(
-            token_hash=_hash(token),
+            token_hash=token_hash,
             purpose=purpose,
             member=member,
             created_at=now,
@@ -184,7 +179,7 @@ def _queue_link(member: Member, now: datetime, next_path: str | None = None) -> 
 def redeem(token: str, purpose: str, *, now: datetime | None = None) -> LoginToken:
     """Mark a token used and return it; raise ``InvalidLink`` if it cannot be used."""
     now = now or utcnow()
-    row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == _hash(token or "")))
+    row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == hash_token(token)))
     if row is None or row.purpose != purpose:
         raise InvalidLink(_("This link is not valid. Ask for a new one below."))
     if row.used_at is not None:
@@ -209,7 +204,7 @@ def redeem(token: str, purpose: str, *, now: datetime | None = None) -> LoginTok
 def peek(token: str, purpose: str, *, now: datetime | None = None) -> LoginToken | None:
     """Return the token row if it could be redeemed now, without using it."""
     now = now or utcnow()
-    row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == _hash(token or "")))
+    row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == hash_token(token)))
     if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at < now:
         return None
     return row

@@ -14,6 +14,7 @@ import logging
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from hub import audit
@@ -64,10 +65,21 @@ def _active_admins() -> int:
 
 def _keep_an_admin(member: Member, doing: str) -> None:
     if member.is_admin and member.state == MemberState.ACTIVE and _active_admins() <= 1:
-        raise LastAdmin(
-            f"{member.name} is the network's only admin, so they cannot be {doing}. "
-            "Make someone else an admin first."
-        )
+        sentences = {  # whole sentences, so each translates as a sentence
+            "demoted": _l(
+                "%(name)s is the network's only admin, so they cannot be demoted. "
+                "Make someone else an admin first."
+            ),
+            "suspended": _l(
+                "%(name)s is the network's only admin, so they cannot be suspended. "
+                "Make someone else an admin first."
+            ),
+            "removed": _l(
+                "%(name)s is the network's only admin, so they cannot be removed. "
+                "Make someone else an admin first."
+            ),
+        }
+        raise LastAdmin(str(sentences[doing]) % {"name": member.name})
 
 
 def _require_admin(actor: Member) -> None:
@@ -203,14 +215,3 @@ def export_csv(rows: list[tuple[Member, datetime | None]], *, delimiter: str = "
             ]
         )
     return out.getvalue()
-
-
-def current_members() -> list[Member]:
-    """Everyone but former members, by name."""
-    return list(
-        db.session.scalars(
-            select(Member)
-            .where(Member.state != MemberState.FORMER)
-            .order_by(func.lower(Member.name), Member.id)
-        )
-    )

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Connection, event, func, select
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.clock import utcnow
-from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
+from hub.errors import NotFound, PermissionDenied
 from hub.extensions import db
-from hub.models import DeliveryStatus, Member, MemberState, Post, PostAttachment, ReplyNotice
+from hub.models import DeliveryStatus, Member, Post, PostAttachment, ReplyNotice
+from hub.post_rules import check_author, check_rate, clean_body, validate_post
 from hub.rawsql import RawStatement
 from hub.render import render_markdown
 
@@ -30,11 +30,14 @@ SOURCES = ("web", "email", "demo")
 _signals = Namespace()
 
 #: Sent (with the app as sender, ``post=`` the reply) after ``create_post`` committed a
-#: reply. Its ``ReplyNotice`` row is already stored; ``digests.notify`` listens to send
-#: it at once when replies are not batched. Mail ingest does not send it (the listener
-#: answers without waiting on the relay): the scheduler's tick sends those notices.
+#: reply. Its ``ReplyNotice`` row is already stored; ``digests.notify`` listens to hand
+#: it to its sending thread at once when replies are not batched.
 reply_posted = _signals.signal("hub-reply-posted")
-RATE_WINDOW = timedelta(hours=1)
+#: Sent (with the app as sender) after a writer that commits ``write_posts``' rows itself
+#: (the SMTP listener, its poster) committed one or more replies that notify someone
+#: (``announce_replies``). Receivers must return at once: the listener sends it from its
+#: event loop, before it answers the client.
+replies_written = _signals.signal("hub-replies-written")
 
 
 class ImageFile(Protocol):
@@ -43,77 +46,6 @@ class ImageFile(Protocol):
     filename: str
     content_type: str
     data: bytes
-
-
-def is_blank(text: str) -> bool:
-    """True when nothing visible is left: white space and invisible format characters
-    (zero-width spaces and joiners, direction marks) do not make an update."""
-    return all(char.isspace() or unicodedata.category(char) in ("Cf", "Cc") for char in text)
-
-
-def _clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if is_blank(body):
-        raise ValidationError(_("Write something first: the update is empty."), field="body")
-    limit = current_app.config["HUB_POST_MAX_LENGTH"]
-    if len(body) > limit:
-        raise ValidationError(
-            _(
-                "Keep it short: %(count)s characters, the limit is %(limit)s.",
-                count=len(body),
-                limit=limit,
-            ),
-            field="body",
-        )
-    return body
-
-
-def _check_author(author: Member) -> None:
-    if author.state == MemberState.SUSPENDED:
-        raise PermissionDenied(_("Your membership is suspended, so you cannot post."))
-
-
-def posts_in_last_hour(author: Member, now: datetime) -> int:
-    """How many posts ``author`` wrote in the hour before ``now`` (the rate limit counts these)."""
-    return db.session.scalar(
-        select(func.count(Post.id)).where(
-            Post.author_id == author.id, Post.created_at > now - RATE_WINDOW
-        )
-    )
-
-
-def check_rate(
-    author: Member, *, now: datetime | None = None, pending: int = 0, recent: int | None = None
-) -> None:
-    """Raise ``TooManyPosts`` when ``author`` reached ``HUB_POST_RATE_PER_HOUR``.
-
-    ``pending`` counts posts already promised but not written yet (mail accepted and
-    waiting for the ingest worker). ``recent`` is ``posts_in_last_hour`` when the caller
-    has already counted it (mail ingest does, in the query that loads the member).
-    """
-    limit = current_app.config["HUB_POST_RATE_PER_HOUR"]
-    if not limit:
-        return
-    if recent is None:
-        recent = posts_in_last_hour(author, now or utcnow())
-    if recent + pending >= limit:
-        raise TooManyPosts(
-            _(
-                "You have posted %(limit)s times in the last hour, the most this hub allows. "
-                "Try again a little later.",
-                limit=limit,
-            ),
-            limit,
-        )
-
-
-def validate_post(author: Member, body: str, *, parent: Post | None = None) -> str:
-    """Check what ``create_post`` checks, without writing; return the cleaned body."""
-    _check_author(author)
-    body = _clean_body(body)
-    if parent is not None and parent.deleted_at is not None:
-        raise NotFound(_("The update you are replying to has been deleted."))
-    return body
 
 
 def create_post(
@@ -209,6 +141,15 @@ class NewPost:
     notify_id: int | None = None
     images: Sequence[ImageFile] = ()
     dropped_attachments: Sequence[str] = ()
+
+
+def announce_replies(app: object, new_posts: Sequence[NewPost]) -> None:
+    """After the commit of ``new_posts``: send ``replies_written`` if one notifies someone."""
+    if any(
+        new.parent_id is not None and new.notify_id not in (None, new.author_id)
+        for new in new_posts
+    ):
+        replies_written.send(app)
 
 
 def write_posts(connection: Connection, new_posts: Sequence[NewPost]) -> list[int]:
@@ -331,9 +272,9 @@ def _own_post(member: Member, post: Post) -> Post:
 
 def edit_post(member: Member, post: Post, body: str, *, now: datetime | None = None) -> Post:
     """Change the text of one's own post and mark it edited."""
-    _check_author(member)
+    check_author(member)
     _own_post(member, post)
-    body = _clean_body(body)
+    body = clean_body(body)
     if body != post.body:
         post.body = body
         post.body_html = render_markdown(body)

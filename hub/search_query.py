@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
@@ -110,10 +109,3 @@ def parse(text: str | None) -> Query:
         if len(terms) >= MAX_TERMS:
             break
     return Query(tuple(terms))
-
-
-@lru_cache(maxsize=8192)
-def fold(word: str) -> str:
-    """Lower case without diacritics, as both indexes compare words ("Müller" → "muller")."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -33,6 +33,7 @@ from datetime import date
 from flask import current_app
 
 from hub.clock import utcnow
+from mailer.signing import mac as signed
 
 #: RFC 5322 ``atext``: the characters of an atom, for the end of a regex character class.
 ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-"
@@ -103,20 +104,8 @@ def _mac_key(secret: str) -> bytes:
 
 
 def _mac(secret: str, payload: str) -> str:
-    # A digest mints one key per update for every member: the derived key is cached, the
-    # HMAC is the one-shot C function, and only the 15 bytes that make the 24 base32
-    # characters are encoded (base32 maps each 5 bytes to 8 characters on their own).
-    digest = hmac.digest(_mac_key(secret), payload.encode(), "sha256")
-    bits = int.from_bytes(digest[: _MAC_CHARS * 5 // 8])
-    return "".join([_B32_PAIRS[(bits >> shift) & 1023] for shift in _PAIR_SHIFTS])
-
-
-# Lower-case RFC 4648 base32 of the MAC's 120 bits, two characters (10 bits) at a time:
-# the same characters as ``base64.b32encode(...).lower()``, five times faster (the digest
-# mints one address per update for every member).
-_B32 = "abcdefghijklmnopqrstuvwxyz234567"
-_B32_PAIRS = [a + b for a in _B32 for b in _B32]
-_PAIR_SHIFTS = range(_MAC_CHARS * 5 - 10, -1, -10)
+    # A digest mints one key per update for every member: the derived key is cached.
+    return signed(_mac_key(secret), payload, _MAC_CHARS)
 
 
 def _day(issued: date) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import Connection
 
-from hub import posts
+from hub import post_rules, posts
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, TooManyPosts, ValidationError
 from hub.i18n import in_locale
@@ -228,7 +228,7 @@ def decide(
     if not verdict.is_ok:
         return Decision(InboundStatus.DROPPED, R.ACCEPTED, f"{verdict.kind}: {verdict.reason}")
     rate = config["HUB_POST_RATE_PER_HOUR"] if rate_limit else 0
-    since = now - posts.RATE_WINDOW if rate else None
+    since = now - post_rules.RATE_WINDOW if rate else None
     author, ended = _author(
         parsed, recipient, now=now, since=since, connection=connection, seen_key=seen_key
     )
@@ -242,8 +242,8 @@ def decide(
     assert member is not None
     images, dropped = _attachments(parsed)
     body = trim_reply(parsed.text).strip()
-    if posts.is_blank(body):
-        if not posts.is_blank(parsed.text):
+    if post_rules.is_blank(body):
+        if not post_rules.is_blank(parsed.text):
             reason = "nothing was left after removing quotes and signature"
             return _hold(
                 HOLD_TRIMMED_EMPTY,
@@ -255,21 +255,21 @@ def decide(
                 dropped=dropped,
             )
         return _refuse(R.EMPTY, "empty message", member)
-    limit = config["HUB_POST_MAX_LENGTH"]
-    if len(body) > limit:
+    if over := post_rules.over_length(body):
+        length, limit = over
         trimmed = " ".join(body.split()) != " ".join(parsed.text.split())
         reply = R.TOO_LONG_TRIMMED if trimmed else R.TOO_LONG
         return _refuse(
-            reply.format(length=len(body), limit=limit, start=R.reply_excerpt(body)),
-            f"{len(body)} characters, over the limit of {limit}",
+            reply.format(length=length, limit=limit, start=R.reply_excerpt(body)),
+            f"{length} characters, over the limit of {limit}",
             member,
         )
     try:
         # The reason goes into the SMTP reply, which stays English (see mailer.smtp_replies).
         with in_locale(R.SMTP_LANGUAGE):
-            body = posts.validate_post(member, body, parent=parent)
+            body = post_rules.validate_post(member, body, parent=parent)
         if rate:
-            posts.check_rate(
+            post_rules.check_rate(
                 member,
                 now=now,
                 pending=author.pending + pending + (in_flight or {}).get(member.id, 0),

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from aiosmtpd.smtp import Session
 from flask import Flask
 
+from hub.posts import NewPost, announce_replies
 from mailer import smtp_replies as R
 from mailer.connections import ThreadConnections
-from mailer.ingest import Prepared, store
+from mailer.ingest import Prepared, Stored, store
 
 #: The listener's log lines keep one logger name, ``mailer.smtpd``, whichever module logs them.
 log = logging.getLogger("mailer.smtpd")
@@ -46,6 +47,17 @@ def _accepted_members(pending: Pending) -> list[int]:
         item.decision.member.id
         for _, item in pending.prepared.items
         if item.new is not None and item.decision.member is not None
+    ]
+
+
+def _new_posts(batch: list[Pending], results: list[Stored]) -> list[NewPost]:
+    """The posts written for the messages of ``batch`` that were stored."""
+    return [
+        item.new
+        for pending, result in zip(batch, results, strict=True)
+        if not isinstance(result, Exception)
+        for _, item in pending.prepared.items
+        if item.new is not None
     ]
 
 
@@ -141,6 +153,7 @@ class GroupWriter:
             try:
                 results = store(self.connections.get(), [pending.prepared for pending in batch])
                 self.connections.committed()
+                announce_replies(self.app, _new_posts(batch, results))
             except Exception:
                 log.exception("could not store %d messages", len(batch))
                 self.connections.discard()

@@ -7,6 +7,9 @@ A held message waits for a person: a moderator releases (posts) or discards it, 
 unauthenticated update sent to post@ can also be published by its own author from the link
 Hub mails them (once per message). Mail to members is queued (``hub.mail_queue``) in the
 transaction of the decision.
+
+Over 350 lines: it is the one home of held mail, from listing to expiry and the authors'
+own publish links; split, the feature would be scattered again.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
 from hub.mail_queue import queue_mail
 from hub.models import InboundMessage, InboundStatus, Member, MemberState, Post
-from hub.posts import is_blank
+from hub.post_rules import is_blank, over_length
 from hub.urls import external_url
 from mailer.decide import HOLD_LATE, HOLD_UNAUTHENTICATED, Decision, decide, excerpt
 from mailer.parse import parse_message
@@ -217,8 +220,10 @@ def _refused_text(text: str) -> str:
     """Why the board refused a released text, in the moderator's terms."""
     if is_blank(text):
         return _("It was not released: the text is empty. Write the text to post, or discard it.")
-    length = len(text.strip())
-    limit = current_app.config["HUB_POST_MAX_LENGTH"]
+    length, limit = over_length(text) or (
+        len(text.strip()),
+        current_app.config["HUB_POST_MAX_LENGTH"],
+    )
     return _(
         "It was not released: its text is %(length)s characters, over this board's limit of "
         "%(limit)s. Shorten it below and release it, or discard it.",

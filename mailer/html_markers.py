@@ -6,7 +6,11 @@ Reading those is surer than guessing from the text (an attribution in a language
 format no pattern knows, a signature without ``-- ``), so ``mailer.html_text`` uses them
 before it converts anything:
 
-- ``DROP``: the element and all inside it go (signatures, attribution lines).
+- ``DROP``: the element and all inside it go (attribution lines).
+- ``SIGNATURE``: the user's signature. It goes, except a closing formula and the one name
+  line under it ("Kind regards," and "Michael"), which stay as the person's sign-off, as they do
+  in text (``mailer.reply_blocks.signature_sign_off``); a signature under a ``-- `` line
+  goes whole.
 - ``CUT``: the element and everything after it (at its quote level) is the earlier message:
   Outlook writes no quote around it, only a header block above it.
 - ``REGION``: a container of the earlier message (Gmail, Yahoo, ProtonMail). It goes,
@@ -27,31 +31,32 @@ import re
 
 class Marker(enum.Enum):
     DROP = "drop"
+    SIGNATURE = "signature"
     CUT = "cut"
     REGION = "region"
     QUOTE = "quote"
 
 
 _CLASSES = {
-    "gmail_signature": Marker.DROP,  # Gmail
-    "gmail_signature_prefix": Marker.DROP,  # the "-- " above it
+    "gmail_signature": Marker.SIGNATURE,  # Gmail
+    "gmail_signature_prefix": Marker.SIGNATURE,  # the "-- " above it: a delimiter
     "gmail_attr": Marker.DROP,
     "gmail_quote": Marker.REGION,  # div.gmail_quote; blockquote.gmail_quote is a QUOTE
     "gmail_quote_container": Marker.REGION,
-    "moz-signature": Marker.DROP,  # Thunderbird
+    "moz-signature": Marker.SIGNATURE,  # Thunderbird
     "moz-cite-prefix": Marker.DROP,
     "yahoo_quoted": Marker.REGION,  # Yahoo
     "protonmail_quote": Marker.REGION,  # ProtonMail
-    "protonmail_signature_block": Marker.DROP,
+    "protonmail_signature_block": Marker.SIGNATURE,
 }
 _IDS = {
     "divrplyfwdmsg": Marker.CUT,  # Outlook: the "From: / Sent: / To:" header of the history
     "appendonsend": Marker.CUT,  # Outlook: where the history is appended
-    "signature": Marker.DROP,  # Outlook on the web and Outlook for Mac
-    "applemailsignature": Marker.DROP,  # Apple Mail on iOS ("Sent from my iPhone")
-    "ms-outlook-mobile-signature": Marker.DROP,  # Outlook for iOS and Android
-    "ymail_android_signature": Marker.DROP,  # Yahoo Mail's apps
-    "ymail_iphone_signature": Marker.DROP,
+    "signature": Marker.SIGNATURE,  # Outlook on the web and Outlook for Mac
+    "applemailsignature": Marker.SIGNATURE,  # Apple Mail on iOS ("Sent from my iPhone")
+    "ms-outlook-mobile-signature": Marker.SIGNATURE,  # Outlook for iOS and Android
+    "ymail_android_signature": Marker.SIGNATURE,  # Yahoo Mail's apps
+    "ymail_iphone_signature": Marker.SIGNATURE,
 }
 _X_PREFIX = re.compile(r"^(?:x_|ydp[0-9a-f]+)+")
 # Outlook's header block above the history: a rule drawn as the top border of a div,

@@ -34,6 +34,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 from mailer.html_markers import Marker, marker_of
+from mailer.reply_blocks import signature_sign_off
 
 _HIDDEN = {"head", "script", "style", "title", "template", "noscript", "xml", "object", "svg"}
 _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "dl", "address"}
@@ -54,6 +55,8 @@ MAX_OPEN_LINKS = 8
 CHUNK = 8192
 #: Most ``<div>`` elements tracked open at once (to find where a client's container ends).
 MAX_OPEN_DIVS = 1000
+#: Characters of a marked signature read to find its sign-off (it is in the first lines).
+MAX_SIGNATURE_CHARS = 2000
 _ZERO_MARGIN = re.compile(r"(?:^|;)margin:0(?:cm|in|px|pt|em)?(?:;|$)")
 
 
@@ -130,6 +133,10 @@ class _Converter(HTMLParser):
         self.divs: list[bool] = []  # per open <div>: does it close a region?
         self.extra_divs = 0  # divs open beyond MAX_OPEN_DIVS
         self.dropping: tuple[str, int] | None = None  # (tag, nesting) of a dropped element
+        self.signature: list[str] | None = None  # text of the marked signature being dropped
+        self.signature_chars = 0
+        self.signature_hidden = 0  # <style> and the like open inside it
+        self.delimited = False  # a "-- " line (Gmail's prefix) stands above: no sign-off
 
     # -- output helpers -------------------------------------------------------------------
     @property
@@ -141,6 +148,7 @@ class _Converter(HTMLParser):
         if text and not frame.cut:
             frame.chunks.append(text)
             if not text.isspace():
+                self.delimited = False
                 if not frame.has_text:
                     frame.has_text = True
                 if frame.region and not frame.answered and frame.chunks_have_quote:
@@ -170,6 +178,8 @@ class _Converter(HTMLParser):
         if self.dropping is not None:
             if tag == self.dropping[0] and tag not in _VOID:
                 self.dropping = (tag, self.dropping[1] + 1)
+            if self.signature is not None:
+                self.signature_tag(tag, opening=True)
             return
         if len(self.frames) + len(self.lists) + len(self.links) > _MAX_DEPTH:
             return
@@ -182,8 +192,12 @@ class _Converter(HTMLParser):
         if self.hidden:
             return
         marker = marker_of(tag, attr)
-        if marker is Marker.DROP and tag not in _VOID:
+        if marker in (Marker.DROP, Marker.SIGNATURE) and tag not in _VOID:
             self.dropping = (tag, 1)
+            if marker is Marker.SIGNATURE:
+                self.signature = []
+                self.signature_chars = 0
+                self.signature_hidden = 0
             return
         if marker is Marker.CUT:
             self.ensure_newlines(1)
@@ -247,6 +261,10 @@ class _Converter(HTMLParser):
             if tag == self.dropping[0]:
                 depth = self.dropping[1] - 1
                 self.dropping = (tag, depth) if depth else None
+            if self.signature is not None:
+                self.signature_tag(tag, opening=False)
+                if self.dropping is None:
+                    self.end_signature()
             return
         if tag in _HIDDEN:
             self.hidden = max(self.hidden - 1, 0)
@@ -294,6 +312,10 @@ class _Converter(HTMLParser):
         self.nbsp_flagged.clear()
 
     def handle_data(self, data: str) -> None:
+        room = MAX_SIGNATURE_CHARS - self.signature_chars
+        if self.signature is not None and not self.signature_hidden and room > 0:
+            self.signature.append(data[:room])
+            self.signature_chars += len(data)
         if self.hidden or not data or self.dropping is not None:
             return
         if self.pre:
@@ -315,6 +337,46 @@ class _Converter(HTMLParser):
         if self.at_line_start() or self.frame.tail().endswith(" "):
             text = text.lstrip(" ")
         self.emit(text)
+
+    # -- a client's signature: its sign-off stays ------------------------------------------
+    def signature_tag(self, tag: str, *, opening: bool) -> None:
+        """Note a tag inside a marked signature: line breaks, and what a reader never sees."""
+        if tag in _HIDDEN:
+            self.signature_hidden += 1 if opening else -1 if self.signature_hidden else 0
+        elif self.signature is not None and (tag in _LINES or tag in _PARAGRAPHS or tag == "br"):
+            self.signature.append("\n")
+
+    def end_signature(self) -> None:
+        """Keep the closing formula and name line a signature opens with (rule of the text)."""
+        text = "".join(self.signature or ())
+        self.signature = None
+        lines = [_WS.sub(" ", line.replace("\xa0", " ")).strip() for line in text.split("\n")]
+        lines = [line for line in lines if line][:3]
+        if lines in (["--"], ["—"]):
+            self.delimited = True  # Gmail's "-- " prefix: the signature after it goes whole
+            return
+        if self.delimited:
+            self.delimited = False
+            return
+        kept = signature_sign_off(lines, self.last_line())
+        if kept and not self.frame.cut:
+            self.ensure_newlines(1)
+            self.emit("\n".join(kept))
+            self.mark_content()
+            self.ensure_newlines(1)
+
+    def last_line(self) -> str | None:
+        """The last line of text written so far in this frame (within its last chunks)."""
+        text = ""
+        for chunk in reversed(self.frame.chunks[-40:]):
+            if not isinstance(chunk, str):
+                break
+            text = chunk + text
+            stripped = text.rstrip()
+            if "\n" in stripped or len(stripped) > 200:
+                break
+        stripped = text.rstrip()
+        return stripped.rsplit("\n", 1)[-1].strip() if stripped else None
 
     def close_link(self) -> None:
         href, depth, start = self.links.pop()
@@ -393,6 +455,9 @@ class _Converter(HTMLParser):
 
     def result(self) -> str:
         self.close()
+        if self.signature is not None:  # a signature left open at the end of the document
+            self.dropping = None
+            self.end_signature()
         return self.render()
 
     def render(self) -> str:

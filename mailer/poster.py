@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from hub import posts
@@ -28,7 +29,7 @@ from hub.clock import utcnow
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Member, Post
-from hub.posts import NewPost, write_posts
+from hub.posts import NewPost, announce_replies, replies_written, write_posts
 from mailer.decide import HOLD_LATE, Decision, decide, new_post
 from mailer.parse import ParsedMessage, parse_message
 from mailer.write_turn import write_turn
@@ -81,6 +82,7 @@ def post_pending(limit: int = BATCH, *, now: datetime | None = None) -> int:
             ]
             conn.execute(_SET_POST, posted)
         db.session.commit()
+    announce_replies(current_app._get_current_object(), [new for _, new in to_post])
     log.info(
         "posted %d of %d stored messages (rows %s-%s)",
         len(posted),
@@ -140,6 +142,8 @@ def ingest_row(
     db.session.commit()
     if post is not None:
         log.info("mail %s (row %s) posted as post %s", row.message_id, row.id, post.id)
+        if post.parent_id is not None:
+            replies_written.send(current_app._get_current_object())
     return post
 
 

@@ -25,7 +25,13 @@ from functools import lru_cache
 
 from mailer import reply_patterns as pat
 
-__all__ = ["contact_block_start", "is_contact_line", "is_notice_start", "name_part"]
+__all__ = [
+    "contact_block_start",
+    "is_contact_line",
+    "is_notice_start",
+    "name_part",
+    "signature_sign_off",
+]
 
 MAX_BLOCK_LINES = 25
 _MAX_NOTICE_LINES = 20
@@ -163,6 +169,40 @@ def _after_closing(tail: list[str | None], closing: int, end: int) -> int | None
     if any(tail[r] and is_contact_line(tail[r]) for r in range(name + 1, end)):
         return name + 1
     return None
+
+
+def _sign_off_name(line: str) -> str | None:
+    """The name line under a closing formula, as ``_after_closing`` reads it, else None."""
+    name = name_part(line)
+    if name:
+        return name.strip()
+    return None if is_contact_line(line) or len(line) > _SHORT_CHARS else line
+
+
+def signature_sign_off(lines: list[str], above: str | None) -> list[str]:
+    """The lines of a client-marked signature that are the person's sign-off.
+
+    ``lines`` are the signature's non-blank lines, stripped; ``above`` is the last line
+    of text above it. A signature that opens with a closing formula keeps it and the one
+    name line under it ("Kind regards," and "Michael"), the rule for text; one that opens
+    with a name line right under a closing the person typed keeps that name. A signature
+    under a ``-- `` line, or with neither, goes whole.
+    """
+    if not lines or lines[0].rstrip() in ("--", "—"):
+        return []
+    first = lines[0]
+    closing = pat.CLOSING.match(first) if len(first) <= 60 else None
+    if closing:
+        if closing.group("name") or len(lines) < 2:
+            return [first]
+        name = _sign_off_name(lines[1])
+        return [first, name] if name else [first]
+    if above and len(above) <= 60:
+        above_closing = pat.CLOSING.match(above.strip())
+        if above_closing and not above_closing.group("name"):
+            name = _sign_off_name(first)
+            return [name] if name else []
+    return []
 
 
 def is_notice_start(lines: list[str], i: int, blank_above: bool) -> bool:

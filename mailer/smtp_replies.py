@@ -73,19 +73,6 @@ TOO_MANY_RECIPIENTS = (
     "452 4.5.3 Too many recipients: this hub takes {limit} per message; "
     "send the rest in another message"
 )
-SERVICE_UNAVAILABLE = "421 4.3.2 The hub is shutting down; please try again later"
-
-
-def is_well_formed(reply: str) -> bool:
-    """True for a single-line reply with a 3-digit code, a space and text (RFC 5321 4.2)."""
-    return (
-        len(reply) >= 5
-        and reply[:3].isdigit()
-        and reply[0] in "2345"
-        and reply[3] == " "
-        and "\r" not in reply
-        and "\n" not in reply
-    )
 
 
 def combine_replies(replies: list[str]) -> str:

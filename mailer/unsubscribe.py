@@ -11,30 +11,17 @@ from __future__ import annotations
 
 import logging
 
-from flask_babel import lazy_gettext as _l
-
 from hub.extensions import db
+from hub.mail_kinds import MAIL_KINDS
 from hub.models import Member
 from hub.preferences import turn_off
 from mailer.verp import parse_unsubscribe_address, parse_unsubscribe_token
 
 log = logging.getLogger(__name__)
 
-KIND_NAMES = {
-    "digest": "the digest",
-    "prompt": "the weekly prompt",
-    "replies": "reply notifications",
-    "receipts": "receipts for updates sent by email",
-    "all": "all mail from the hub except login links",
-}
-# The same for pages, in the reader's language (KIND_NAMES stays English: SMTP replies).
-KIND_LABELS = {
-    "digest": _l("the digest"),
-    "prompt": _l("the weekly prompt"),
-    "replies": _l("reply notifications"),
-    "receipts": _l("receipts for updates sent by email"),
-    "all": _l("all mail from the hub except login links"),
-}
+# What the kinds of mail are called: in SMTP replies (English) and on pages.
+KIND_NAMES = {kind: names.english for kind, names in MAIL_KINDS.items()}
+KIND_LABELS = {kind: names.label for kind, names in MAIL_KINDS.items()}
 
 DONE = "250 2.0.0 Unsubscribed from {what}"
 NOT_OURS = "550 5.1.1 No such unsubscribe address here: the link may be damaged or not ours"

@@ -14,25 +14,21 @@ True
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 
 from flask import current_app
 
+from hub.mail_kinds import MAIL_KINDS
 from hub.models import Member
+from mailer.signing import mac as signed
 
-KINDS = ("digest", "prompt", "replies", "receipts", "all")
 _MAC_LENGTH = 16  # 80 bits of base32
 _TOKEN_RE = re.compile(r"^(\d{1,12})-(?:([a-z]{1,10})-)?([a-z2-7]{16})$")
 
 
 def _mac(purpose: str, member_id: int, kind: str, secret: str) -> str:
-    digest = hmac.new(
-        secret.encode(), f"{purpose}:{member_id}:{kind}".encode(), hashlib.sha256
-    ).digest()
-    return base64.b32encode(digest).decode().lower()[:_MAC_LENGTH]
+    return signed(secret.encode(), f"{purpose}:{member_id}:{kind}", _MAC_LENGTH)
 
 
 def make_token(purpose: str, member_id: int, kind: str = "", *, secret: str) -> str:
@@ -47,7 +43,7 @@ def read_token(purpose: str, token: str, *, secret: str) -> tuple[int, str] | No
     if match is None:
         return None
     member_id, kind, mac = int(match[1]), match[2] or "", match[3]
-    if kind and kind not in KINDS:
+    if kind and kind not in MAIL_KINDS:
         return None
     if not hmac.compare_digest(mac, _mac(purpose, member_id, kind, secret)):
         return None
@@ -83,7 +79,7 @@ def parse_bounce_address(address: str) -> int | None:
 
 def unsubscribe_token(member: Member, kind: str) -> str:
     """The token in the one-click unsubscribe URL for ``kind`` of mail."""
-    if kind not in KINDS:
+    if kind not in MAIL_KINDS:
         raise ValueError(f"unknown kind of mail {kind!r}")
     return make_token("unsubscribe", member.id, kind, secret=_secret())
 

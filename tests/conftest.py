@@ -17,6 +17,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from hypothesis import settings
 
+from digests.notify import notice_sender
 from hub.extensions import db
 from hub.models import Member, Post
 from mailer.backends import MemoryBackend, close_backend, get_backend
@@ -71,6 +72,7 @@ def app(database_url: str, _schema: None, tmp_path: Path, app_config: dict) -> I
     with app.app_context():
         empty_tables()
         yield app
+        notice_sender(app).stop()
         close_backend(app)
         db.session.remove()
         empty_tables()

@@ -1,32 +1,22 @@
-"""The entry points' wiring: the one place that composes ``hub``, ``mailer`` and ``digests``.
+"""The entry points' wiring: the ``hub`` command (``wiring.cli``), the all-in-one runner
+(``wiring.runner``) and their operations, outside the three packages.
 
 The three packages layer one way (``hub`` at the bottom, ``mailer`` on it, ``digests`` on
-both; pyproject.toml's import contracts check it). What crosses upwards is said, not
-called: the domain queues mail (``hub.mail_queue``) or announces what happened with a
-blinker signal (``hub.posts.reply_posted``), and the side that acts on it is connected
-here. The ``hub`` command (``wiring.cli``) and the all-in-one runner (``wiring.runner``)
-live beside this module, outside the three packages.
+both; pyproject.toml's import contracts check it). The app itself is put together by
+``hub.create_app`` from the parts registered in the entry-point group ``hub.app_parts``:
+``mailer.web``, ``digests.web`` and this package's ``init_app``, which adds the commands.
+What crosses upwards is said, not called: the domain queues mail (``hub.mail_queue``) or
+announces what happened with a blinker signal (``hub.posts.reply_posted``), and the side
+that acts on it connects itself in its ``init_app``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
-from digests import notify as digests_notify
-from digests import web as digests_web
-from hub import build_domain_app
-from mailer import web as mailer_web
 from wiring.cli import register_commands
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """The whole app: the domain's, then the mail side's and the digests' pages and hooks,
-    then the ``hub`` commands. ``hub.create_app`` calls this."""
-    app = build_domain_app(config)
-    mailer_web.init_app(app)
-    digests_web.init_app(app)
-    digests_notify.init_app(app)
+def init_app(app: Flask) -> None:
+    """Add the ``hub`` commands (registered as the app part ``90_wiring``)."""
     register_commands(app)
-    return app

@@ -11,7 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from digests.cli import digest, prompt
 from digests.scheduler import run_forever
-from hub import catalogues, create_app, importer
+from hub import NotInstalled, catalogues, create_app, importer
 from hub.database import upgrade_database
 from hub.demo import seed_demo
 from hub.errors import ValidationError
@@ -36,7 +36,7 @@ from wiring.cli_operations import (
 def _create_app() -> Flask:
     try:
         app = create_app()
-    except SettingError as exc:  # a sentence for the operator, not a traceback
+    except (SettingError, NotInstalled) as exc:  # a sentence for the operator, not a traceback
         raise SystemExit(f"Hub cannot start: {exc}") from None
     configure_logging(app.config)
     return app

@@ -20,7 +20,6 @@ from hub.models.post import Post
 class DeliveryStatus:
     PENDING = "pending"  # to be sent
     CLAIMED = "claimed"  # taken by a sender, not started
-    SENDING = "sending"  # handed to the relay, outcome not yet recorded
     SENT = "sent"
     FAILED = "failed"  # permanent failure; ``error`` says why
     SKIPPED = "skipped"  # nothing to send (empty period, address bouncing); ``error`` says why

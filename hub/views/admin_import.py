@@ -11,13 +11,14 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from hub import importer
 from hub.access import admin_required
+from hub.forms.admin_import import ConfirmForm, UploadForm
 
 bp = Blueprint("admin_import", __name__, url_prefix="/admin/import")
 
@@ -59,9 +60,10 @@ def upload():  # noqa: ANN201
 @bp.post("")
 @admin_required
 def preview():  # noqa: ANN201
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _form(_("Choose a CSV file to upload."), 400)
+    form = UploadForm()
+    if not form.validate():
+        return _form(form.error, 400)
+    upload = form.file.data
     data = upload.read()
     try:
         result = _read(data)
@@ -95,7 +97,7 @@ def confirm(token: str):  # noqa: ANN201
     outcome = importer.apply(
         result,
         current_user,
-        invite=request.form.get("invite") == "yes",
+        invite=ConfirmForm().wants_invitations,
         default_timezone=current_app.config["HUB_DEFAULT_TIMEZONE"],
     )
     path.unlink(missing_ok=True)

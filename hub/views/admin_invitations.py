@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -13,6 +13,7 @@ from hub.access import admin_required
 from hub.clock import utcnow
 from hub.errors import NotFound, ValidationError
 from hub.extensions import db
+from hub.forms.admin_invitations import NOTHING_PASTED, InviteForm, JoinDecisionForm
 from hub.models import Invitation, JoinRequest
 
 bp = Blueprint("admin_invitations", __name__, url_prefix="/admin")
@@ -38,13 +39,16 @@ def index():  # noqa: ANN201
 @bp.post("/invitations")
 @admin_required
 def invite():  # noqa: ANN201
-    text = request.form.get("addresses", "")
+    form = InviteForm()
+    text = form.addresses.data
+    if not form.validate():
+        return _page(text, [form.error], 400)
     try:
         sent, problems = invitations.invite_many(current_user, text)
     except ValidationError as exc:
         return _page(text, [str(exc)], 400)
     if not sent and not problems:
-        return _page(text, [_("Paste at least one address, one per line.")], 400)
+        return _page(text, [str(NOTHING_PASTED)], 400)
     if sent:
         flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", len(sent)))
     if problems:
@@ -115,16 +119,17 @@ def decide_join(request_id: int) -> Response:
     join = db.session.get(JoinRequest, request_id)
     if join is None:
         raise NotFound(_("There is no such request."))
-    decision = request.form.get("decision")
+    form = JoinDecisionForm()
+    if not form.validate():
+        flash(form.error)
+        return redirect(url_for("admin_invitations.join_requests_page"))
     try:
-        if decision == "approve":
+        if form.decision.data == "approve":
             join_requests.approve(current_user, join)
             flash(_("%(name)s was approved and sent an invitation.", name=join.name))
-        elif decision == "decline":
-            join_requests.decline(current_user, join, note=request.form.get("note", ""))
-            flash(_("%(name)s's request was declined; they were told by email.", name=join.name))
         else:
-            flash(_("Choose approve or decline."))
+            join_requests.decline(current_user, join, note=form.note.data)
+            flash(_("%(name)s's request was declined; they were told by email.", name=join.name))
     except ValidationError as exc:
         db.session.rollback()
         flash(str(exc))

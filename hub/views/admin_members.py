@@ -11,6 +11,8 @@ from hub.access import admin_required
 from hub.clock import utcnow
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
+from hub.forms.admin_members import DetailsForm, ReasonForm, RemoveForm, RoleForm
+from hub.i18n import ROLE_LABELS
 from hub.models import Member, MemberRole, MemberState
 from hub.numbers import page_number
 
@@ -89,22 +91,26 @@ def export() -> Response:
 
 def _manage(
     member: Member,
-    error: str | None = None,
+    form: ReasonForm | None = None,
     status: int = 200,
     *,
-    details: dict[str, str] | None = None,
-    field: str | None = None,
+    details: DetailsForm | None = None,
 ) -> tuple[str, int]:
+    """The member's page; ``form`` or ``details`` is the form that came back with an error."""
+    shown = details or DetailsForm(
+        formdata=None,
+        data={"name": member.name, "organisation": member.organisation, "email": member.email},
+    )
     return render_template(
         "admin/member.html",
         member=member,
         roles=[r.value for r in MemberRole],
-        error=error if details is None else None,
-        reason=request.form.get("reason", ""),
-        details=details
-        or {"name": member.name, "organisation": member.organisation, "email": member.email},
-        details_error=error if details is not None else None,
-        field=field,
+        error=form.error if form else None,
+        reason=form.reason.data if form else "",
+        acted=form.action if form else None,
+        details=shown.shown(),
+        details_error=shown.error,
+        field=shown.error_field,
     ), status
 
 
@@ -113,13 +119,14 @@ def _manage(
 def details(member_id: int):  # noqa: ANN201
     """Name and organisation at once; a new address once its owner confirms it."""
     member = _member(member_id)
-    form = {k: request.form.get(k, "") for k in ("name", "organisation", "email")}
+    form = DetailsForm()
     try:
-        edited = member_edit.edit_member(current_user, member, form)
+        edited = member_edit.edit_member(current_user, member, form.values())
     except (ValidationError, PermissionDenied) as exc:
         db.session.rollback()
         db.session.refresh(member)
-        return _manage(member, str(exc), 400, details=form, field=getattr(exc, "field", None))
+        form.fail(exc)
+        return _manage(member, status=400, details=form)
     if edited.confirm_to:
         flash(
             _(
@@ -145,48 +152,59 @@ def manage(member_id: int) -> tuple[str, int]:
     return _manage(_member(member_id))
 
 
-def _act(member_id: int, action, message: str):  # noqa: ANN001, ANN202
+def _act(member_id: int, form: ReasonForm, action, message):  # noqa: ANN001, ANN202
+    """Run ``action`` on the member; ``message(name)`` is the flash when it worked."""
     member = _member(member_id)
     try:
         action(member)
     except (ValidationError, PermissionDenied) as exc:
         db.session.rollback()
-        return _manage(member, str(exc), 400)
-    flash(message.format(name=member.name))
+        form.fail(exc)
+        return _manage(member, form, 400)
+    flash(message(member.name))
     return redirect(url_for("admin_members.manage", member_id=member.id))
 
 
 @bp.post("/<int:member_id>/role")
 @admin_required
 def role(member_id: int):  # noqa: ANN201
-    reason = request.form.get("reason", "")
-    new_role = request.form.get("role", "")
+    form = RoleForm("role")
+    new_role = form.role.data
     return _act(
         member_id,
-        lambda m: membership.change_role(current_user, m, new_role, reason=reason),
-        "{name}'s role is now " + new_role + ".",
+        form,
+        lambda m: membership.change_role(current_user, m, new_role, reason=form.reason.data),
+        lambda name: _(
+            "%(name)s's role is now %(role)s.",
+            name=name,
+            role=ROLE_LABELS.get(new_role, new_role),
+        ),
     )
 
 
 @bp.post("/<int:member_id>/suspend")
 @admin_required
 def suspend(member_id: int):  # noqa: ANN201
-    reason = request.form.get("reason", "")
+    form = ReasonForm("suspend")
     return _act(
         member_id,
-        lambda m: membership.suspend(current_user, m, reason=reason),
-        "{name} is suspended: they cannot log in or post until reactivated.",
+        form,
+        lambda m: membership.suspend(current_user, m, reason=form.reason.data),
+        lambda name: _(
+            "%(name)s is suspended: they cannot log in or post until reactivated.", name=name
+        ),
     )
 
 
 @bp.post("/<int:member_id>/reactivate")
 @admin_required
 def reactivate(member_id: int):  # noqa: ANN201
-    reason = request.form.get("reason", "")
+    form = ReasonForm("reactivate")
     return _act(
         member_id,
-        lambda m: membership.reactivate(current_user, m, reason=reason),
-        "{name} is active again.",
+        form,
+        lambda m: membership.reactivate(current_user, m, reason=form.reason.data),
+        lambda name: _("%(name)s is active again.", name=name),
     )
 
 
@@ -195,24 +213,24 @@ def reactivate(member_id: int):  # noqa: ANN201
 def remove(member_id: int):  # noqa: ANN201
     """GET asks which way and for confirmation; POST removes."""
     member = _member(member_id)
-    form = {k: request.form.get(k, "") for k in ("posts", "reason", "confirm")}
+    form = RemoveForm()
     if request.method == "GET":
-        return render_template("admin/remove.html", member=member, form=form, error=None)
-    error = None
-    if form["posts"] not in ("delete", "keep"):
-        error = "Choose what happens to their updates."
-    elif form["confirm"] != "yes":
-        error = "Tick the box to confirm the removal."
-    if error is None:
+        return render_template("admin/remove.html", member=member, form=form.shown(), error=None)
+    if form.validate():
         name = member.name
         try:
             membership.remove(
-                current_user, member, delete_posts=form["posts"] == "delete", reason=form["reason"]
+                current_user,
+                member,
+                delete_posts=form.posts.data == "delete",
+                reason=form.reason.data,
             )
         except (ValidationError, PermissionDenied) as exc:
             db.session.rollback()
-            error = str(exc)
+            form.fail(exc)
         else:
             flash(_("%(name)s was removed from the network.", name=name))
             return redirect(url_for("admin_members.index"))
-    return render_template("admin/remove.html", member=member, form=form, error=error), 400
+    return render_template(
+        "admin/remove.html", member=member, form=form.shown(), error=form.error
+    ), 400

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from hub import login_links
 from hub.errors import ValidationError
 from hub.extensions import db
+from hub.forms.auth import LoginForm, SetupForm
 from hub.members import create_member
 from hub.models import MemberRole, MemberState
 from hub.sessions import end_sessions
@@ -40,14 +41,15 @@ def login() -> str | Response | tuple[str, int]:
         if nxt:
             session["next"] = nxt
         return render_template("auth/login.html", email="", error=None, next=nxt)
-    email = request.form.get("email", "")
-    nxt = _safe_next(request.form.get("next")) or _safe_next(session.get("next"))
+    form = LoginForm()
+    email = form.email.data
+    nxt = _safe_next(form.next.data) or _safe_next(session.get("next"))
     try:
         login_links.request_login_link(email, request.remote_addr or "unknown", next_path=nxt)
-    except ValidationError as exc:
-        return render_template("auth/login.html", email=email, error=str(exc), next=nxt), 400
-    except login_links.RateLimited as exc:
-        return render_template("auth/login.html", email=email, error=str(exc), next=nxt), 429
+    except (ValidationError, login_links.RateLimited) as exc:
+        form.fail(exc)
+        status = 429 if isinstance(exc, login_links.RateLimited) else 400
+        return render_template("auth/login.html", email=email, error=form.error, next=nxt), status
     return render_template("auth/check_inbox.html", email=email.strip())
 
 
@@ -62,7 +64,7 @@ def redeem(token: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         row = login_links.peek(token, "login")
         if row is None:
-            return _invalid("This link is not valid any more. Ask for a new one below.")
+            return _invalid(_("This link is not valid any more. Ask for a new one below."))
         return render_template("auth/confirm.html", member=row.member, token=token, next=nxt)
     try:
         row = login_links.redeem(token, "login")
@@ -70,7 +72,7 @@ def redeem(token: str) -> str | Response | tuple[str, int]:
         return _invalid(str(exc))
     member = row.member
     if member is None or not member.is_active:
-        return _invalid("This membership is suspended. Ask an admin of the network.")
+        return _invalid(_("This membership is suspended. Ask an admin of the network."))
     if member.state == MemberState.INVITED:
         member.state = MemberState.ACTIVE
         db.session.commit()
@@ -112,24 +114,28 @@ def logout_everywhere() -> Response:
 def setup(token: str) -> str | Response | tuple[str, int]:
     """The first person to open the setup link becomes the network's first admin."""
     if login_links.has_admin() or login_links.peek(token, "setup") is None:
-        return _invalid("This setup link is no longer valid: the network has an admin already.")
-    form = {key: request.form.get(key, "") for key in ("name", "email", "organisation")}
+        return _invalid(_("This setup link is no longer valid: the network has an admin already."))
+    form = SetupForm()
     if request.method == "GET":
-        return render_template("auth/setup.html", form=form, error=None, token=token)
+        return render_template("auth/setup.html", form=form.shown(), error=None, token=token)
     try:
         member = create_member(
-            form["email"],
-            form["name"],
-            organisation=form["organisation"],
+            form.email.data,
+            form.name.data,
+            organisation=form.organisation.data,
             role=MemberRole.ADMIN,
             commit=False,
         )
         login_links.redeem(token, "setup")  # commits the member with the used token
     except (ValidationError, login_links.InvalidLink) as exc:
         db.session.rollback()
-        field = getattr(exc, "field", None)
+        form.fail(exc)
         return render_template(
-            "auth/setup.html", form=form, error=str(exc), field=field, token=token
+            "auth/setup.html",
+            form=form.shown(),
+            error=form.error,
+            field=form.error_field,
+            token=token,
         ), 400
     login_user(member, remember=True)
     return redirect(url_for("board.index"))

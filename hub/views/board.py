@@ -9,14 +9,14 @@ from werkzeug.wrappers import Response
 
 from hub import posts, timeline
 from hub.errors import NotFound, PermissionDenied, ValidationError
+from hub.forms.board import PostForm
 from hub.numbers import cursor_arg
 
 bp = Blueprint("board", __name__)
 
 
-def _render_board(
-    *, draft: str = "", error: str | None = None, reply_to: int | None = None, status: int = 200
-) -> tuple[str, int]:
+def _render_board(form: PostForm | None = None, *, status: int = 200) -> tuple[str, int]:
+    form = form or PostForm(formdata=None)
     page = timeline.board_page(
         current_user,
         before=cursor_arg(),
@@ -25,9 +25,8 @@ def _render_board(
     return render_template(
         "board/index.html",
         page=page,
-        draft=draft,
-        error=error,
-        reply_to=reply_to,
+        draft=form.body.data,
+        error=form.error,
         max_length=current_app.config["HUB_POST_MAX_LENGTH"],
         first_page=not request.args.get("before"),
     ), status
@@ -42,11 +41,12 @@ def index() -> tuple[str, int]:
 @bp.post("/posts")
 @login_required
 def create() -> Response | tuple[str, int]:
-    body = request.form.get("body", "")
+    form = PostForm()
     try:
-        post = posts.create_post(current_user, body)
+        post = posts.create_post(current_user, form.body.data)
     except (ValidationError, PermissionDenied) as exc:
-        return _render_board(draft=body, error=str(exc), status=400)
+        form.fail(exc)
+        return _render_board(form, status=400)
     flash(_("Your update is on the board."))
     return redirect(url_for("board.index", _anchor=f"post-{post.id}"))
 
@@ -55,16 +55,17 @@ def create() -> Response | tuple[str, int]:
 @login_required
 def reply(post_id: int) -> Response | tuple[str, int]:
     parent = timeline.get_visible_post(post_id, current_user)
-    body = request.form.get("body", "")
+    form = PostForm()
     try:
-        created = posts.create_post(current_user, body, parent=parent)
+        created = posts.create_post(current_user, form.body.data, parent=parent)
     except (ValidationError, PermissionDenied, NotFound) as exc:
+        form.fail(exc)
         return render_template(
             "board/reply.html",
             post=parent,
             replies=timeline.replies_for(current_user, [parent.id])[parent.id],
-            draft=body,
-            error=str(exc),
+            draft=form.body.data,
+            error=form.error,
             max_length=current_app.config["HUB_POST_MAX_LENGTH"],
         ), 400
     return redirect(url_for("board.show", post_id=parent.id, _anchor=f"post-{created.id}"))
@@ -95,11 +96,14 @@ def edit(post_id: int) -> str | Response | tuple[str, int]:
         raise PermissionDenied(_("You can only edit your own updates."))
     if request.method == "GET":
         return render_template("board/edit.html", post=post, draft=post.body, error=None)
-    body = request.form.get("body", "")
+    form = PostForm()
     try:
-        posts.edit_post(current_user, post, body)
+        posts.edit_post(current_user, post, form.body.data)
     except (ValidationError, PermissionDenied) as exc:
-        return render_template("board/edit.html", post=post, draft=body, error=str(exc)), 400
+        form.fail(exc)
+        return render_template(
+            "board/edit.html", post=post, draft=form.body.data, error=form.error
+        ), 400
     flash(_("Your update was saved."))
     return redirect(
         url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")

@@ -18,10 +18,9 @@ from flask_login import login_user, logout_user
 from hub import invitations, join_requests
 from hub.errors import ValidationError
 from hub.extensions import db
+from hub.forms.invitations import AcceptForm, JoinForm
 
 bp = Blueprint("invitations", __name__)
-
-FIELDS = ("name", "organisation", "title", "interests")
 
 
 def _invalid(message: str):  # noqa: ANN202
@@ -37,25 +36,30 @@ def accept(token: str):  # noqa: ANN201
         return _invalid(str(exc))
     member = invitation.member
     if request.method == "GET":
-        form = {
-            "name": member.name,
-            "organisation": member.organisation,
-            "title": member.title,
-            "interests": ", ".join(member.interest_tags),
-        }
-        return render_template("invitations/accept.html", form=form, member=member, token=token)
-    form = {key: request.form.get(key, "") for key in FIELDS}
+        form = AcceptForm(
+            data={
+                "name": member.name,
+                "organisation": member.organisation,
+                "title": member.title,
+                "interests": ", ".join(member.interest_tags),
+            }
+        )
+        return render_template(
+            "invitations/accept.html", form=form.shown(), member=member, token=token
+        )
+    form = AcceptForm()
     try:
-        member = invitations.accept(token, form)
+        member = invitations.accept(token, form.values())
     except ValidationError as exc:
         db.session.rollback()
+        form.fail(exc)
         return render_template(
             "invitations/accept.html",
-            form=form,
+            form=form.shown(),
             member=member,
             token=token,
-            error=str(exc),
-            field=exc.field,
+            error=form.error,
+            field=form.error_field,
         ), 400
     except invitations.InvalidInvitation as exc:
         return _invalid(str(exc))
@@ -78,14 +82,15 @@ def accept(token: str):  # noqa: ANN201
 def join():  # noqa: ANN201
     if not current_app.config["HUB_JOIN_REQUESTS"]:
         abort(404)
-    form = {key: request.form.get(key, "") for key in ("name", "email", "organisation", "note")}
-    if request.method == "GET":
-        return render_template("invitations/join.html", form=form, error=None)
+    form = JoinForm()
+    if not form.is_submitted():
+        return render_template("invitations/join.html", form=form.shown(), error=None)
     try:
-        join_requests.submit(form)
+        join_requests.submit(form.values())
     except ValidationError as exc:
         db.session.rollback()
+        form.fail(exc)
         return render_template(
-            "invitations/join.html", form=form, error=str(exc), field=exc.field
+            "invitations/join.html", form=form.shown(), error=form.error, field=form.error_field
         ), 400
-    return render_template("invitations/join_sent.html", email=form["email"].strip())
+    return render_template("invitations/join_sent.html", email=form.email.data.strip())

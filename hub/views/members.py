@@ -15,6 +15,7 @@ from hub import timeline
 from hub.errors import NotFound, ValidationError
 from hub.extensions import db
 from hub.folding import fold
+from hub.forms.members import ProfileForm
 from hub.members import profile_visible_to, time_zones, update_profile
 from hub.models import Interest, Member, MemberState
 from hub.numbers import cursor_arg, page_number
@@ -134,24 +135,33 @@ def edit() -> str | Response | tuple[str, int]:
     member = current_user
     zones = time_zones()
     if request.method == "GET":
-        form = {
-            "name": member.name,
-            "organisation": member.organisation,
-            "title": member.title,
-            "location": member.location,
-            "bio": member.bio,
-            "links": member.links,
-            "interests": ", ".join(member.interest_tags),
-            "timezone": member.timezone,
-        }
-        return render_template("members/edit.html", form=form, error=None, field=None, zones=zones)
-    form = request.form.to_dict()
+        form = ProfileForm(
+            data={
+                "name": member.name,
+                "organisation": member.organisation,
+                "title": member.title,
+                "location": member.location,
+                "bio": member.bio,
+                "links": member.links,
+                "interests": ", ".join(member.interest_tags),
+                "timezone": member.timezone,
+            }
+        )
+        return render_template(
+            "members/edit.html", form=form.shown(), error=None, field=None, zones=zones
+        )
+    form = ProfileForm()
     try:
-        update_profile(member, form)
+        update_profile(member, form.sent())
     except ValidationError as exc:
         db.session.rollback()
+        form.fail(exc)
         return render_template(
-            "members/edit.html", form=form, error=str(exc), field=exc.field, zones=zones
+            "members/edit.html",
+            form=form.shown(),
+            error=form.error,
+            field=form.error_field,
+            zones=zones,
         ), 400
     flash(_("Your profile was saved."))
     return redirect(url_for("members.profile", member_id=member.id))

@@ -13,8 +13,10 @@ from hub import audit, flags, timeline
 from hub.access import moderator_required
 from hub.errors import NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
+from hub.forms.moderation import DecisionForm, FlagForm
 from hub.models import AuditEntry, Member, Post
 from hub.numbers import page_number, query_int
+from hub.views import audit_words
 
 bp = Blueprint("moderation", __name__)
 
@@ -25,7 +27,7 @@ AUDIT_PAGE = 100
 @login_required
 def flag(post_id: int):  # noqa: ANN201
     post = timeline.get_visible_post(post_id, current_user)
-    reason = request.form.get("reason", "")
+    form = FlagForm()
     if request.method == "GET":
         return render_template(
             "moderation/flag.html",
@@ -35,11 +37,12 @@ def flag(post_id: int):  # noqa: ANN201
             earlier=flags.flag_by(current_user, post),
         )
     try:
-        flags.flag_post(current_user, post, reason)
+        flags.flag_post(current_user, post, form.reason.data)
     except (ValidationError, PermissionDenied) as exc:
         db.session.rollback()
+        form.fail(exc)
         return render_template(
-            "moderation/flag.html", post=post, reason=reason, error=str(exc)
+            "moderation/flag.html", post=post, reason=form.reason.data, error=form.error
         ), 400
     flash(_("Thank you. The moderators will look at it."))
     return redirect(url_for("board.show", post_id=post.parent_id or post.id))
@@ -60,10 +63,11 @@ def decide(post_id: int):  # noqa: ANN201
     post = db.session.get(Post, post_id)
     if post is None:
         raise NotFound(_("There is no such post."))
-    decision = request.form.get("decision", "")
+    form = DecisionForm()
+    decision = form.decision.data
     was_hidden = post.hidden_at is not None
     try:
-        flags.decide(current_user, post, decision, note=request.form.get("note", ""))
+        flags.decide(current_user, post, decision, note=form.note.data)
     except (ValidationError, NotFound) as exc:
         db.session.rollback()
         flash(str(exc))
@@ -124,6 +128,9 @@ def audit_log() -> str:
         args=args,
         actions=audit.ACTIONS,
         actors=actors,
+        groups=audit_words.GROUPS,
+        reason_of=audit_words.reason,
+        target_of=audit_words.target,
         page=page,
         has_next=len(entries) > AUDIT_PAGE,
     )

@@ -12,6 +12,7 @@ from hub import my_data
 from hub.clock import utcnow
 from hub.errors import PermissionDenied, ValidationError
 from hub.extensions import db
+from hub.forms.my_data import EmailChangeForm, LeaveForm
 
 bp = Blueprint("my_data", __name__, url_prefix="/me")
 
@@ -41,15 +42,14 @@ def download() -> Response:
 @bp.post("/email")
 @login_required
 def change_email():  # noqa: ANN201
-    address = request.form.get("email", "")
+    form = EmailChangeForm()
     try:
-        new_email = my_data.request_email_change(current_user, address)
-    except my_data.TooManyChanges as exc:
+        new_email = my_data.request_email_change(current_user, form.email.data)
+    except (my_data.TooManyChanges, ValidationError) as exc:
         db.session.rollback()
-        return _page(str(exc), address, 429)
-    except ValidationError as exc:
-        db.session.rollback()
-        return _page(str(exc), address, 400)
+        form.fail(exc)
+        status = 429 if isinstance(exc, my_data.TooManyChanges) else 400
+        return _page(form.error, form.email.data, status)
     flash(
         _(
             (
@@ -91,22 +91,17 @@ def confirm_email(token: str):  # noqa: ANN201
 @bp.route("/leave", methods=["GET", "POST"])
 @login_required
 def leave():  # noqa: ANN201
-    form = {k: request.form.get(k, "") for k in ("posts", "confirm")}
+    form = LeaveForm()
     if request.method == "GET":
-        return render_template("me/leave.html", form=form, error=None)
-    error = None
-    if form["posts"] not in ("delete", "keep"):
-        error = "Choose what happens to your updates."
-    elif form["confirm"] != "yes":
-        error = "Tick the box to confirm that you want to leave."
-    else:
+        return render_template("me/leave.html", form=form.shown(), error=None)
+    if form.validate():
         try:
-            my_data.leave(current_user, delete_posts=form["posts"] == "delete")
+            my_data.leave(current_user, delete_posts=form.posts.data == "delete")
         except PermissionDenied as exc:
             db.session.rollback()
-            error = str(exc)
-    if error:
-        return render_template("me/leave.html", form=form, error=error), 400
+            form.fail(exc)
+    if form.error:
+        return render_template("me/leave.html", form=form.shown(), error=form.error), 400
     logout_user()
     session.clear()
     return render_template("me/left.html")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from hub import pictures
 from hub.errors import NotFound
 from hub.extensions import db
+from hub.forms.pictures import PictureForm
 from hub.members import profile_visible_to
 from hub.models import Member
 
@@ -50,7 +51,7 @@ def edit() -> tuple[str, int]:
 @bp.post("/me/picture")
 @login_required
 def upload():  # noqa: ANN201
-    upload = request.files.get("picture")
+    upload = PictureForm().picture.data
     data = b""
     if upload is not None:
         with upload.stream:  # a large upload is a temporary file: close it now

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from hub.errors import ValidationError
 from hub.extensions import db
+from hub.forms.settings import SettingsForm
 from hub.i18n import LOCALE_NAMES
 from hub.members import time_zones
 from hub.models import Member
@@ -47,20 +48,22 @@ def settings_page() -> str | Response | tuple[str, int]:
         "hour_labels": hour_labels(),
     }
     if request.method == "GET":
+        form = SettingsForm(data=_settings_form(current_user))
         return render_template(
-            "settings/page.html",
-            form=_settings_form(current_user),
-            error=None,
-            field=None,
-            **options,
+            "settings/page.html", form=form.shown(), error=None, field=None, **options
         )
-    form = request.form.to_dict()
+    form = SettingsForm()
     try:
-        update_preferences(current_user, form)
+        update_preferences(current_user, form.sent())
     except ValidationError as exc:
         db.session.rollback()
+        form.fail(exc)
         return render_template(
-            "settings/page.html", form=form, error=str(exc), field=exc.field, **options
+            "settings/page.html",
+            form=form.sent(),
+            error=form.error,
+            field=form.error_field,
+            **options,
         ), 400
     refresh()  # the confirmation in the language just chosen
     flash(_("Your settings are saved."))

@@ -11,6 +11,7 @@ from hub.access import moderator_required
 from hub.errors import HubError, NotFound, PermissionDenied, ValidationError
 from hub.extensions import db
 from mailer import held_mail
+from mailer.forms.held_mail import DiscardForm, ReleaseForm
 
 bp = Blueprint("held_mail", __name__)
 
@@ -37,16 +38,17 @@ def _page(errors: dict | None = None, drafts: dict | None = None) -> str:
 @moderator_required
 def release(message_id: int) -> Response | tuple[str, int]:
     """Release as the text stands in the form; a refused text comes back whole, to edit."""
-    body = request.form.get("body")
-    note = request.form.get("note", "")
+    form = ReleaseForm()
+    body, note = form.body.data, form.note.data
     try:
         post = held_mail.release_held(message_id, current_user, note=note, body=body)
     except (NotFound, PermissionDenied):
         raise
     except HubError as exc:
         db.session.rollback()
+        form.fail(exc)
         drafts = {message_id: {"body": body, "note": note}}
-        return _page(errors={message_id: str(exc)}, drafts=drafts), 400
+        return _page(errors={message_id: form.error}, drafts=drafts), 400
     flash(_("Message %(message_id)s is posted.", message_id=message_id))
     return redirect(
         url_for("board.show", post_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
@@ -57,7 +59,7 @@ def release(message_id: int) -> Response | tuple[str, int]:
 @moderator_required
 def discard(message_id: int) -> Response:
     try:
-        held_mail.discard_held(message_id, current_user, note=request.form.get("note", ""))
+        held_mail.discard_held(message_id, current_user, note=DiscardForm().note.data)
     except ValidationError as exc:
         flash(
             _("Message %(message_id)s was not discarded. %(exc)s", message_id=message_id, exc=exc)

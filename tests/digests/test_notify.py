@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from digests.notify import send_due_notices
+from digests.notify import notice_sender, send_due_notices
 from digests.scheduler import tick
 from hub.extensions import db
 from hub.preferences import get_preferences
@@ -45,6 +45,7 @@ def test_replies_within_the_window_come_in_one_mail(app, thread, make_post, outb
 def test_zero_minutes_sends_at_once(app, thread, make_post, outbox):
     _ada, bo, _cy, update = thread
     make_post(bo, "Looks great", parent=update, now=T0 + timedelta(minutes=1))
+    assert notice_sender(app).wait_idle(10)  # handed to the sending thread
     assert len(outbox) == 1 and outbox[0]["From"].startswith("Bo Chen via")
 
 

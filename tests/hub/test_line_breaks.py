@@ -13,6 +13,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select, update
 
+from digests.notify import notice_sender
 from digests.runs import send_digests
 from hub.extensions import db
 from hub.models import Member, MemberState
@@ -119,6 +120,7 @@ def test_a_stored_name_with_a_break_still_makes_a_one_line_from(
     _store_name(bo, f"Bo{char}Bcc: all@example.org")
     update_post = make_post(ada, "Testing the sensor housing.")
     make_post(bo, "Looks great", parent=update_post)
+    assert notice_sender(app).wait_idle(10)
     assert len(outbox) == 1
     message = outbox[0]
     data = message.as_bytes()

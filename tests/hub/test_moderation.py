@@ -128,7 +128,8 @@ def test_audit_log_filters_and_cannot_be_edited(cast):
     db.session.commit()
     mod = clients["moderator"]
     only_posts = mod.get("/moderation/audit?action=post.").data.decode()
-    assert "looked spammy" in only_posts and "invited" not in only_posts
+    table = only_posts.partition("<table")[2]  # the filter's choices name every action
+    assert "looked spammy" in table and "invited" not in table
     by_actor = mod.get(f"/moderation/audit?actor={people['moderator'].id}").data.decode()
     assert "looked spammy" in by_actor and "Rita Reader" not in by_actor
     about = mod.get("/moderation/audit?target=rita").data.decode()

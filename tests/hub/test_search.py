@@ -85,6 +85,35 @@ def test_people_match_organisation_title_interests_and_location(client, reader, 
         assert "Ola Nordmann" in _page(client, word), word
 
 
+def test_people_match_words_spread_over_name_and_interests(client, reader, make_member):
+    ola = make_member("Ola Nordmann", organisation="Fjord Robotics", location="Bergen")
+    other = make_member("Ola Lindqvist", organisation="Fjord Robotics", location="Lyon")
+    update_profile(
+        ola,
+        {
+            "name": ola.name,
+            "organisation": ola.organisation,
+            "title": "",
+            "location": "Bergen",
+            "bio": "",
+            "interests": "ceramics, 3d printing",
+            "links": "",
+        },
+    )
+    links = [f'href="/members/{ola.id}"', f'href="/members/{other.id}"']
+    found = {
+        typed: [link in _page(client, typed) for link in links]
+        for typed in ("ola ceram", "fjord bergen", "ola -ceramics", "ola -bergen", "ola -lyon")
+    }
+    assert found == {
+        "ola ceram": [True, False],  # the name and an interest
+        "fjord bergen": [True, False],  # both in the member's own fields
+        "ola -ceramics": [False, True],  # an interest left out
+        "ola -bergen": [False, True],
+        "ola -lyon": [True, False],
+    }
+
+
 def test_phrases_and_left_out_words(client, reader, make_member, make_post):
     kim = make_member("Kim Writer")
     make_post(kim, "Heat treatment of steel springs.")
@@ -271,3 +300,32 @@ def test_the_cli_searches_and_rebuilds_the_index(runner, make_member, make_post)
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "rebuilt" in rebuilt.output
     assert len(search.find_posts(parse("spectrometer"))) == 1
+
+
+@pytest.mark.parametrize("few", [1, 2000])
+def test_postgres_pages_alike_whichever_way_it_takes_matches(
+    monkeypatch, app, reader, make_member, make_post, few
+):
+    """PostgreSQL takes few matches from the index and walks the posts for many
+    (``FEW_MATCHES``): both give the same visible matches, newest first, page by page."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL plan choice")
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    author = make_member("Ivo Kiln")
+    start = utcnow() - timedelta(days=3)
+    posts = []
+    for n in range(5):
+        post = make_post(author, f"Kiln firing number {n}")
+        post.created_at = start + timedelta(hours=n)
+        posts.append(post)
+    hidden = posts[1]
+    hidden.hidden_at = utcnow()
+    reply = make_post(author, "A kiln reply under the hidden one", parent=hidden)
+    make_post(author, "Nothing to find here")
+    db.session.commit()
+    first = search.find_posts(parse("kiln"), limit=2)
+    assert [p.id for p in first] == [posts[4].id, posts[3].id]
+    cursor = search.Cursor(first[-1].created_at, first[-1].id)
+    rest = search.find_posts(parse("kiln"), before=cursor, limit=5)
+    assert [p.id for p in rest] == [posts[2].id, posts[0].id]
+    assert reply.id not in [p.id for p in first + rest]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from digests.notify import notice_sender
 from digests.runs import send_digests
 from digests.scheduler import tick
 from hub.extensions import db
@@ -56,6 +57,7 @@ def test_a_reply_notification_keeps_typed_lines(app, make_member, make_post, out
     bo = make_member("Bo Chen", email="bo@example.org")
     update = make_post(ada, "Testing the sensor housing.")
     make_post(bo, "Looks great.\nWhich material?", parent=update)
+    assert notice_sender(app).wait_idle(10)  # sent by the notice thread at once
     tick(app, now=datetime.now())
     [mail] = outbox
     html = mail.get_body(preferencelist=("html",)).get_content()

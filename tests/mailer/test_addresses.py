@@ -14,6 +14,7 @@ from mailer.addresses import (
     split_recipient,
     verify_key,
 )
+from mailer.verp import read_token
 
 SECRET = "a-secret"
 
@@ -99,3 +100,15 @@ def test_the_digest_minter_makes_the_same_addresses_as_reply_address(app, make_m
     posts = [make_post(member, f"Update {i}") for i in range(3)]
     mint = post_reply_minter(member)
     assert [mint(p.id) for p in posts] == [reply_address(member, p) for p in posts]
+
+
+def test_addresses_already_in_inboxes_keep_verifying():
+    # Minted before bounce, unsubscribe and reply tokens shared one signing helper: mail
+    # sent then must still reach the right member and post, and a changed letter must not.
+    assert read_token("unsubscribe", "42-digest-k5aiqsblkux7k3bn", secret="k") == (42, "digest")
+    assert read_token("bounce", "7-msgx54smgio634ad", secret="s3") == (7, "")
+    assert read_token("bounce", "7-msgx54smgio634ae", secret="s3") is None
+    key = verify_key("k", "p2r-7-9c-p24k7x3vrds4jn3qune67zm3")
+    assert key is not None and (key.member_id, key.post_id) == (7, 99)
+    assert key.issued == date(2026, 12, 3)
+    assert verify_key("k", "p2r-7-9c-p24k7x3vrds4jn3qune67zm4") is None

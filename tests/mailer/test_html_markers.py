@@ -65,8 +65,9 @@ def test_html_reply_posts_only_the_persons_words(listener, make_member, make_pos
         ("div", {"class": "gmail_quote gmail_quote_container"}, Marker.REGION),
         ("blockquote", {"class": "gmail_quote"}, Marker.QUOTE),
         ("div", {"id": "x_divRplyFwdMsg"}, Marker.CUT),
-        ("div", {"id": "x_x_Signature"}, Marker.DROP),
-        ("div", {"class": "x_gmail_signature"}, Marker.DROP),
+        ("div", {"id": "x_x_Signature"}, Marker.SIGNATURE),
+        ("div", {"class": "gmail_attr"}, Marker.DROP),
+        ("div", {"class": "x_gmail_signature"}, Marker.SIGNATURE),
         ("div", {"class": "ydp3a8b2c1eyahoo_quoted", "id": "ydp3a8yahoo_quoted_88"}, Marker.REGION),
         ("div", {"id": "yahoo_quoted_8841260315"}, Marker.REGION),
         ("blockquote", {"type": "cite"}, Marker.QUOTE),
@@ -110,3 +111,40 @@ def test_an_unclosed_signature_loses_only_what_follows_it():
     assert html_to_text("<p>My words.</p><div class=gmail_signature>Lena<br>+49 30 1") == (
         "My words."
     )
+
+
+@pytest.mark.parametrize(
+    ("signature", "kept"),
+    [
+        (
+            "<p>Kind regards,</p><p>Michael</p><p>CEO | Northwind | M +44 7700 900123</p>",
+            "Kind regards,\nMichael",
+        ),
+        (
+            "Met vriendelijke groet,<br><br>Sanne de Vries<br>T 020 123 4567",
+            "Met vriendelijke groet,\nSanne de Vries",
+        ),
+        ("Best, Anna<br>+49 30 1234567", "Best, Anna"),
+        ("Mvh<br>Anna Lind | Exempel AB | +46 70 123 45 67", "Mvh\nAnna Lind"),
+        ("Anna Lind<br>Exempel AB<br>+46 70 123 45 67", ""),  # no closing: all of it goes
+        ("-- <br>Kind regards,<br>Anna", ""),  # under a "-- " line: all of it goes
+    ],
+)
+def test_a_marked_signature_keeps_only_its_sign_off(signature, kept):
+    html = f'<div>See you there.</div><div><br></div><div id="Signature">{signature}</div>'
+    assert html_to_text(html) == "See you there." + ("\n\n" + kept if kept else "")
+
+
+def test_a_name_in_the_signature_under_a_typed_closing_stays():
+    html = (
+        "<div>See you there.</div><div>Viele Grüße</div><div class=gmail_signature>"
+        "<style>p{color:red}</style>Lena Hoffmann<br>Tel. +49 30 1234567</div>"
+    )
+    assert html_to_text(html) == "See you there.\nViele Grüße\nLena Hoffmann"
+
+
+def test_a_signature_is_read_only_up_to_its_first_lines():
+    html = "<p>Yes.</p><div id=Signature>Thanks,<br>Bo<br>" + "x" * 100_000 + "</div>"
+    assert html_to_text(html) == "Yes.\n\nThanks,\nBo"
+    html = "<p>Yes.</p><div id=Signature>" + "x " * 100_000 + "<br>Thanks,</div>"
+    assert html_to_text(html) == "Yes."

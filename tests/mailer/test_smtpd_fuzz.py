@@ -8,9 +8,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailer.addresses import reply_address
-from mailer.smtp_replies import is_well_formed
 from mailer.smtpd_service import Listener
 from tests.support.mailhelpers import free_port, message, posts_with_body, send, wait_until_posted
+
+
+def is_well_formed(reply: str) -> bool:
+    """True for a single-line reply with a 3-digit code, a space and text (RFC 5321 4.2)."""
+    return (
+        len(reply) >= 5
+        and reply[:3].isdigit()
+        and reply[0] in "2345"
+        and reply[3] == " "
+        and "\r" not in reply
+        and "\n" not in reply
+    )
+
 
 _HEADER_NAMES = st.sampled_from(
     [

@@ -36,13 +36,18 @@ class ZoneServer(BaseResolver):
             reply.header.rcode = RCODE.NXDOMAIN
         return reply
 
-    def start(self) -> ZoneServer:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> ZoneServer:
+        """Serve on ``host``:``port`` (port 0: a free one). Resolvers that cannot be told a
+        port (glibc's ``resolv.conf``) need port 53, on an address of 127.0.0.0/8 of its own."""
+        self.host = host
+        if port == 0:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.bind((host, 0))
+                port = probe.getsockname()[1]
+        self.port = port
         self.server = DNSServer(
             self,
-            address="127.0.0.1",
+            address=host,
             port=self.port,
             logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data"),
         )
@@ -52,7 +57,7 @@ class ZoneServer(BaseResolver):
     @property
     def address(self) -> str:
         """The ``HUB_DNS_SERVER`` value that points at this server."""
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def stop(self) -> None:
         if self.server is not None:
