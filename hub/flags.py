@@ -15,9 +15,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from hub import audit
@@ -177,6 +178,17 @@ def flag_by(member: Member, post: Post) -> Flag | None:
 def flagged_post_ids(member: Member) -> set[int]:
     """The posts ``member`` has flagged (a member flags few: one query per page)."""
     return set(db.session.scalars(select(Flag.post_id).where(Flag.member_id == member.id)))
+
+
+def flagged_by_me(post_id: int) -> bool:
+    """Whether the logged-in member flagged the post; their flags are read once a request."""
+    cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
+    found = cache.get("hub.flagged_ids")
+    if found is None:
+        reader = current_user._get_current_object()
+        found = flagged_post_ids(reader) if reader.is_authenticated else set()
+        cache["hub.flagged_ids"] = found
+    return post_id in found
 
 
 def open_flag_count() -> int:

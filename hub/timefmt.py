@@ -55,6 +55,11 @@ def _viewer_zone() -> ZoneInfo:
     return _zone(getattr(current_user, "timezone", None))
 
 
+def viewer_zone_name() -> str:
+    """The name of the zone times are shown in now (the reader's, or the mail's)."""
+    return _viewer_zone().key
+
+
 def _locale() -> str:
     """The locale dates are written in: English as Hub has always written them, day first
     ('23 Nov 2026', Babel's en_GB), other languages as their readers do."""

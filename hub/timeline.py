@@ -96,8 +96,9 @@ def _newer_cursor(base, before: Cursor, limit: int) -> str:  # noqa: ANN001 (a S
     update after them, or is the first page when there are no more.
     """
     newer = list(
-        db.session.scalars(
-            base.where(
+        db.session.execute(  # two columns, not posts: only the cursor is wanted
+            base.with_only_columns(Post.created_at, Post.id)
+            .where(
                 or_(
                     Post.created_at > before.created_at,
                     and_(Post.created_at == before.created_at, Post.id >= before.id),

@@ -20,11 +20,12 @@ from werkzeug.wrappers import Response
 
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
-from hub.flags import flagged_post_ids
+from hub.flags import flagged_by_me
 from hub.i18n import LOCALE_NAMES, ROLE_LABELS, STATE_LABELS, current_locale
 from hub.legal import legal_links
 from hub.models import Member
 from hub.numbers import IdConverter
+from hub.post_blocks import init_app as init_post_blocks
 from hub.render import markdown_filter, post_html_filter
 from hub.sessions import member_for_identity
 from hub.timefmt import (
@@ -69,16 +70,6 @@ def _load_member(identity: str) -> Member | None:
     return member_for_identity(identity, max_age=timedelta(days=days))
 
 
-def _flagged_by_me(post_id: int) -> bool:
-    """Whether the logged-in member flagged the post; their flags are read once a request."""
-    if not current_user.is_authenticated:
-        return False
-    cache = request.environ  # one request's, unlike ``g`` (tests share an app context)
-    if "hub.flagged_ids" not in cache:
-        cache["hub.flagged_ids"] = flagged_post_ids(current_user)
-    return post_id in cache["hub.flagged_ids"]
-
-
 def _zone_groups_for(selected: str) -> list:
     """The time-zone list of a form whose value is ``selected`` (see ``hub.zones``)."""
     return zone_groups(selected, current_app.config["HUB_DEFAULT_TIMEZONE"])
@@ -110,19 +101,21 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_number, "format_number")
     app.add_template_filter(date_only, "date_only")
     app.add_template_filter(date_only_iso, "date_only_iso")
+    init_post_blocks(app)
 
     @app.context_processor
     def _globals() -> dict:
         return {
             "hub_name": app.config["HUB_NAME"],
-            "current_member": current_user,
+            # The member itself, not the proxy: a page asks for it dozens of times.
+            "current_member": current_user._get_current_object(),
             "current_locale": current_locale(),
             "locale_names": LOCALE_NAMES,
             "role_labels": ROLE_LABELS,
             "state_labels": STATE_LABELS,
             # Mail is rendered outside requests too; its builder passes absolute links.
             "legal_links": legal_links(app.config) if has_request_context() else [],
-            "flagged_by_me": _flagged_by_me,
+            "flagged_by_me": flagged_by_me,
             "zone_groups_for": _zone_groups_for,
         }
 

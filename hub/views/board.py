@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import hashlib
+import re
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -34,8 +47,30 @@ def _render_board(form: PostForm | None = None, *, status: int = 200) -> tuple[s
 
 @bp.get("/")
 @login_required
-def index() -> tuple[str, int]:
-    return _render_board()
+def index() -> Response:
+    """The board, with an ``ETag``: reloading an unchanged board answers 304."""
+    html, status = _render_board()
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    response.set_etag(page_etag(html), weak=True)
+    return response.make_conditional(request)
+
+
+_CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]*"')
+
+
+def page_etag(html: str) -> str:
+    """A validator of what the page shows this reader.
+
+    The forms' CSRF tokens are signed with the second they were made in, so they are left
+    out; the session's CSRF secret they are made from is put in, so a page kept from an
+    earlier login (whose forms would be refused) never counts as current. Everything else
+    on the page is in: posts, replies, actions, banners, names, language and zone.
+    """
+    digest = hashlib.sha256(_CSRF_VALUE.sub(r'\1"', html).encode())
+    digest.update(str(session.get("csrf_token", "")).encode())
+    return digest.hexdigest()[:32]
 
 
 @bp.post("/posts")

@@ -99,6 +99,7 @@ def test_empty_period_sends_nothing(app, make_member, outbox):
     assert row.status == DeliveryStatus.SKIPPED
 
 
+@pytest.mark.slow  # composes a digest for a big period
 def test_big_period_stays_under_gmail_clipping(app, make_member, make_post, outbox):
     members = [make_member(f"Person {i:03d}") for i in range(120)]
     for i, member in enumerate(members):

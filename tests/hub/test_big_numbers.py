@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from werkzeug.routing import IntegerConverter
 
@@ -64,13 +66,32 @@ def _form() -> dict:
     return {"body": "x", "decision": "hide", "role": "member", "reason": "x", "posts": "keep"}
 
 
+#: Numbered routes that also carry a token; the tests below give them a real one.
+TOKEN_ROUTES = [("/feed/<token>/members/{}.atom", "GET")]
+
+
 def test_every_numbered_route_is_in_the_list(app):
     found = set()
     for rule in app.url_map.iter_rules():
-        if any(isinstance(c, IntegerConverter) for c in rule._converters.values()):
-            path = rule.rule.split("<", 1)[0] + "{}" + rule.rule.split(">", 1)[1]
+        converters = rule._converters.items()
+        number = next((n for n, c in converters if isinstance(c, IntegerConverter)), None)
+        if number is not None:
+            path = rule.rule.replace(f"<int:{number}>", "{}")
             found |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
-    assert found == set(ROUTES)
+    assert found == set(ROUTES) | set(TOKEN_ROUTES)
+
+
+def test_a_member_feed_beyond_the_largest_id_is_not_found(admin_client):
+    client, _ = admin_client
+    client.post("/settings/feed")
+    page = client.get("/settings").data.decode()
+    found = re.search(r"/feed/([A-Za-z0-9_\-]+)\.atom", page)
+    assert found, "no feed address on the settings page"
+    board_feed = f"/feed/{found.group(1)}.atom"
+    assert client.get(board_feed).status_code == 200  # the token itself is good
+    path = TOKEN_ROUTES[0][0].replace("<token>", found.group(1))
+    for number in [*TOO_LARGE, str(MAX_ID)]:
+        assert client.get(path.format(number)).status_code == 404, number
 
 
 @pytest.mark.parametrize(("path", "method"), ROUTES)

@@ -45,7 +45,8 @@ def test_empty_update_is_refused(logged_in):
     client, _ = logged_in
     response = client.post("/posts", data={"body": "   "})
     assert response.status_code == 400
-    assert b"empty" in response.data
+    assert b"Write something first: the update is empty." in response.data
+    assert db.session.query(Post).count() == 0
 
 
 def test_reply_shows_under_the_update_oldest_first(logged_in, make_member, make_post):

@@ -123,7 +123,7 @@ def test_cli_can_invite_everyone(runner, outbox, write):
     assert db.session.scalar(select(func.count(Invitation.id))) == 2
 
 
-def test_browser_import_previews_then_imports(client, make_member, export, outbox):
+def test_the_import_page_previews_then_imports(client, make_member, export, outbox):
     from io import BytesIO
 
     admin = make_member("Ana Admin", role="admin")
@@ -148,7 +148,7 @@ def test_browser_import_previews_then_imports(client, make_member, export, outbo
     assert _members() == 31 + 1880
 
 
-def test_browser_import_explains_a_bad_file(client, make_member):
+def test_the_import_page_explains_a_bad_file(client, make_member):
     from io import BytesIO
 
     login(client, make_member(role="admin"))

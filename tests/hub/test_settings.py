@@ -70,6 +70,7 @@ HUB = str(Path(sys.executable).with_name("hub"))
 WAITRESS = str(Path(sys.executable).with_name("waitress-serve"))
 
 
+@pytest.mark.slow  # each starts a process that imports the whole app
 @pytest.mark.parametrize(
     ("command", "name", "value", "accepts"),
     [

@@ -238,6 +238,7 @@ def test_the_copy_is_one_snapshot_and_never_restarts_while_writes_go_on(tmp_path
     copy.close()
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 def test_backup_lists_what_it_copied_and_keeps_it_private(instance, tmp_path):
     folder, env, _ = instance
     dest = tmp_path / "b"
@@ -255,6 +256,7 @@ def test_backup_lists_what_it_copied_and_keeps_it_private(instance, tmp_path):
     assert "Backup complete" in result.stdout
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 def test_backup_refuses_a_folder_that_holds_anything(instance, tmp_path):
     _, env, _ = instance
     dest = tmp_path / "busy"
@@ -266,6 +268,7 @@ def test_backup_refuses_a_folder_that_holds_anything(instance, tmp_path):
     assert sorted(p.name for p in dest.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 def test_a_secret_key_from_the_environment_is_named_not_copied(instance, tmp_path):
     _, env, _ = instance
     dest = tmp_path / "b"
@@ -277,6 +280,7 @@ def test_a_secret_key_from_the_environment_is_named_not_copied(instance, tmp_pat
     assert "kept-by-the-operator" not in "".join(p.read_text("latin-1") for p in dest.iterdir())
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 def test_without_pg_dump_the_backup_says_how_and_writes_nothing(tmp_path):
     dest = tmp_path / "b"
     url = "postgresql+psycopg://hub:pw@db.internal:5432/hub"
@@ -309,6 +313,7 @@ def made_backup(instance, tmp_path) -> Path:
     return dest
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 def test_restore_refuses_an_instance_that_has_a_database(made_backup, tmp_path, monkeypatch):
     monkeypatch.delenv("HUB_DATABASE_URL", raising=False)
     target = tmp_path / "used"
@@ -321,6 +326,7 @@ def test_restore_refuses_an_instance_that_has_a_database(made_backup, tmp_path, 
     assert sorted(p.name for p in target.iterdir()) == ["hub.sqlite3"]  # no key generated
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 def test_restore_refuses_an_instance_that_has_a_secret_key(made_backup, tmp_path, monkeypatch):
     monkeypatch.delenv("HUB_DATABASE_URL", raising=False)
     target = tmp_path / "keyed"
@@ -333,6 +339,7 @@ def test_restore_refuses_an_instance_that_has_a_secret_key(made_backup, tmp_path
     assert not (target / "hub.sqlite3").exists()
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 def test_restore_asks_first_and_a_no_changes_nothing(made_backup, tmp_path, monkeypatch):
     monkeypatch.delenv("HUB_DATABASE_URL", raising=False)
     target = tmp_path / "fresh"
@@ -347,6 +354,7 @@ def test_restore_asks_first_and_a_no_changes_nothing(made_backup, tmp_path, monk
     assert list(target.iterdir()) == []
 
 
+@pytest.mark.slow  # runs `hub backup` as a process
 @pytest.mark.parametrize("damage", ["changed", "no manifest"])
 def test_restore_refuses_a_damaged_backup(made_backup, tmp_path, monkeypatch, damage):
     monkeypatch.delenv("HUB_DATABASE_URL", raising=False)

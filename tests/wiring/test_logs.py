@@ -74,6 +74,7 @@ def test_text_is_the_default_and_warning_hides_info_lines(tmp_path):
     assert "INFO" not in quiet and "SMTP listener on" not in quiet
 
 
+@pytest.mark.slow  # starts a process that imports the whole app
 def test_a_bad_log_setting_stops_the_command_with_a_sentence(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_INSTANCE_DIR=str(tmp_path), HUB_LOG_FORMAT="xml")

@@ -22,8 +22,6 @@ from mailer.smtpd_service import Listener
 from tests.support.app import login
 from tests.support.mailhelpers import free_port
 
-pytestmark = pytest.mark.slow
-
 RELAY_PORT = free_port()
 
 
