@@ -116,9 +116,24 @@ def period_label(start: datetime, end: datetime) -> str:
     return format_interval(first_day, last_day, "MMMMd", locale=_locale())
 
 
+# Labels already made, by local times, zone and language: every reader in one zone and
+# language gets the same, and Babel's interval formatting cost about a millisecond a digest.
+_periods: dict[tuple[str, str, str, str], str] = {}
+
+
 def digest_period(since: datetime, until: datetime) -> str:
     """A digest's period as the reader says it: 'in the week of 23–29 November' /
     'in der Woche vom 23.–29. November', or for a day's digest 'on Monday 23 November'."""
+    key = (since.isoformat(), until.isoformat(), str(since.tzinfo), _locale())
+    label = _periods.get(key)
+    if label is None:
+        if len(_periods) >= 1024:
+            _periods.clear()
+        label = _periods[key] = _digest_period(since, until)
+    return label
+
+
+def _digest_period(since: datetime, until: datetime) -> str:
     if until - since <= timedelta(days=1, hours=1):  # a day, even across a DST change
         return _("on %(day)s", day=day_label(since))
     return _("in the week of %(days)s", days=period_label(since, until))

@@ -57,7 +57,7 @@ def test_admins_see_it_in_the_moderation_area_moderators_do_not(
     )
     login(client, admins[0])
     page = client.get("/moderation/mail").data.decode()
-    assert "Please fix your SPF record." in page and "for_admins" in page
+    assert "Please fix your SPF record." in page and "<dd>for admins</dd>" in page
     client.post("/logout")
     login(client, make_member("Mo Derator", role="moderator"))
     assert "Please fix your SPF record." not in client.get("/moderation/mail").data.decode()
