@@ -21,6 +21,7 @@ from hub.models import Post
 from mailer.addresses import reply_address
 from tests.support.app import make_app
 from tests.support.mailhelpers import free_port, message
+from tests.support.processes import smtp_ready
 
 BURST = 500
 CLIENTS = 4
@@ -36,16 +37,8 @@ def _start(env: dict, port: int, log: Path) -> subprocess.Popen:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with smtplib.SMTP("127.0.0.1", port, timeout=2) as smtp:
-                smtp.noop()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"hub smtpd did not start: {log.read_text()}")
+    smtp_ready(process, port, log, seconds=30)
+    return process
 
 
 @pytest.mark.slow

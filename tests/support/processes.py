@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -77,6 +78,20 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 60) -> None:
             return
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def smtp_ready(process: subprocess.Popen, port: int, log: Path, seconds: float = 60) -> None:
+    """Wait until the listener ``process`` answers NOOP on ``port``; else kill it, show ``log``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=2) as smtp:
+                smtp.noop()
+            return
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"hub smtpd did not start: {log.read_text()}")
 
 
 def answers(port: int) -> bool:

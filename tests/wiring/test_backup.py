@@ -31,6 +31,7 @@ from mailer.addresses import reply_address
 from mailer.dns_records import generate_key
 from tests.support.app import TEST_DATABASE_URL, run_sql_alone
 from tests.support.mailhelpers import free_port, message
+from tests.support.processes import smtp_ready
 from wiring.cli import restore_command
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -91,16 +92,8 @@ def _start_listener(env: dict[str, str], port: int, log) -> subprocess.Popen:  #
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with smtplib.SMTP("127.0.0.1", port, timeout=2) as smtp:
-                smtp.noop()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"hub smtpd did not start: {Path(log.name).read_text()}")
+    smtp_ready(process, port, Path(log.name))
+    return process
 
 
 def _seed(app) -> tuple[list[tuple[str, str]], int]:
