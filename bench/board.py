@@ -40,6 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from seed_words import BOARD_FIRST as FIRST  # noqa: E402
+from seed_words import BOARD_LAST as LAST  # noqa: E402
+from seed_words import BOARD_ORGANISATIONS as ORGS  # noqa: E402
+from seed_words import BOARD_WORDS as WORDS  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
 from hub import create_app  # noqa: E402
@@ -52,45 +56,6 @@ from hub.timeline import Cursor  # noqa: E402
 
 SECRET = "bench-board-secret"
 AGENT = "hub-bench"
-FIRST = ["Anna", "Jörg", "Maria", "Lukas", "Sofia", "Jonas", "Lena", "Paul", "Mia", "Felix"]
-LAST = ["Müller", "Hoffmann", "Schäfer", "Köhler", "Weiß", "Meyer", "Lindqvist", "Öztürk"]
-ORGS = ["Lehmwerk", "Fjord Robotics", "Hof & Söhne", "Lab 4", ""]
-WORDS = [
-    "kiln",
-    "controller",
-    "heat",
-    "treatment",
-    "laser",
-    "cutter",
-    "prototype",
-    "funding",
-    "sensor",
-    "calibration",
-    "workshop",
-    "ceramics",
-    "glaze",
-    "solder",
-    "firmware",
-    "robot",
-    "arm",
-    "welding",
-    "lathe",
-    "milling",
-    "grant",
-    "partner",
-    "pilot",
-    "customer",
-    "hydrogen",
-    "battery",
-    "textile",
-    "printing",
-    "resin",
-    "mould",
-    "timber",
-    "lab",
-    "drone",
-    "antenna",
-]
 
 
 def _env(workdir: Path) -> dict[str, str]:

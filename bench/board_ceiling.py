@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, render_template
 from markupsafe import Markup
+from seed_words import CEILING_WORDS as WORDS
 
 TEMPLATE = """<!doctype html>
 <html lang="en">
@@ -45,19 +46,6 @@ TEMPLATE = """<!doctype html>
 <footer class="site wrap"><p>{{ name }}: updates in the order they were written.</p></footer>
 </body></html>
 """
-
-WORDS = [
-    "kiln",
-    "controller",
-    "heat",
-    "treatment",
-    "laser",
-    "cutter",
-    "prototype",
-    "funding",
-    "sensor",
-    "glaze",
-]
 
 
 def _posts(count: int = 50) -> list[dict]:
