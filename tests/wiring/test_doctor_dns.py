@@ -3,14 +3,13 @@ broken zones."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from mailer import doctor
 from mailer.dns_lookup import Dns, make_resolver, parse_server
 from mailer.dns_records import dkim_text, generate_key
 from tests.support.dnszone import ZoneServer, doctor_settings, good_records, txt, zone_text
+from tests.support.doctor import run_doctor
 
 KEY = generate_key(1024)
 OTHER_KEY = generate_key(1024)
@@ -46,9 +45,7 @@ def run_dns(runner, dns_server, text: str, app=None, **config):  # noqa: ANN001,
     dns_server.load(text)
     if app is not None:
         app.config.update(config)
-    result = runner.invoke(args=["doctor", "--check", "dns", "--json"])
-    report = json.loads(result.output)
-    return result.exit_code, {c["name"]: c for c in report["checks"]}
+    return run_doctor(runner, "--check", "dns")
 
 
 def test_good_zone_passes_every_dns_check(runner, dns_server):

@@ -18,6 +18,7 @@ from hub.extensions import db
 from hub.heartbeat import beat, last_beat
 from hub.models import Delivery, DigestIssue, Member, QueuedMail
 from tests.support.app import make_app
+from tests.support.doctor import run_doctor
 from tests.support.mailhelpers import free_port
 
 SECRETS = {
@@ -175,8 +176,8 @@ def live(migrated):
 
 
 def _web_check(app) -> tuple[int, dict]:  # noqa: ANN001
-    result = app.test_cli_runner().invoke(args=["doctor", "--check", "web", "--json"])
-    return result.exit_code, json.loads(result.output)["checks"][0]
+    code, checks = run_doctor(app.test_cli_runner(), "--check", "web")
+    return code, checks["web"]
 
 
 def test_doctor_web_check_healthy(live):

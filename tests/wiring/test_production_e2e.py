@@ -43,6 +43,7 @@ from mailer.dns_records import generate_key
 from tests.support.app import TEST_DATABASE_URL, run_sql_alone
 from tests.support.deployfiles import unit_commands
 from tests.support.dnszone import DOCTOR_SETTINGS, ZoneServer, good_records, txt, zone_text
+from tests.support.doctor import checks_by_name
 from tests.support.mailhelpers import free_port, message, write_certificate
 from tests.support.processes import (
     VENV_BIN,
@@ -117,8 +118,7 @@ def login_link(output: str) -> str:
 
 def doctor(env: dict[str, str], *args: str) -> tuple[int, dict[str, dict]]:
     done = run([HUB, "doctor", "--json", *args], env, timeout=180)
-    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
-    return done.returncode, checks
+    return done.returncode, checks_by_name(done.stdout)
 
 
 @pytest.fixture
