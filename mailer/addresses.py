@@ -216,16 +216,3 @@ def post_reply_minter(member: object) -> Callable[[int], str]:
         return f"{REPLY_PREFIX}+{payload}-{_mac(secret, payload)}@{domain}"
 
     return mint
-
-
-def read_reply_address(address: str) -> ReplyKey | None:
-    """The verified key of one of this hub's reply addresses, or None.
-
-    The caller looks the member up by ``member_id`` (``hub.ingest`` does, and refuses
-    removed or suspended members with a reason).
-    """
-    config = current_app.config
-    recipient = split_recipient(address, config["HUB_MAIL_DOMAIN"])
-    if recipient is None or recipient.kind != REPLY_PREFIX:
-        return None
-    return verify_key(config["HUB_SECRET_KEY"], recipient.token)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -222,18 +221,3 @@ class QueueSender:
                 log.exception("mail queue sender failed; trying again")
                 self._stop.wait(self.poll_seconds)
             self._wake.wait(self.poll_seconds)
-
-
-def send_when_queued(app: Flask) -> Callable[[], None]:
-    """Send queued mail at once, in the committing thread (tests); returns the undo.
-
-    The sender works in an app context (and so a database session) of its own, as a
-    sender thread would.
-    """
-
-    def flush(_sender: object, **_kwargs: object) -> None:
-        with app.app_context():
-            send_due()
-
-    mail_queued.connect(flush, sender=app, weak=False)
-    return lambda: mail_queued.disconnect(flush, sender=app)

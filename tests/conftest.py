@@ -23,6 +23,7 @@ from hub.models import Member, Post
 from mailer.backends import MemoryBackend, close_backend, get_backend
 from tests.support.app import TEST_DATABASE_URL, empty_tables, login, make_app
 from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.support.mail_queue import send_when_queued
 from tests.support.mailhelpers import Relay, free_port
 
 # CI runs the property tests on a fixed seed so that a landing never depends on luck;
@@ -91,10 +92,9 @@ def runner(app: Flask):
 
 @pytest.fixture
 def mail_sent_at_once(app: Flask) -> Iterator[None]:
-    """Queued account mail is sent the moment it is committed, by the real queue sender in
-    the committing thread, so it is in the backend right after a request."""
-    from mailer.queue_sender import send_when_queued
-
+    """Queued account mail is sent the moment it is committed, by the queue sender's
+    ``send_due`` in the committing thread (``tests.support.mail_queue``), so it is in the
+    backend right after a request."""
     undo = send_when_queued(app)
     yield
     undo()
@@ -175,8 +175,6 @@ def live_server(app: Flask) -> Iterator[str]:
     import threading
 
     from waitress.server import create_server
-
-    from mailer.queue_sender import send_when_queued
 
     undo = send_when_queued(app)
 

@@ -14,7 +14,7 @@ from digests import compose
 from digests.runs import send_digests
 from hub.extensions import db
 from hub.models import Delivery, DeliveryStatus
-from mailer.addresses import read_reply_address
+from tests.support.mailhelpers import reply_key
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 START = datetime(2026, 11, 13, 14, 0)  # Friday 15:00 in Berlin
@@ -163,7 +163,7 @@ def test_digests_from_shared_pieces_equal_each_rendered_whole(network, make_post
         assert message.get_body(preferencelist=("plain",)).get_content() == text.rstrip() + "\n"
         assert message.get_body(preferencelist=("html",)).get_content() == html.rstrip() + "\n"
         # every reply link names this reader and the update it answers
-        links = [read_reply_address(a) for a in re.findall(r"mailto:(\S+)", text)]
+        links = [reply_key(a) for a in re.findall(r"mailto:(\S+)", text)]
         updates = [p.id for b in digest.blocks for p in b.posts]
         assert {k.member_id for k in links} == {network[name].id}
         assert [k.post_id for k in links][: len(updates)] == updates

@@ -219,8 +219,9 @@ def test_secure_cookies_setting_decides_the_login_cookie(tmp_path, value, secure
     from hub.extensions import db
     from hub.members import create_member
     from mailer.backends import get_backend
-    from mailer.queue_sender import send_when_queued
+    from mailer.queue_sender import QueueSender
     from tests.support.app import make_app
+    from tests.support.processes import wait_for
 
     monkeypatch.setenv("HUB_SECURE_COOKIES", value)  # as an environment variable gives it
     app = make_app(
@@ -230,15 +231,19 @@ def test_secure_cookies_setting_decides_the_login_cookie(tmp_path, value, secure
     )
     with app.app_context():
         db.create_all()
-        undo = send_when_queued(app)  # the login mail is in the backend right after the request
         create_member("ada@example.org", "Ada")
         client = app.test_client()
-        client.post("/login", data={"email": "ada@example.org"})
-        text = get_backend(app).outbox[0].get_body(preferencelist=("plain",)).get_content()
+        outbox = get_backend(app).outbox
+        sender = QueueSender(app).start()  # sends the login mail, as the running hub does
+        try:
+            client.post("/login", data={"email": "ada@example.org"})
+            wait_for(lambda: len(outbox) == 1, "the login mail", seconds=30)
+        finally:
+            sender.stop()
+        text = outbox[0].get_body(preferencelist=("plain",)).get_content()
         path = re.search(r"https://hub\.test(/login/[A-Za-z0-9_\-]+)", text).group(1)
         response = client.post(path, base_url="https://hub.test")
         cookies = response.headers.getlist("Set-Cookie")
-        undo()
         db.session.remove()
         db.engine.dispose()
     assert response.status_code == 302 and cookies

@@ -10,10 +10,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import trustme
+from flask import current_app
 from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.models import InboundMessage, InboundStatus, Post
+from mailer.addresses import REPLY_PREFIX, ReplyKey, split_recipient, verify_key
 
 MAIL_DATA = Path(__file__).resolve().parent.parent / "data" / "mail"
 
@@ -26,6 +28,15 @@ def write_certificate(ca: trustme.CA, folder: Path, name: str, *identities: str)
     leaf.private_key_and_cert_chain_pem.write_to_path(str(key))
     leaf.cert_chain_pems[0].write_to_path(str(cert))
     return str(cert), str(key)
+
+
+def reply_key(address: str) -> ReplyKey | None:
+    """The key the listener reads from one of this hub's reply addresses (``mailer.decide``
+    takes these steps): the recipient in HUB_MAIL_DOMAIN, its key checked with the secret."""
+    config = current_app.config
+    recipient = split_recipient(address, config["HUB_MAIL_DOMAIN"])
+    assert recipient is not None and recipient.kind == REPLY_PREFIX, address
+    return verify_key(config["HUB_SECRET_KEY"], recipient.token)
 
 
 def free_port() -> int:
