@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from hub.chrome import init_app as init_chrome
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
 from hub.flags import flagged_by_me
@@ -102,6 +103,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_only, "date_only")
     app.add_template_filter(date_only_iso, "date_only_iso")
     init_post_blocks(app)
+    init_chrome(app)
 
     @app.context_processor
     def _globals() -> dict:
