@@ -63,6 +63,20 @@ from hub.views import (
 )
 from hub.zones import zone_groups
 
+#: Sent with every answer unless its view set one of them itself: (name, lower case, value).
+SECURITY_HEADERS = tuple(
+    (name, name.lower(), value)
+    for name, value in (
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        ),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    )
+)
+
 
 @login_manager.user_loader
 def _load_member(identity: str) -> Member | None:
@@ -123,13 +137,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        """Each header unless the view set its own (``setdefault``, in one pass)."""
+        present = set(response.headers.keys(lower=True))
+        for name, lower, value in SECURITY_HEADERS:
+            if lower not in present:
+                response.headers.add(name, value)
         return response
 
     @app.get("/favicon.ico")

@@ -94,9 +94,20 @@ def _network(make_member, make_post) -> dict[str, Member]:  # noqa: ANN001
     return {"member": alice, "moderator": mod, "admin": admin, "bouncing": bouncing, "bo": bo}
 
 
+#: What every page is sent with (a browser enforces them).
+SECURITY = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
 def _read(client: FlaskClient, path: str, **headers: str) -> str:
     response = client.get(path, headers=headers)
     assert response.status_code == 200, (path, response.status_code)
+    for name, value in SECURITY.items():
+        assert response.headers.getlist(name) == [value], (path, name)
     return CSRF.sub(r'\1"-"', response.get_data(as_text=True))
 
 
