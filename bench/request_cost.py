@@ -32,6 +32,7 @@ from board_ceiling import app as ceiling_app  # noqa: E402
 from flask import render_template  # noqa: E402
 from flask_login import login_required  # noqa: E402
 from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from hub.extensions import db  # noqa: E402
 
@@ -79,6 +80,7 @@ def main() -> None:
             db.create_all()
             seed(5_000, 20_000)
         cookie = _cookie(app)
+        engine = db.engine
         db.session.remove()
     client = app.test_client(use_cookies=False)
     pages = {name: (path, None if name == "login" else cookie) for name, path in PAGES.items()}
@@ -101,6 +103,15 @@ def main() -> None:
     ceiling = ceiling_app.test_client()
     for name, (path, jar) in {"ceiling": ("/", None), **pages}.items():
         on = ceiling if name == "ceiling" else client
+        counted: list[object] = []
+
+        def count(*_args: object, counted: list = counted) -> None:
+            counted.append(1)
+
+        if name != "ceiling":  # the statements one request runs
+            event.listen(engine, "before_cursor_execute", count)
+            _client_get(on, path, jar)
+            event.remove(engine, "before_cursor_execute", count)
         times = []
         for _ in range(args.requests):
             start = time.process_time()
@@ -109,6 +120,7 @@ def main() -> None:
         print(
             f"{name:9} {path:14} CPU ms a request: mean {1000 * statistics.fmean(times):6.2f}"
             f"  median {1000 * statistics.median(times):6.2f}  ({args.requests} requests)"
+            + (f"  {len(counted)} statements" if name != "ceiling" else "")
         )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

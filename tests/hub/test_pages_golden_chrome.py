@@ -35,6 +35,8 @@ MEMBER_PAGES = {
     "search-odd": "/search?q=kiln+%3Cb%3E+%22x%22+%26",
     "settings": "/settings",
     "help": "/help",
+    "digests": "/digests",
+    "my-data": "/me/data",
 }
 ADMIN_PAGES = {**MEMBER_PAGES, "admin": "/admin", "moderation": "/moderation"}
 MODERATOR_PAGES = {**MEMBER_PAGES, "moderation": "/moderation"}
@@ -148,3 +150,28 @@ def test_visitors_pages_are_what_they_were(
         page = _read(client, path, **{"Accept-Language": language})
         _check(f"visitor-{language}-{name}", page)
         assert _read(client, path, **{"Accept-Language": language}) == page, name
+
+
+def test_one_app_gives_each_reader_their_own_frame(
+    app: Flask, make_member, make_post, frozen: datetime
+) -> None:
+    """Kept headers are shared by readers of one kind only: every viewer in turn, page by
+    page, in one app (one process), sees exactly their own snapshot."""
+    people = _network(make_member, make_post)
+    clients = {}
+    for viewer in ("member", "moderator", "admin", "bouncing"):
+        clients[viewer] = app.test_client()
+        login(clients[viewer], people[viewer])
+    visitor = app.test_client()
+    for name, path in ADMIN_PAGES.items():
+        for viewer, client in clients.items():
+            me = people[viewer]
+            pages = {"admin": ADMIN_PAGES, "moderator": MODERATOR_PAGES}.get(viewer, MEMBER_PAGES)
+            if name in pages:
+                page = _read(client, path.format(bo=people["bo"].id, me=me.id))
+                _check(f"{viewer}-{me.locale}-{name}", page)
+        for language in ("en", "de"):
+            _check(
+                f"visitor-{language}-login",
+                _read(visitor, "/login", **{"Accept-Language": language}),
+            )
