@@ -1,17 +1,20 @@
-"""CPU time of one request in-process: the login page, a small logged-in page, the board
-and the bare-template ceiling of ``bench/board_ceiling.py``.
+"""CPU time of one request in-process: the login page, a logged-in page that is only
+``base.html`` (the framework's share of every page), two small logged-in pages and the
+board, beside the bare-template ceiling of ``bench/board_ceiling.py``.
 
 Usage:
     .venv/bin/python bench/request_cost.py                  # 300 requests a page
     .venv/bin/python bench/request_cost.py --requests 1000
-    .venv/bin/python bench/request_cost.py --profile settings   # cProfile of one page
+    .venv/bin/python bench/request_cost.py --profile frame  # cProfile of one page
+                                                            # (also in /tmp/request_cost.prof)
 
 The network is ``bench/board.py``'s (5,000 members, 20,000 updates in a SQLite file in
 ``--workdir``, seeded when it is not there), read through Flask's test client by a member
 logged in with a real login link. Each request runs in its own app context, as under a
 server (none is held open around them, so nothing carries from one request to the next).
 CPU time (``time.process_time``) rather than wall time: the machine may be shared, and
-what is measured is the work a request costs, not how long it waited for a core.
+what is measured is the work a request costs, not how long it waited for a core. Each
+page's line also gives the statements one request of it runs.
 """
 
 from __future__ import annotations
