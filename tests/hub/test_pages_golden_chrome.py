@@ -32,7 +32,7 @@ MEMBER_PAGES = {
     "own-profile": "/members/{me}",
     "directory": "/members",
     "search": "/search?q=kiln",
-    "search-odd": "/search?q=kiln+%3Cb%3E+%22x%22+%26",
+    "search-odd": "/search?q=%22kiln%22+%3C%3E+%26",
     "settings": "/settings",
     "help": "/help",
     "digests": "/digests",
