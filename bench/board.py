@@ -165,6 +165,9 @@ def _cookie(app) -> str:  # noqa: ANN001
     # User-Agent goes with every request of the run.
     response = client.post(f"/login/{path}", headers={"User-Agent": AGENT})
     assert response.status_code == 302, response.status_code
+    # The first page puts the CSRF secret into the session cookie, as a browser keeps it:
+    # without it every request of the run made a new secret and a new cookie.
+    client.get("/", headers={"User-Agent": AGENT})
     cookies = [f"{c.key}={c.value}" for c in client._cookies.values()]
     return "; ".join(cookies)
 

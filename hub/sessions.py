@@ -15,10 +15,19 @@ import hmac
 import time
 from datetime import timedelta
 
+from sqlalchemy import bindparam, select
+
 from hub.extensions import db
-from hub.models import Member
+from hub.models import MailHealth, Member
 from hub.numbers import MAX_ID
 from hub.tokens import new_session_secret
+
+#: Built once: making the statement cost more than running it (once per request).
+_MEMBER_WITH_HEALTH = (
+    select(Member, MailHealth)
+    .outerjoin(MailHealth, MailHealth.member_id == Member.id)
+    .where(Member.id == bindparam("member_id"))
+)
 
 
 def end_sessions(member: Member) -> None:
@@ -45,9 +54,29 @@ def member_for_identity(
         return None  # no such row, and PostgreSQL would refuse to look for it
     if (time.time() if now is None else now) - int(since) > max_age.total_seconds():
         return None
-    member = db.session.get(Member, int(member_id))
-    if member is None or not member.is_active:
+    # The health of the member's address comes in the same query: every page asks for it
+    # (the bounce banner in base.html), and it was a second query on each of them.
+    row = db.session.execute(_MEMBER_WITH_HEALTH, {"member_id": int(member_id)}).first()
+    if row is None:
+        return None
+    member, health = row
+    if not member.is_active:
         return None
     if not hmac.compare_digest(member.session_secret.encode(), secret.encode()):
         return None
+    member.__dict__[_HEALTH] = health
     return member
+
+
+_HEALTH = "_hub_loaded_mail_health"
+_UNKNOWN = object()
+
+
+def mail_health(member: Member) -> MailHealth | None:
+    """The health of ``member``'s address: the row loaded with the member at login (no
+    query), else looked up. The loaded row is the session's own object, so a change to it
+    in the request is seen; the session (and the member with it) lasts one request."""
+    health = member.__dict__.get(_HEALTH, _UNKNOWN)
+    if health is _UNKNOWN:
+        return db.session.get(MailHealth, member.id)
+    return health

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from hub.chrome import init_app as init_chrome
 from hub.errors import NotFound, PermissionDenied
 from hub.extensions import csrf, login_manager
 from hub.flags import flagged_by_me
@@ -62,6 +63,20 @@ from hub.views import (
 )
 from hub.zones import zone_groups
 
+#: Sent with every answer unless its view set one of them itself: (name, lower case, value).
+SECURITY_HEADERS = tuple(
+    (name, name.lower(), value)
+    for name, value in (
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        ),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    )
+)
+
 
 @login_manager.user_loader
 def _load_member(identity: str) -> Member | None:
@@ -102,6 +117,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_only, "date_only")
     app.add_template_filter(date_only_iso, "date_only_iso")
     init_post_blocks(app)
+    init_chrome(app)
 
     @app.context_processor
     def _globals() -> dict:
@@ -121,13 +137,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        """Each header unless the view set its own (``setdefault``, in one pass)."""
+        present = set(response.headers.keys(lower=True))
+        for name, lower, value in SECURITY_HEADERS:
+            if lower not in present:
+                response.headers.add(name, value)
         return response
 
     @app.get("/favicon.ico")

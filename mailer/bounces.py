@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import MailHealth, Member, MemberState
+from hub.sessions import mail_health
 from mailer.verp import parse_bounce_address
 
 log = logging.getLogger(__name__)
@@ -240,7 +241,7 @@ def banner_context() -> dict[str, object]:
     """Template context for the banner in base.html: set while the member's address bounces."""
     if not getattr(current_user, "is_authenticated", False):
         return {"mail_bouncing": None}
-    health = db.session.get(MailHealth, current_user.id)
+    health = mail_health(current_user._get_current_object())  # loaded with the member
     if health is None or health.bouncing_since is None:
         return {"mail_bouncing": None}
     return {"mail_bouncing": health}
