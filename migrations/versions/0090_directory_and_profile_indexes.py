@@ -1,4 +1,4 @@
-"""post: index of a member's updates by time (a profile's pages, the directory's latest update)
+"""indexes: a member's updates by time (profiles, the directory); organisations by state
 
 Revision ID: 0090
 Revises: 0060
@@ -18,7 +18,9 @@ def upgrade():
     op.create_index(
         "ix_post_author_board", "post", ["author_id", "parent_id", "created_at", "id"]
     )
+    op.create_index("ix_member_organisations", "member", ["state", "organisation"])
 
 
 def downgrade():
+    op.drop_index("ix_member_organisations", table_name="member")
     op.drop_index("ix_post_author_board", table_name="post")
