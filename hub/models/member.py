@@ -7,7 +7,7 @@ import time
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from hub.clock import utcnow
@@ -33,6 +33,8 @@ class Member(UserMixin, db.Model):
     """A person in the network. ``email`` is stored lower-cased: unique regardless of case."""
 
     __tablename__ = "member"
+    # The directory's suggestions of organisations: read in order from the index alone.
+    __table_args__ = (Index("ix_member_organisations", "state", "organisation"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -21,7 +21,11 @@ class Post(db.Model):
     """
 
     __tablename__ = "post"
-    __table_args__ = (Index("ix_post_board", "parent_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_post_board", "parent_id", "created_at", "id"),
+        # A member's updates newest first: a profile's pages, the directory's latest update.
+        Index("ix_post_author_board", "author_id", "parent_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)

@@ -7,19 +7,17 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from hub import timeline
+from hub.directory import directory_page, organisations
 from hub.errors import NotFound, ValidationError
 from hub.extensions import db
-from hub.folding import fold
 from hub.forms.members import ProfileForm
 from hub.members import profile_visible_to, time_zones, update_profile
-from hub.models import Interest, Member, MemberState
+from hub.models import Member
 from hub.numbers import cursor_arg, page_number
-from hub.timeline import latest_updates
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -52,30 +50,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _directory_query(
-    name: str, organisation: str, interest: str, joined: tuple[datetime, datetime] | None = None
-):
-    query = (
-        select(Member)
-        .options(selectinload(Member.interests))  # one query for all tags shown
-        .where(Member.state == MemberState.ACTIVE)
-    )
-    if name:
-        query = query.where(Member.name_key.contains(fold(name), autoescape=True))
-    if organisation:
-        query = query.where(
-            func.lower(Member.organisation).contains(organisation.lower(), autoescape=True)
-        )
-    if interest:
-        query = query.where(
-            Member.interests.any(Interest.tag_key.contains(fold(interest), autoescape=True))
-        )
-    if joined is not None:  # the newcomers a digest named, newest first
-        query = query.where(Member.joined_at >= joined[0], Member.joined_at < joined[1])
-        return query.order_by(Member.joined_at.desc(), Member.id.desc())
-    return query.order_by(func.lower(Member.name), Member.id)
-
-
 @bp.get("")
 @login_required
 def directory() -> str | tuple[str, int]:
@@ -88,26 +62,18 @@ def directory() -> str | tuple[str, int]:
             joined = parse_joined(joined_text)
         except ValueError as exc:
             error = str(exc)
-    query = _directory_query(**filters, joined=joined)
-    found = list(
-        db.session.scalars(query.offset((page - 1) * DIRECTORY_PAGE).limit(DIRECTORY_PAGE + 1))
+    found = directory_page(
+        **filters, joined=joined, offset=(page - 1) * DIRECTORY_PAGE, limit=DIRECTORY_PAGE + 1
     )
-    latest = latest_updates([m.id for m in found[:DIRECTORY_PAGE]])
-    organisations = db.session.scalars(
-        select(Member.organisation)
-        .where(Member.state == MemberState.ACTIVE, Member.organisation != "")
-        .distinct()
-        .order_by(Member.organisation)
-    ).all()
     page_filters = {**filters, "joined": joined_text} if joined else filters
     html = render_template(
         "members/directory.html",
-        members=[(m, latest.get(m.id)) for m in found[:DIRECTORY_PAGE]],
+        members=found[:DIRECTORY_PAGE],
         filters=filters,
         page_filters=page_filters,
         joined=joined,
         joined_error=error,
-        organisations=organisations,
+        organisations=organisations(),
         page=page,
         has_next=len(found) > DIRECTORY_PAGE,
     )
@@ -117,7 +83,8 @@ def directory() -> str | tuple[str, int]:
 @bp.get("/<int:member_id>")
 @login_required
 def profile(member_id: int) -> str:
-    member = db.session.get(Member, member_id)
+    # With the interests it shows, in one statement (unless the reader's own, already here).
+    member = db.session.get(Member, member_id, options=[joinedload(Member.interests)])
     if member is None or not profile_visible_to(member, current_user):
         raise NotFound(_("There is no such member."))
     page = timeline.board_page(
