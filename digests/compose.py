@@ -39,12 +39,14 @@ from digests.select import (
     replies_by_author,
     updates_between,
 )
+from digests.shell import BODY_TEMPLATE, Shell, render_shell, safe_name
 from hub.extensions import db
 from hub.i18n import current_locale, in_locale
 from hub.models import DigestFeature, Member, Post
 from hub.urls import external_url
 from mailer.addresses import post_reply_minter, reply_address
 from mailer.outgoing import build_message
+from mailer.verp import unsubscribe_token
 
 # Gmail clips a message over 102 KB and hides the rest, the unsubscribe link with it. A
 # digest (headers, text and HTML parts as sent) stays under MESSAGE_LIMIT: the part every
@@ -103,6 +105,8 @@ class Period:
     also_posted_text: str = ""  # the names, wrapped between names for the text part
     also_posted_more: int = 0  # posted, not even named (only when thousands posted)
     newcomer_links: dict[tuple[datetime, datetime], str] = field(default_factory=dict)
+    # The readers' own part, rendered once per variant (``digests.shell``); None: render whole.
+    shells: dict[tuple, Shell | None] = field(default_factory=dict)
 
 
 def _name_lines(names: list[str], width: int = 76) -> str:
@@ -157,6 +161,7 @@ def _arrange(period: Period, fair: list[Block], turns: list[int], places: int) -
     period.omitted_members = len(period.also_posted)
     period.also_posted_more = 0
     period.shared = {}
+    period.shells = {}
 
 
 def _measure(period: Period, probe: Member, start: datetime, end: datetime) -> int:
@@ -231,6 +236,7 @@ def _shorten_names(
         period.also_posted_text = _name_lines([m.name for m in period.also_posted])
         period.also_posted_more = len(everyone) - keep
         period.shared = {}
+        period.shells = {}
         size = _measure(period, probe, start, end)
 
 
@@ -461,18 +467,66 @@ def blocks_for(digest: Digest):  # noqa: ANN201 (a mailer.outgoing.Prerendered)
     return period.shared[locale].for_reader(post_reply_minter(digest.member))
 
 
+def _shell_key(digest: Digest) -> tuple:
+    """What, besides the blocks, the name and the unsubscribe link, a digest's text depends on."""
+    return (
+        current_locale(),
+        digest.member.timezone or "UTC",
+        digest.start,
+        digest.end,
+        digest.frequency,
+        tuple(m.id for m in digest.joined),
+        digest.joined_more,
+    )
+
+
+def _body(digest: Digest):  # noqa: ANN202 (a mailer.outgoing.Prerendered, or None)
+    """The whole digest from the variant's shell, or None where it must be rendered whole."""
+    member = digest.member
+    if digest.replies or not safe_name(member.name):
+        return None
+    shells = _period(digest).shells
+    key = _shell_key(digest)
+    if key not in shells:
+        shells[key] = render_shell(context(digest))
+    shell = shells[key]
+    if shell is None:
+        return None
+    return shell.fill(
+        name=member.name, token=unsubscribe_token(member, "digest"), blocks=blocks_for(digest)
+    )
+
+
 def render(digest: Digest, *, message_id: str | None = None) -> EmailMessage:
-    """The digest as a ready message to ``digest.member``, in their language."""
+    """The digest as a ready message to ``digest.member``, in their language.
+
+    Most readers' digests are filled in from a shell rendered once (``digests.shell``); the
+    others are rendered whole. Both give the same bytes.
+    """
     member = digest.member
     with in_locale(member):
-        return build_message(
-            "digest",
+        body = _body(digest)
+        if body is None:
+            return build_message(
+                "digest",
+                to=member.email,
+                subject=subject(digest),
+                context=context(digest),
+                reply_to=reply_address(member, context="digest"),
+                kind="digest",
+                member=member,
+                message_id=message_id,
+                prerendered={"blocks": blocks_for(digest)},
+            )
+        message = build_message(
+            BODY_TEMPLATE,
             to=member.email,
             subject=subject(digest),
-            context=context(digest),
             reply_to=reply_address(member, context="digest"),
             kind="digest",
             member=member,
             message_id=message_id,
-            prerendered={"blocks": blocks_for(digest)},
+            prerendered={"body": body},
         )
+        message.kind = "digest"  # for the backends' logs: what it is, not how it was built
+        return message

@@ -4,13 +4,16 @@ Building a digest is work for this process; sending it is mostly waiting for the
 take the message. A ``Pipeline`` hands each message to one background thread, so the next
 message is built during that wait. Only one message is ever on the wire: ``exchange``
 waits for it to be taken before sending the next, and gives its outcome back to be
-recorded, so a crash can lose the record of at most that one message, as when sending in
-line.
+recorded. The caller may keep several outcomes before writing them
+(``digests.delivery.Outcomes``); ``while_waiting`` lets it write them while the relay is
+slow to answer, so that a sender stuck on a relay holds nothing the relay took unrecorded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Generic, TypeVar
@@ -21,6 +24,10 @@ from mailer.backends import SendError
 from mailer.outgoing import send
 
 T = TypeVar("T")
+
+# How long the relay may take before ``while_waiting`` runs: longer than a normal exchange
+# on a busy machine, far shorter than a stall.
+PATIENCE = 0.02
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,31 @@ class Pipeline(Generic[T]):
         with self._app.app_context():
             send(message)
 
-    def exchange(self, token: T, message: EmailMessage) -> Outcome[T] | None:
+    def exchange(
+        self,
+        token: T,
+        message: EmailMessage,
+        *,
+        while_waiting: Callable[[], None] | None = None,
+    ) -> Outcome[T] | None:
         """Wait for the message in flight, send ``message``; return the first one's outcome."""
-        previous = self.finish()
+        previous = self.finish(while_waiting=while_waiting)
         self._flight = (token, self._pool.submit(self._send, message))
         return previous
 
-    def finish(self) -> Outcome[T] | None:
-        """Wait for the message in flight, if any, and return its outcome."""
+    def finish(self, *, while_waiting: Callable[[], None] | None = None) -> Outcome[T] | None:
+        """Wait for the message in flight, if any, and return its outcome.
+
+        ``while_waiting`` runs once if the relay has not answered within ``PATIENCE``.
+        """
         if self._flight is None:
             return None
         (token, future), self._flight = self._flight, None
+        if while_waiting is not None:
+            try:
+                future.exception(timeout=PATIENCE)
+            except FutureTimeout:
+                while_waiting()
         try:
             future.result()
         except SendError as exc:
