@@ -53,6 +53,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Pages are read at one fixed moment, so the relative times do not move."""
     monkeypatch.setattr("hub.timefmt.utcnow", lambda: NOW)
     monkeypatch.setattr("hub.post_blocks.utcnow", lambda: NOW)
+    monkeypatch.setattr("hub.overview.utcnow", lambda: NOW)  # the admin page's weekly chart
     return NOW
 
 
