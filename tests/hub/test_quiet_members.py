@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from hub.clock import utcnow
 from hub.extensions import db
 from tests.support.app import login
+
+BERLIN = ZoneInfo("Europe/Berlin")  # HUB_DEFAULT_TIMEZONE in tests/support/app.py
 
 
 @pytest.fixture
@@ -48,7 +51,9 @@ def _last_posted(html: str, name: str) -> str:
 def test_the_list_shows_when_each_last_posted(client, network):
     html = client.get("/admin/members").get_data(as_text=True)
     assert "Last posted" in html
-    ten_weeks = (utcnow() - timedelta(weeks=10)).strftime("%-d %B %Y")
+    # the day as the admin reads it: in the network's zone (Berlin), not in UTC
+    posted = (utcnow() - timedelta(weeks=10)).replace(tzinfo=UTC).astimezone(BERLIN)
+    ten_weeks = f"{posted.day} {posted:%B %Y}"
     assert _last_posted(html, "Cy Quiet") == ten_weeks  # the deleted post does not count
     assert _last_posted(html, "Dee Never") == "never"
 
