@@ -26,24 +26,12 @@ from datetime import datetime
 from sqlalchemy import DateTime, TextClause, bindparam, text
 
 from hub.extensions import db
-from hub.models import Member, MemberState
+from hub.models import MemberState
+from hub.post_rows import Author
 from hub.search_query import Query, Term
 from hub.timeline import Cursor
 
 FEW_MATCHES = 2000
-
-
-@dataclass(frozen=True)
-class Author:
-    """What a result shows of a post's author: ``partials/post_meta.html``'s fields."""
-
-    id: int
-    name: str
-    organisation: str
-    picture_version: str | None
-
-    #: The same initials as a member's (``Member.initials``), from the same code.
-    initials = property(Member.initials.fget)
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ posted while someone reads never shifts or repeats what they see on the next pag
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 
+from hub import post_rows
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.models import Member, Post
+from hub.post_rows import PostRow
 
 
 @dataclass(frozen=True)
@@ -41,22 +43,77 @@ class Cursor:
 
 @dataclass(frozen=True)
 class Page:
-    posts: list[Post]
-    replies: dict[int, list[Post]]
+    posts: list[PostRow]
+    replies: dict[int, list[PostRow]]
     next_cursor: str | None
     #: Where the page of newer updates starts: ``""`` for the first page, ``None`` when
     #: this is the first page already.
     newer_cursor: str | None = None
 
 
-def visible_to(viewer: Member | None) -> ColumnElement[bool]:
+# Who is reading decides which hidden posts a page shows: moderators see all of them,
+# a member their own, a feed (nobody in particular) none.
+_ALL, _OWN, _NONE = "all", "own", "none"
+
+
+def _reader(viewer: Member | None) -> tuple[str, dict[str, object]]:
+    if viewer is not None and viewer.is_moderator:
+        return _ALL, {}
+    if viewer is not None:
+        return _OWN, {"viewer_id": viewer.id}
+    return _NONE, {}
+
+
+def _visible(reader: str) -> ColumnElement[bool]:
     """Deleted posts are gone; hidden ones stay visible to moderators and their author."""
     clause = Post.deleted_at.is_(None)
-    if viewer is not None and viewer.is_moderator:
+    if reader == _ALL:
         return clause
-    if viewer is not None:
-        return and_(clause, or_(Post.hidden_at.is_(None), Post.author_id == viewer.id))
+    if reader == _OWN:
+        return and_(clause, or_(Post.hidden_at.is_(None), Post.author_id == bindparam("viewer_id")))
     return and_(clause, Post.hidden_at.is_(None))
+
+
+def _updates(reader: str, by_author: bool) -> list[ColumnElement[bool]]:
+    where = [Post.parent_id.is_(None), _visible(reader)]
+    if by_author:
+        where.append(Post.author_id == bindparam("author_id"))
+    return where
+
+
+_OLDER = or_(
+    Post.created_at < bindparam("at"),
+    and_(Post.created_at == bindparam("at"), Post.id < bindparam("at_id")),
+)
+_FROM_HERE_UP = or_(
+    Post.created_at > bindparam("at"),
+    and_(Post.created_at == bindparam("at"), Post.id >= bindparam("at_id")),
+)
+
+
+@cache
+def _page_statement(reader: str, by_author: bool, older: bool) -> Select:
+    """A page's updates, newest first: built once per kind of page, not per request
+    (building a statement costs about as much as running it)."""
+    query = post_rows.select_posts(*_updates(reader, by_author))
+    if older:
+        query = query.where(_OLDER)
+    return query.order_by(Post.created_at.desc(), Post.id.desc()).limit(bindparam("limit"))
+
+
+@cache
+def _newer_statement(reader: str, by_author: bool) -> Select:
+    return (
+        select(Post.created_at, Post.id)  # two columns, not posts: only the cursor is wanted
+        .where(*_updates(reader, by_author), _FROM_HERE_UP)
+        .order_by(Post.created_at, Post.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _replies_statement(reader: str) -> Select:
+    return post_rows.replies_statement(_visible(reader))
 
 
 def board_page(
@@ -66,67 +123,47 @@ def board_page(
     author_id: int | None = None,
     limit: int = 20,
 ) -> Page:
-    """One page of updates, newest first, with their replies oldest first."""
-    base = select(Post).where(Post.parent_id.is_(None), visible_to(viewer))
+    """One page of updates, newest first, with their replies oldest first, as rows."""
+    reader, params = _reader(viewer)
+    params = {**params, "limit": limit + 1}
     if author_id is not None:
-        base = base.where(Post.author_id == author_id)
-    query = base
+        params["author_id"] = author_id
     if before is not None:
-        query = query.where(
-            or_(
-                Post.created_at < before.created_at,
-                and_(Post.created_at == before.created_at, Post.id < before.id),
-            )
-        )
-    query = query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit + 1)
-    posts = list(db.session.scalars(query))
+        params.update(at=before.created_at, at_id=before.id)
+    by_author = author_id is not None
+    posts, replies, more = post_rows.updates_with_replies(
+        _page_statement(reader, by_author, before is not None),
+        _replies_statement(reader),
+        params,
+        limit,
+    )
     next_cursor = None
-    if len(posts) > limit:
-        posts = posts[:limit]
+    if more:
         last = posts[-1]
         next_cursor = Cursor(last.created_at, last.id).encode()
-    newer = _newer_cursor(base, before, limit) if before is not None else None
-    return Page(posts, replies_for(viewer, [p.id for p in posts]), next_cursor, newer)
+    newer = None
+    if before is not None:
+        newer = _newer_cursor(_newer_statement(reader, by_author), params, limit)
+    return Page(posts, replies, next_cursor, newer)
 
 
-def _newer_cursor(base, before: Cursor, limit: int) -> str:  # noqa: ANN001 (a Select)
+def _newer_cursor(statement: Select, params: dict[str, object], limit: int) -> str:
     """The cursor of the page just newer than the one that starts below ``before``.
 
     That page holds the ``limit`` updates from ``before`` upwards; it starts below the
     update after them, or is the first page when there are no more.
     """
-    newer = list(
-        db.session.execute(  # two columns, not posts: only the cursor is wanted
-            base.with_only_columns(Post.created_at, Post.id)
-            .where(
-                or_(
-                    Post.created_at > before.created_at,
-                    and_(Post.created_at == before.created_at, Post.id >= before.id),
-                )
-            )
-            .order_by(Post.created_at, Post.id)
-            .limit(limit + 1)
-        )
-    )
+    newer = list(db.session.execute(statement, params))
     if len(newer) <= limit:
         return ""
     top = newer[limit]
     return Cursor(top.created_at, top.id).encode()
 
 
-def replies_for(viewer: Member | None, post_ids: list[int]) -> dict[int, list[Post]]:
-    """Replies to the given updates, grouped by update, oldest first."""
-    replies: dict[int, list[Post]] = defaultdict(list)
-    if not post_ids:
-        return replies
-    query = (
-        select(Post)
-        .where(Post.parent_id.in_(post_ids), visible_to(viewer))
-        .order_by(Post.created_at, Post.id)
-    )
-    for reply in db.session.scalars(query):
-        replies[reply.parent_id].append(reply)
-    return replies
+def replies_for(viewer: Member | None, post_ids: list[int]) -> dict[int, list[PostRow]]:
+    """Replies to the given updates, grouped by update, oldest first, as rows."""
+    reader, params = _reader(viewer)
+    return post_rows.replies_to(_replies_statement(reader), params, post_ids)
 
 
 def get_visible_post(post_id: int, viewer: Member) -> Post:

@@ -1,0 +1,181 @@
+"""The board, profiles and threads read posts as rows (``hub.post_rows``), not ORM objects:
+the pages are byte for byte what the same templates render from ``Post`` objects, for
+posts with replies, pictures and other files, edits, mail, hidden and deleted replies,
+pictures of members and former members."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from hub import post_rows, posts, timeline
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.models import Member, MemberState, Post, PostAttachment
+from tests.support.app import login
+
+CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"HUB_PAGE_SIZE": 3}
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    moment = utcnow() + timedelta(hours=1)
+    monkeypatch.setattr("hub.timefmt.utcnow", lambda: moment)
+    monkeypatch.setattr("hub.post_blocks.utcnow", lambda: moment)
+    return moment
+
+
+def _as_objects(updates, replies, params, limit):  # noqa: ANN001, ANN202
+    """What the pages read before rows: the same posts as ``Post`` objects."""
+    ids = [row.id for row in db.session.execute(updates, params)]
+    more, ids = len(ids) > limit, ids[:limit]
+    return _objects(ids), _replies_as_objects(replies, params, ids), more
+
+
+def _replies_as_objects(replies, params, ids):  # noqa: ANN001, ANN202
+    grouped = defaultdict(list)
+    if ids:
+        found = [row.id for row in db.session.execute(replies, {**params, "ids": ids})]
+        for reply in _objects(found):
+            grouped[reply.parent_id].append(reply)
+    return grouped
+
+
+def _objects(ids: list[int]) -> list[Post]:
+    found = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def _page(client: FlaskClient, path: str) -> str:
+    db.session.expire_all()
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return CSRF.sub('name="csrf_token" value="-"', response.get_data(as_text=True))
+
+
+def _attach(post: Post, *files: tuple[str, str, int]) -> None:
+    # In reverse order of position: the page shows them by position.
+    for position, (filename, kind, size) in reversed(list(enumerate(files))):
+        db.session.add(
+            PostAttachment(
+                post=post, position=position, filename=filename, content_type=kind, size=size
+            )
+        )
+
+
+@pytest.fixture
+def network(make_member, make_post) -> dict:  # noqa: ANN001
+    alice = make_member("Alice Example", organisation="Alpha Labs")
+    bo = make_member("Bo Berg", organisation="Berg & Söhne <GmbH>")
+    gone = make_member("Gert Gone")
+    mod = make_member("Mo Derator", role="moderator")
+    bo.picture_version = "p3"
+    base = utcnow()
+    first = make_post(alice, "Kiln *fired*\nsecond line", now=base - timedelta(days=9))
+    _attach(
+        first,
+        ("kiln.jpg", "image/jpeg", 2048),
+        ("plan.pdf", "application/pdf", 90),
+        ("glaze.png", "image/png", 10),
+    )
+    mailed = make_post(bo, "From my inbox", now=base - timedelta(hours=5), source="email")
+    make_post(gone, "Gert's update", now=base - timedelta(hours=3))
+    newest = make_post(alice, "Newest", now=base - timedelta(minutes=7))
+    make_post(bo, "A reply with a picture", parent=first, now=base - timedelta(days=8))
+    _attach(db.session.scalars(select(Post).where(Post.parent_id == first.id)).one(),
+            ("photo.webp", "image/webp", 5), ("empty.gif", "image/gif", 0))  # fmt: skip
+    make_post(gone, "Gert's reply", parent=mailed, now=base - timedelta(hours=2))
+    under_review = make_post(alice, "A reply under review", parent=mailed)
+    under_review.hidden_at = base
+    deleted = make_post(bo, "A deleted reply", parent=newest)
+    deleted.deleted_at = base
+    posts.edit_post(bo, mailed, "From my inbox, edited", now=base - timedelta(hours=4))
+    gone.state, gone.name = MemberState.FORMER, "Former member"
+    db.session.commit()
+    return {"alice": alice, "bo": bo, "mod": mod, "first": first, "mailed": mailed}
+
+
+def _paths(client: FlaskClient, network: dict) -> list[str]:
+    paths, path = [], "/"
+    while path:
+        paths.append(path)
+        found = re.search(r'rel="next" href="([^"]+)"', _page(client, path))
+        path = found.group(1).replace("&amp;", "&") if found else None
+    return [
+        *paths,
+        f"/members/{network['alice'].id}",
+        f"/members/{network['bo'].id}",
+        f"/posts/{network['first'].id}",
+        f"/posts/{network['mailed'].id}",
+    ]
+
+
+@pytest.mark.parametrize("reader", ["alice", "mod"])
+def test_pages_from_rows_are_what_objects_render(
+    app: Flask,
+    client: FlaskClient,
+    network: dict,
+    now: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+    reader: str,
+) -> None:
+    login(client, network[reader])
+    paths = _paths(client, network)
+    assert len(paths) == 6  # two pages of the board
+    from_rows = [_page(client, path) for path in paths]
+    board = "".join(from_rows)
+    for shown in ("kiln.jpg", "plan.pdf", "glaze.png", "photo.webp", "empty.gif", "(edited)"):
+        assert shown in board
+    assert "A reply under review" in board and "A deleted reply" not in board
+    assert "picture.jpg?v=p3" in board and "Former member" in board and "&lt;GmbH&gt;" in board
+
+    monkeypatch.setattr(post_rows, "updates_with_replies", _as_objects)
+    monkeypatch.setattr(post_rows, "replies_to", _replies_as_objects)
+    app.extensions["hub_post_blocks"].__init__()  # nothing kept from the rows' pages
+    from_objects = [_page(client, path) for path in paths]
+    for path, ours, theirs in zip(paths, from_rows, from_objects, strict=True):
+        assert ours == theirs, path
+
+
+def test_a_board_page_reads_its_posts_in_three_statements(
+    app: Flask, client: FlaskClient, network: dict
+) -> None:
+    login(client, network["alice"])
+    client.get("/")  # the member's session and flags are read on every page too
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        first_page = _page(client, "/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert "Newest" in first_page
+    on_posts = [s for s in statements if re.search(r"FROM post\b(?!_)", s)]
+    assert len(on_posts) == 2  # the updates with authors; their replies with theirs
+    assert len([s for s in statements if "FROM post_attachment" in s]) == 1
+
+
+def test_rows_read_no_post_objects(app: Flask, network: dict) -> None:
+    alice_id, first_id = network["alice"].id, network["first"].id
+    db.session.expunge_all()
+    page = timeline.board_page(db.session.get(Member, alice_id), limit=10)
+    assert page.posts and all(isinstance(p, post_rows.PostRow) for p in page.posts)
+    assert not any(isinstance(o, Post) for o in db.session.identity_map.values())
+    first = next(p for p in page.posts if p.id == first_id)
+    assert [a.filename for a in first.attachments] == ["kiln.jpg", "plan.pdf", "glaze.png"]
+    assert [a.is_image for a in first.attachments] == [True, False, True]
+    assert [r.body for r in page.replies[first_id]] == ["A reply with a picture"]
