@@ -19,7 +19,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from hub import audit
 from hub.clock import utcnow
@@ -175,9 +175,13 @@ def flag_by(member: Member, post: Post) -> Flag | None:
     )
 
 
+_FLAGGED_BY = select(Flag.post_id).where(Flag.member_id == bindparam("member_id"))
+
+
 def flagged_post_ids(member: Member) -> set[int]:
-    """The posts ``member`` has flagged (a member flags few: one query per page)."""
-    return set(db.session.scalars(select(Flag.post_id).where(Flag.member_id == member.id)))
+    """The posts ``member`` has flagged (a member flags few: one query per page, its
+    statement built once)."""
+    return set(db.session.scalars(_FLAGGED_BY, {"member_id": member.id}))
 
 
 def flagged_by_me(post_id: int) -> bool:
