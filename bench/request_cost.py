@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from board import AGENT, _app, _cookie, seed  # noqa: E402
+from board import AGENT, _app, _cookie, _paths, seed  # noqa: E402
 from board_ceiling import app as ceiling_app  # noqa: E402
 from flask import render_template  # noqa: E402
 from flask_login import login_required  # noqa: E402
@@ -45,6 +45,13 @@ PAGES = {
     "help": "/help",
     "settings": "/settings",
     "board": "/",
+}
+#: The other pages of ``bench/board.py``, whose paths depend on the seeded data.
+OTHER_PAGES = {
+    "page50": "board page 50",
+    "profile": "profile",
+    "directory": "directory",
+    "search": "search",
 }
 #: A logged-in page that is only base.html around one word: the framework's share of every
 #: page (session, login, the member's load, hooks, the header, navigation and footer).
@@ -71,7 +78,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="requests a page")
     parser.add_argument("--workdir", default="/tmp/hub-board-bench")
-    parser.add_argument("--profile", choices=sorted(PAGES), help="cProfile one page instead")
+    parser.add_argument(
+        "--profile", choices=sorted([*PAGES, *OTHER_PAGES]), help="cProfile one page instead"
+    )
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -83,10 +92,12 @@ def main() -> None:
             db.create_all()
             seed(5_000, 20_000)
         cookie = _cookie(app)
+        found = _paths(app)
         engine = db.engine
         db.session.remove()
     client = app.test_client(use_cookies=False)
-    pages = {name: (path, None if name == "login" else cookie) for name, path in PAGES.items()}
+    paths = {**PAGES, **{name: found[key] for name, key in OTHER_PAGES.items()}}
+    pages = {name: (path, None if name == "login" else cookie) for name, path in paths.items()}
     for path, jar in pages.values():  # warm: templates compiled, kept blocks made
         for _ in range(5):
             _client_get(client, path, jar)

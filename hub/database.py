@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import Column, event
 
 import hub.models  # noqa: F401  (registers the tables)
 from hub import search_index
@@ -33,11 +33,25 @@ def init_app(app: Flask) -> None:
         db,
         directory=str(MIGRATIONS_DIR),
         render_as_batch=True,
-        include_object=search_index.include_object,
+        include_object=include_object,
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, other) -> bool:  # noqa: ANN001
+    """Alembic ``include_object``: what comparing the models with the database looks at.
+
+    Not the search index's own objects (``search_index.include_object``), nor indexes on
+    an expression (``ix_member_directory``): SQLite's reflection cannot read those back,
+    so the comparison would always find them missing. Their migrations create them.
+    """
+    if type_ == "index" and any(
+        not isinstance(part, Column) for part in getattr(obj, "expressions", ())
+    ):
+        return False
+    return search_index.include_object(obj, name, type_, reflected, other)
 
 
 def upgrade_database(app: Flask) -> None:
