@@ -18,7 +18,9 @@ copy, then filled for each page:
 
 The templates mark them with ``per_request(kind, id)``, defined only while a block is
 rendered for keeping; without it they render as they always did
-(``tests/hub/test_board_blocks.py`` compares the two). Each process keeps at most
+(``tests/hub/test_board_blocks.py`` compares the two). Search results keep each post's
+meta line (author, organisation, time: ``partials/post_meta.html``) the same way
+(``meta_block``), with only its relative time open. Each process keeps at most
 ``MAX_BLOCKS`` blocks; the least recently used go.
 """
 
@@ -92,6 +94,7 @@ class BlockCache:
 def init_app(app: Any) -> None:
     app.extensions[_STATE] = BlockCache()
     app.add_template_global(post_block, "post_block")
+    app.add_template_global(meta_block, "meta_block")
 
 
 def cache() -> BlockCache:
@@ -135,6 +138,30 @@ def post_block(post: Post, replies: Sequence[Post], max_length: int) -> Markup:
     return _fill(stored, post, replies, reader)
 
 
+def meta_block(item: Any) -> Markup:
+    """Template global: ``partials/post_meta.html`` (author, time, marks) for one post
+    or result, from the kept copy: search results show it for each of their 20 posts."""
+    reader = _reader()
+    key = (
+        "meta",
+        reader.key,
+        item.id,
+        item.created_at,
+        item.edited_at,
+        item.source,
+        item.hidden_at is not None,
+        _author(item.author),
+    )
+    blocks = cache()
+    stored = blocks.get(key)
+    if stored is None:
+        template = current_app.jinja_env.get_template("partials/post_meta.html")
+        stored = _pieces(template.render({"item": item, "per_request": _mark}))
+        blocks.put(key, stored)
+    when = _relative(item.created_at, reader)
+    return Markup("".join(piece if isinstance(piece, str) else when for piece in stored))
+
+
 class _Request:
     """What every block of one page needs of the request, looked up once a page."""
 
@@ -172,15 +199,7 @@ def _render(post: Post, replies: Sequence[Post], max_length: int) -> tuple:
         "csrf_token": lambda: _mark("c"),
         "per_request": _mark,
     }
-    text = env.get_template("partials/post.html").render(context)
-    parts = _OPEN.split(text)
-    pieces: list[str | tuple[str, int | None]] = []
-    for n, part in enumerate(parts):
-        if n % 3 == 0:
-            pieces.append(part)
-        elif n % 3 == 1:
-            ident = parts[n + 1]
-            pieces.append((part, int(ident) if ident else None))
+    pieces = _pieces(env.get_template("partials/post.html").render(context))
     choice = env.get_template("partials/post_action_choice.html")
     actions = {}
     for item in (post, *replies):
@@ -195,7 +214,20 @@ def _render(post: Post, replies: Sequence[Post], max_length: int) -> tuple:
             )
             for state in _ACTIONS
         }
-    return tuple(pieces), actions
+    return pieces, actions
+
+
+def _pieces(text: str) -> tuple[str | tuple[str, int | None], ...]:
+    """A rendering split at its per-request marks: text, and ``(kind, post id)`` holes."""
+    parts = _OPEN.split(text)
+    pieces: list[str | tuple[str, int | None]] = []
+    for n, part in enumerate(parts):
+        if n % 3 == 0:
+            pieces.append(part)
+        elif n % 3 == 1:
+            ident = parts[n + 1]
+            pieces.append((part, int(ident) if ident else None))
+    return tuple(pieces)
 
 
 def _never(_post_id: int) -> bool:

@@ -37,12 +37,12 @@ def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 def _page(app: Flask, client: FlaskClient, path: str, *, kept: bool) -> str:
     """The page as served, with the kept blocks or through the plain templates."""
-    removed = None if kept else app.jinja_env.globals.pop("post_block")
+    kept_globals = ("post_block", "meta_block")
+    removed = {} if kept else {name: app.jinja_env.globals.pop(name) for name in kept_globals}
     try:
         response = client.get(path)
     finally:
-        if removed is not None:
-            app.jinja_env.globals["post_block"] = removed
+        app.jinja_env.globals.update(removed)
     assert response.status_code == 200, path
     # The CSRF token is signed with the second it was made in: the one part that differs.
     return CSRF.sub('name="csrf_token" value="-"', response.get_data(as_text=True))
@@ -119,6 +119,8 @@ def test_pages_are_what_the_templates_render(
     pages = [_same(app, client, path) for path in paths]
     _same(app, client, f"/members/{network['bo'].id}")
     _same(app, client, f"/members/{network['member'].id}")
+    found = _same(app, client, "/search?q=update")  # each result's author and time kept too
+    assert found.count('class="meta"') == 3  # a page of results (HUB_PAGE_SIZE)
     board = "".join(pages)
     hidden_mark = "Hidden while moderators review it" if locale == "en" else "Ausgeblendet, bis"
     assert ("Update 6" in board) == (role != "member")  # hidden: moderators see it
