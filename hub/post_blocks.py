@@ -95,6 +95,7 @@ def init_app(app: Any) -> None:
     app.extensions[_STATE] = BlockCache()
     app.add_template_global(post_block, "post_block")
     app.add_template_global(meta_block, "meta_block")
+    app.add_template_global(entry_block, "entry_block")
 
 
 def cache() -> BlockCache:
@@ -160,6 +161,31 @@ def meta_block(item: Any) -> Markup:
         blocks.put(key, stored)
     when = _relative(item.created_at, reader)
     return Markup("".join(piece if isinstance(piece, str) else when for piece in stored))
+
+
+def entry_block(member: Any, latest: Any) -> Markup:
+    """Template global: ``partials/directory_entry.html`` for one member of the directory
+    (a ``hub.directory.Entry`` and their latest update), from the kept copy. Nothing in it
+    differs from reader to reader but the language and the app's root."""
+    key = (
+        "entry",
+        request.script_root,
+        current_locale(),
+        member.id,
+        member.name,
+        member.title,
+        member.organisation,
+        member.picture_version,
+        tuple(member.interest_tags),
+        None if latest is None else (latest.body_html, latest.body),
+    )
+    blocks = cache()
+    stored = blocks.get(key)
+    if stored is None:
+        template = current_app.jinja_env.get_template("partials/directory_entry.html")
+        stored = Markup(template.render({"member": member, "latest": latest}))
+        blocks.put(key, stored)
+    return stored
 
 
 class _Request:

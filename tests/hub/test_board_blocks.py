@@ -37,7 +37,7 @@ def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 def _page(app: Flask, client: FlaskClient, path: str, *, kept: bool) -> str:
     """The page as served, with the kept blocks or through the plain templates."""
-    kept_globals = ("post_block", "meta_block")
+    kept_globals = ("post_block", "meta_block", "entry_block")
     removed = {} if kept else {name: app.jinja_env.globals.pop(name) for name in kept_globals}
     try:
         response = client.get(path)
@@ -121,6 +121,8 @@ def test_pages_are_what_the_templates_render(
     _same(app, client, f"/members/{network['member'].id}")
     found = _same(app, client, "/search?q=update")  # each result's author and time kept too
     assert found.count('class="meta"') == 3  # a page of results (HUB_PAGE_SIZE)
+    members = _same(app, client, "/members")  # each member of the directory kept too
+    assert "Berg &amp; Söhne &lt;GmbH&gt;" in members
     board = "".join(pages)
     hidden_mark = "Hidden while moderators review it" if locale == "en" else "Ausgeblendet, bis"
     assert ("Update 6" in board) == (role != "member")  # hidden: moderators see it
@@ -158,10 +160,18 @@ def test_a_kept_block_follows_edit_hide_reply_flag_and_author(
     page = _same(app, client, "/")
     assert page.count("You flagged this") == 1
 
-    bo.name, bo.organisation = "Bo Renamed", "New Org"
+    assert "Bo Berg" in _same(app, client, "/members")
+    bo.name = "Bo Renamed"
+    db.session.commit()
+    assert "Bo Renamed" in _same(app, client, "/members")
+    bo.organisation = "New Org"
     db.session.commit()
     page = _same(app, client, "/")
     assert "Bo Renamed" in page and "New Org" in page and "Bo Berg" not in page
+    members = _same(app, client, "/members")
+    assert "Bo Renamed" in members and "New Org" in members and "Bo Berg" not in members
+    make_post(bo, "Now glazing")
+    assert "Now glazing" in _same(app, client, "/members")  # the latest update changed
 
     newest.hidden_at = utcnow()
     db.session.commit()
