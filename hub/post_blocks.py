@@ -43,7 +43,7 @@ from hub.clock import utcnow
 from hub.flags import flagged_by_me
 from hub.i18n import current_locale
 from hub.models import Member, Post
-from hub.timefmt import relative_time, viewer_zone_name
+from hub.timefmt import localise, relative_time, viewer_zone_name
 
 MAX_BLOCKS = 4096
 _STATE = "hub_post_blocks"
@@ -197,6 +197,14 @@ class _Request:
         self.member_id = current_user._get_current_object().id
         self.now = utcnow()
         self._csrf: str | None = None
+        self._year: int | None = None
+
+    @property
+    def year(self) -> int:
+        """The year it is in the reader's zone (a date of this year is written without)."""
+        if self._year is None:
+            self._year = localise(self.now).year
+        return self._year
 
     @property
     def csrf(self) -> str:
@@ -291,15 +299,26 @@ def _fill(stored: tuple, post: Post, replies: Sequence[Post], reader: _Request) 
 
 _RECENT: dict[tuple[str, int], str] = {}
 _WEEK_MINUTES = 7 * 24 * 60
+#: Older times are a date ("23 Nov", "23 Nov 2025"): by the moment, the reader's language
+#: and zone, and the year it is in that zone; at most ``MAX_DATES`` are kept.
+_DATES: dict[tuple, str] = {}
+MAX_DATES = 20_000
 
 
 def _relative(value: datetime, reader: _Request) -> str:
     """``relative_time``, escaped; within a week it depends only on the language and the
-    whole minutes since, so each such wording is worked out once a process."""
+    whole minutes since, so each such wording is worked out once a process; an older
+    time is a date, worked out once for each post a process shows."""
     now = reader.now
     minutes = int((now - value).total_seconds() // 60)
     if minutes >= _WEEK_MINUTES:
-        return escape(relative_time(value, now))
+        key = (value, reader.key[1:], reader.year)
+        text = _DATES.get(key)
+        if text is None:
+            if len(_DATES) >= MAX_DATES:
+                _DATES.clear()
+            text = _DATES[key] = escape(relative_time(value, now))
+        return text
     key = (reader.locale, max(minutes, 0))
     text = _RECENT.get(key)
     if text is None:
