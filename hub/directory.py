@@ -111,13 +111,13 @@ def directory_page(
     )
     found: dict[int, tuple[Entry, Latest | None]] = {}
     for row in db.session.execute(statement):
-        shown = found.get(row.id)
+        ident, name, org, title, picture, _joined, _sort, body_html, body, tag = row
+        shown = found.get(ident)
         if shown is None:
-            entry = Entry(row.id, row.name, row.organisation, row.title, row.picture_version)
-            has_latest = row.body is not None
-            shown = found[row.id] = (entry, Latest(row.body_html, row.body) if has_latest else None)
-        if row.tag is not None:
-            shown[0].interest_tags.append(row.tag)
+            entry = Entry(ident, name, org, title, picture)
+            shown = found[ident] = (entry, Latest(body_html, body) if body is not None else None)
+        if tag is not None:
+            shown[0].interest_tags.append(tag)
     return list(found.values())
 
 

@@ -169,8 +169,7 @@ def entry_block(member: Any, latest: Any) -> Markup:
     differs from reader to reader but the language and the app's root."""
     key = (
         "entry",
-        request.script_root,
-        current_locale(),
+        _reader().key[:2],  # the app's root and the language
         member.id,
         member.name,
         member.title,
@@ -287,7 +286,7 @@ def _fill(stored: tuple, post: Post, replies: Sequence[Post], reader: _Request) 
             item = items[ident]
             if reader.member_id == item.author_id:
                 state = "mine"
-            elif flagged_by_me(item.id):
+            elif _flagged(item):
                 state = "flagged"
             else:
                 state = "other"
@@ -303,6 +302,12 @@ _WEEK_MINUTES = 7 * 24 * 60
 #: and zone, and the year it is in that zone; at most ``MAX_DATES`` are kept.
 _DATES: dict[tuple, str] = {}
 MAX_DATES = 20_000
+
+
+def _flagged(item: Any) -> bool:
+    """Whether the reader flagged ``item``: read with the page's rows where they say."""
+    flagged = getattr(item, "flagged", None)
+    return flagged_by_me(item.id) if flagged is None else flagged
 
 
 def _relative(value: datetime, reader: _Request) -> str:

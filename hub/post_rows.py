@@ -16,10 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, select
 
 from hub.extensions import db
-from hub.models import Member, Post, PostAttachment
+from hub.models import Flag, Member, Post, PostAttachment
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,9 @@ class PostRow:
     hidden_at: datetime | None
     author: Author
     attachments: tuple[Attachment, ...]
+    #: Whether the reader flagged it, where the page was read for a reader (``None``:
+    #: not read, ask ``hub.flags.flagged_by_me``).
+    flagged: bool | None = None
 
 
 _COLUMNS = (
@@ -80,17 +83,30 @@ _COLUMNS = (
 )
 
 
-def select_posts(*where: ColumnElement[bool]) -> Select:
-    """The columns of ``PostRow`` for the posts matching ``where``, authors joined."""
-    return select(*_COLUMNS).join(Member, Member.id == Post.author_id).where(*where)
+# Whether a post has attachments, so that they are asked for only when some post of the
+# page has any; and whether the reader (``viewer_id``) flagged it, so that their flags
+# need no statement of their own. One index lookup a row each.
+_HAS_FILES = exists().where(PostAttachment.post_id == Post.id).label("has_files")
+_FLAGGED = (
+    exists()
+    .where(Flag.post_id == Post.id, Flag.member_id == bindparam("viewer_id"))
+    .label("flagged")
+)
 
 
-def replies_statement(visible: ColumnElement[bool]) -> Select:
+def select_posts(*where: ColumnElement[bool], for_reader: bool = False) -> Select:
+    """The columns of ``PostRow`` for the posts matching ``where``, authors joined; with
+    ``for_reader``, whether the reader in the ``viewer_id`` parameter flagged each."""
+    columns = (*_COLUMNS, _HAS_FILES, _FLAGGED) if for_reader else (*_COLUMNS, _HAS_FILES)
+    return select(*columns).join(Member, Member.id == Post.author_id).where(*where)
+
+
+def replies_statement(visible: ColumnElement[bool], *, for_reader: bool = False) -> Select:
     """The replies to the updates in the ``ids`` parameter that pass ``visible``, oldest
     first (built once by the caller, run with ``updates_with_replies``/``replies_to``)."""
-    return select_posts(Post.parent_id.in_(bindparam("ids", expanding=True)), visible).order_by(
-        Post.created_at, Post.id
-    )
+    return select_posts(
+        Post.parent_id.in_(bindparam("ids", expanding=True)), visible, for_reader=for_reader
+    ).order_by(Post.created_at, Post.id)
 
 
 def updates_with_replies(
@@ -103,7 +119,7 @@ def updates_with_replies(
     more = len(found) > limit
     found = found[:limit]
     replied = _reply_rows(replies, params, [row.id for row in found])
-    files = _attachments([row.id for row in found] + [row.id for row in replied])
+    files = _attachments([row.id for row in (*found, *replied) if row.has_files])
     return [_row(row, files) for row in found], _grouped(replied, files), more
 
 
@@ -112,7 +128,7 @@ def replies_to(
 ) -> dict[int, list[PostRow]]:
     """The replies to ``post_ids`` by ``replies`` (a ``replies_statement``), grouped."""
     replied = _reply_rows(replies, params, post_ids)
-    return _grouped(replied, _attachments([row.id for row in replied]))
+    return _grouped(replied, _attachments([row.id for row in replied if row.has_files]))
 
 
 def _reply_rows(replies: Select, params: dict[str, object], post_ids: list[int]) -> list:
@@ -164,4 +180,5 @@ def _row(row, files: dict[int, tuple[Attachment, ...]]) -> PostRow:  # noqa: ANN
         hidden,
         Author(author_id, row[9], row[10], row[11]),
         files.get(ident, ()),
+        bool(row[13]) if len(row) > 13 else None,
     )

@@ -58,7 +58,7 @@ _ALL, _OWN, _NONE = "all", "own", "none"
 
 def _reader(viewer: Member | None) -> tuple[str, dict[str, object]]:
     if viewer is not None and viewer.is_moderator:
-        return _ALL, {}
+        return _ALL, {"viewer_id": viewer.id}
     if viewer is not None:
         return _OWN, {"viewer_id": viewer.id}
     return _NONE, {}
@@ -104,7 +104,7 @@ _FROM_HERE_UP = and_(
 def _page_statement(reader: str, by_author: bool, older: bool) -> Select:
     """A page's updates, newest first: built once per kind of page, not per request
     (building a statement costs about as much as running it)."""
-    query = post_rows.select_posts(*_updates(reader, by_author))
+    query = post_rows.select_posts(*_updates(reader, by_author), for_reader=reader != _NONE)
     if older:
         query = query.where(_OLDER)
     return query.order_by(Post.created_at.desc(), Post.id.desc()).limit(bindparam("limit"))
@@ -122,7 +122,7 @@ def _newer_statement(reader: str, by_author: bool) -> Select:
 
 @cache
 def _replies_statement(reader: str) -> Select:
-    return post_rows.replies_statement(_visible(reader))
+    return post_rows.replies_statement(_visible(reader), for_reader=reader != _NONE)
 
 
 def board_page(
