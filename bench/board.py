@@ -15,8 +15,10 @@ waitress as ``python app.py`` does (``HUB_HTTP_THREADS`` threads), gunicorn with
 workers as production does. The ceiling (``bench/board_ceiling.py``) is a bare Flask app
 rendering 50 in-memory posts through one Jinja template under the same server.
 
-Queries per page are counted in-process on the same database. The machine may be shared:
-compare the ratio to the ceiling, which is measured minutes apart in the same run.
+Queries per page are counted in-process on the same database. The machine may be shared
+and its speed drifts: the ceiling is loaded before each page and after the last, both
+servers up, and each page's ratio is to the mean of the ceiling's runs just before and
+after it (printed beside the ratio).
 """
 
 from __future__ import annotations
@@ -305,37 +307,44 @@ def run(args: argparse.Namespace) -> None:
     print(f"wrk: 16 connections, 2 threads, {args.duration} s a page; "
           f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")  # fmt: skip
     print(f"{'server':9} {'page':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} "
-          f"{'x ceiling':>9}")  # fmt: skip
+          f"{'x ceiling':>9} {'ceiling':>8}")  # fmt: skip
     for kind in args.servers:
-        port = _free_port()
-        ceiling_server = _serve(kind, "ceiling", port, env)
-        try:
-            _warm(f"http://127.0.0.1:{port}/", [])
-            ceiling = _wrk(f"http://127.0.0.1:{port}/", args.duration, [])
-        finally:
-            _stop(ceiling_server)
-        _line(kind, "ceiling (bare Jinja)", ceiling, None, None)
-        port = _free_port()
+        ceiling_port, port = _free_port(), _free_port()
+        ceiling_server = _serve(kind, "ceiling", ceiling_port, env)
         server = _serve(kind, "hub", port, env)
         try:
+            ceiling_url = f"http://127.0.0.1:{ceiling_port}/"
+            _warm(ceiling_url, [])
             headers = [f"Cookie: {cookie}", f"User-Agent: {AGENT}"]
             _warm(f"http://127.0.0.1:{port}/", headers)
-            for name, path in paths.items():
-                figures = _wrk(f"http://127.0.0.1:{port}{path}", args.duration, headers)
-                _line(kind, name, figures, queries[name], ceiling["rps"])
+            # The ceiling is run before each page and after the last (both servers stay up,
+            # one loaded at a time): each page's ratio is to the mean of the two runs around
+            # it, so the machine's drift during a run does not decide it.
+            runs = [(name, path, headers, 200) for name, path in paths.items()]
             if etag:
                 reload = [*headers, f"If-None-Match: {etag}"]
-                figures = _wrk(f"http://127.0.0.1:{port}/", args.duration, reload)
-                _line(kind, "board / reload (304)", figures, None, ceiling["rps"], expect=304)
+                runs.append(("board / reload (304)", "/", reload, 304))
+            before = _wrk(ceiling_url, args.duration, [])
+            ceilings = [before["rps"]]
+            for name, path, page_headers, expect in runs:
+                figures = _wrk(f"http://127.0.0.1:{port}{path}", args.duration, page_headers)
+                after = _wrk(ceiling_url, args.duration, [])
+                ceilings.append(after["rps"])
+                around = (before["rps"] + after["rps"]) / 2
+                _line(kind, name, figures, queries.get(name), around, expect=expect)
+                before = after
+            _line(kind, "ceiling (bare Jinja)", before, None, None)
+            print(f"{kind:9} {'ceiling runs, req/s':22} {' '.join(f'{c:.0f}' for c in ceilings)}")
         finally:
             _stop(server)
+            _stop(ceiling_server)
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
 
 
 def _line(
     kind: str, name: str, f: dict, queries: int | None, ceiling: float | None, expect: int = 200
 ) -> None:  # noqa: E501
-    ratio = f"{f['rps'] / ceiling:9.2f}" if ceiling else f"{'':9}"
+    ratio = f"{f['rps'] / ceiling:9.2f} {ceiling:8.0f}" if ceiling else f"{'':18}"
     q = f"{queries:7d}" if queries is not None else f"{'':7}"
     note = ""
     if f["bad"] and expect == 200:
