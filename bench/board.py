@@ -354,6 +354,14 @@ def _line(
     print(f"{kind:9} {name:22} {f['rps']:8.0f} {f['p50']:8.1f} {f['p99']:8.1f} {q} {ratio}{note}")
 
 
+def _hub_threads() -> int:
+    """``HUB_HTTP_THREADS`` as Hub would take it: the environment's, else the default."""
+    from hub.settings import SETTINGS  # noqa: PLC0415 (only the server child)
+
+    default = next(s.default for s in SETTINGS if s.name == "HTTP_THREADS")
+    return int(os.environ.get("HUB_HTTP_THREADS") or default)
+
+
 def serve(target: str, port: int) -> None:
     """Run one app under waitress as ``python app.py`` does (its threads, one process)."""
     from waitress.server import create_server  # noqa: PLC0415 (only the server child)
@@ -367,7 +375,7 @@ def serve(target: str, port: int) -> None:
         sys.path.insert(0, str(ROOT / "bench"))
         from board_ceiling import app  # noqa: PLC0415
 
-        threads = 8  # Hub's default HUB_HTTP_THREADS
+        threads = _hub_threads()  # the same set-up as Hub's
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Under 16 connections and 8 threads the queue is never empty: that is the load.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -57,7 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("HTTP_HOST", "127.0.0.1", "Interface the web server listens on."),
     Setting("HTTP_PORT", 5000, "Port the web server listens on.", **PORT),
-    Setting("HTTP_THREADS", 8, "Worker threads of the built-in web server (waitress).", minimum=1),
+    # 4, not more: threads of one process share the interpreter lock, and on two cores a
+    # board page cost half again as much CPU with 8 of them busy as with 4 (bench/README.md).
+    Setting("HTTP_THREADS", 4, "Worker threads of the built-in web server (waitress).", minimum=1),
     Setting(
         "PROXY_HOPS",
         0,
