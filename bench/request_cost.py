@@ -1,6 +1,7 @@
 """CPU time of one request in-process: the login page, a logged-in page that is only
-``base.html`` (the framework's share of every page), two small logged-in pages and the
-board, beside the bare-template ceiling of ``bench/board_ceiling.py``.
+``base.html`` (the framework's share of every page), two small logged-in pages, the
+board, page 50 of the board, a profile, the directory and search results (the pages of
+``bench/board.py``), beside the bare-template ceiling of ``bench/board_ceiling.py``.
 
 Usage:
     .venv/bin/python bench/request_cost.py                  # 300 requests a page

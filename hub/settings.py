@@ -58,7 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HTTP_HOST", "127.0.0.1", "Interface the web server listens on."),
     Setting("HTTP_PORT", 5000, "Port the web server listens on.", **PORT),
     # 4, not more: threads of one process share the interpreter lock, and on two cores a
-    # board page cost half again as much CPU with 8 of them busy as with 4 (bench/README.md).
+    # board page cost up to 6 ms of CPU with 8 of them busy, under 4 with 2 (bench/README.md).
     Setting("HTTP_THREADS", 4, "Worker threads of the built-in web server (waitress).", minimum=1),
     Setting(
         "PROXY_HOPS",
