@@ -5,9 +5,10 @@ A board page shows 20 updates with their replies, authors and attachments. Loade
 attributes, a collection for each relationship, six statements), reading them cost more
 than rendering the page from the kept blocks of ``hub.post_blocks``. These rows carry
 what ``partials/post.html`` and the feed read of a post, under the same attribute names
-(``post.author.name``, ``post.attachments``), in three statements a page: the updates
-with their authors, the replies with theirs, the attachments of both. They are read
-only: code that changes a post loads the ``Post``.
+(``post.author.name``, ``post.attachments``), in two statements a page: the updates with
+their authors, the replies with theirs, each row saying whether the reader flagged it and
+whether it has files; a third reads the files when some post of the page has any. They
+are read only: code that changes a post loads the ``Post``.
 """
 
 from __future__ import annotations
