@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, select
 
@@ -110,18 +111,30 @@ def replies_statement(visible: ColumnElement[bool], *, for_reader: bool = False)
     ).order_by(Post.created_at, Post.id)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What ``updates_with_replies`` read: the page's updates, their replies by update,
+    whether there were more updates, and the first row as read (for columns the caller
+    added to the statement after the post's own, by their labels; ``None`` if no rows)."""
+
+    posts: list[PostRow]
+    replies: dict[int, list[PostRow]]
+    more: bool
+    first: Any
+
+
 def updates_with_replies(
     updates: Select, replies: Select, params: dict[str, object], limit: int
-) -> tuple[list[PostRow], dict[int, list[PostRow]], bool]:
+) -> Found:
     """The first ``limit`` rows of ``updates`` (a ``select_posts`` statement, in its
-    order), their replies by ``replies`` (a ``replies_statement``) grouped by update, and
-    whether ``updates`` had more rows."""
+    order) and their replies by ``replies`` (a ``replies_statement``)."""
     found = list(db.session.execute(updates, params))
     more = len(found) > limit
     found = found[:limit]
     replied = _reply_rows(replies, params, [row.id for row in found])
     files = _attachments([row.id for row in (*found, *replied) if row.has_files])
-    return [_row(row, files) for row in found], _grouped(replied, files), more
+    posts = [_row(row, files) for row in found]
+    return Found(posts, _grouped(replied, files), more, found[0] if found else None)
 
 
 def replies_to(
@@ -181,5 +194,10 @@ def _row(row, files: dict[int, tuple[Attachment, ...]]) -> PostRow:  # noqa: ANN
         hidden,
         Author(author_id, row[9], row[10], row[11]),
         files.get(ident, ()),
-        bool(row[13]) if len(row) > 13 else None,
+        _flagged(row),
     )
+
+
+def _flagged(row) -> bool | None:  # noqa: ANN001 (a Row)
+    flagged = getattr(row, "flagged", None)  # read only for a reader (``for_reader``)
+    return None if flagged is None else bool(flagged)

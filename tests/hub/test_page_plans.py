@@ -29,7 +29,7 @@ def _plan(statement: Select, params: dict) -> str:
     return " | ".join(row[-1] for row in rows)
 
 
-CURSOR = {"viewer_id": 1, "at": "2026-12-01 10:00:00", "at_id": 5, "limit": 21}
+CURSOR = {"viewer_id": 1, "at": "2026-12-01 10:00:00", "at_id": 5, "limit": 21, "newer_offset": 20}
 
 
 @pytest.mark.parametrize("older", [True, False], ids=["page", "newer-link"])
@@ -43,6 +43,9 @@ def test_a_deep_board_page_starts_at_its_cursor(app: Flask, older: bool) -> None
     )
     plan = _plan(statement, CURSOR)
     assert re.search(r"ix_post_board \(parent_id=\? AND created_at[<>]\?\)", plan), plan
+    if older:  # the start of the newer page is read with it, from the cursor up
+        once = r"(?<!CORRELATED )SCALAR SUBQUERY \d+ \| SEARCH post USING INDEX ix_post_board "
+        assert len(re.findall(once + r"\(parent_id=\? AND created_at>\?\)", plan)) == 2, plan
 
 
 def test_a_deep_profile_page_starts_at_its_cursor(app: Flask) -> None:

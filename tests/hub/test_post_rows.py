@@ -38,9 +38,11 @@ def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 def _as_objects(updates, replies, params, limit):  # noqa: ANN001, ANN202
     """What the pages read before rows: the same posts as ``Post`` objects."""
-    ids = [row.id for row in db.session.execute(updates, params)]
+    rows = list(db.session.execute(updates, params))
+    ids = [row.id for row in rows]
     more, ids = len(ids) > limit, ids[:limit]
-    return _objects(ids), _replies_as_objects(replies, params, ids), more
+    first = rows[0] if rows else None
+    return post_rows.Found(_objects(ids), _replies_as_objects(replies, params, ids), more, first)
 
 
 def _replies_as_objects(replies, params, ids):  # noqa: ANN001, ANN202
@@ -193,3 +195,40 @@ def test_rows_read_no_post_objects(app: Flask, network: dict) -> None:
     assert [a.filename for a in first.attachments] == ["kiln.jpg", "plan.pdf", "glaze.png"]
     assert [a.is_image for a in first.attachments] == [True, False, True]
     assert [r.body for r in page.replies[first_id]] == ["A reply with a picture"]
+
+
+@pytest.mark.parametrize("by_author", [False, True], ids=["board", "profile"])
+def test_the_newer_page_link_read_with_the_page_is_the_one_read_alone(
+    app: Flask, make_member, make_post, by_author: bool
+) -> None:
+    """Deeper pages read where the newer page starts with their rows; it is where the
+    statement of its own finds it, on every page, with updates posted in the same second
+    and hidden ones (the author's own count for them, not for others)."""
+    ada, bo = make_member("Ada Osei"), make_member("Bo Chen")
+    moment = utcnow() - timedelta(days=2)
+    for n in range(11):
+        post = make_post(
+            ada if n % 3 else bo, f"Update {n}", now=moment + timedelta(minutes=n // 2)
+        )
+        if n in (4, 7):
+            post.hidden_at = moment
+    db.session.commit()
+    for viewer in (ada, bo):
+        author_id = ada.id if by_author else None
+        before, pages = None, 0
+        while True:
+            page = timeline.board_page(viewer, before=before, author_id=author_id, limit=3)
+            if before is not None:
+                reader, params = timeline._reader(viewer)
+                params = {**params, "limit": 4, "at": before.created_at, "at_id": before.id}
+                if by_author:
+                    params["author_id"] = ada.id
+                alone = timeline._newer_cursor(
+                    timeline._newer_statement(reader, by_author), params, 3
+                )
+                assert page.newer_cursor == alone, (viewer.name, pages)
+            pages += 1
+            if not page.next_cursor:
+                break
+            before = timeline.Cursor.decode(page.next_cursor)
+        assert pages >= 2
