@@ -30,7 +30,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -131,11 +131,7 @@ def post_block(post: Post, replies: Sequence[Post], max_length: int) -> Markup:
         fingerprint(post),
         tuple(fingerprint(r) for r in replies),
     )
-    blocks = cache()
-    stored = blocks.get(key)
-    if stored is None:
-        stored = _render(post, replies, max_length)
-        blocks.put(key, stored)
+    stored = _kept(key, lambda: _render(post, replies, max_length))
     return _fill(stored, post, replies, reader)
 
 
@@ -153,12 +149,8 @@ def meta_block(item: Any) -> Markup:
         item.hidden_at is not None,
         _author(item.author),
     )
-    blocks = cache()
-    stored = blocks.get(key)
-    if stored is None:
-        template = current_app.jinja_env.get_template("partials/post_meta.html")
-        stored = _pieces(template.render({"item": item, "per_request": _mark}))
-        blocks.put(key, stored)
+    template = "partials/post_meta.html"
+    stored = _kept(key, lambda: _pieces(_render_alone(template, item=item, per_request=_mark)))
     when = _relative(item.created_at, reader)
     return Markup("".join(piece if isinstance(piece, str) else when for piece in stored))
 
@@ -178,13 +170,23 @@ def entry_block(member: Any, latest: Any) -> Markup:
         tuple(member.interest_tags),
         None if latest is None else (latest.body_html, latest.body),
     )
+    template = "partials/directory_entry.html"
+    return _kept(key, lambda: Markup(_render_alone(template, member=member, latest=latest)))
+
+
+def _kept(key: tuple, render: Callable[[], Any]) -> Any:
+    """The kept copy for ``key``, rendered (and kept) by ``render`` the first time."""
     blocks = cache()
     stored = blocks.get(key)
     if stored is None:
-        template = current_app.jinja_env.get_template("partials/directory_entry.html")
-        stored = Markup(template.render({"member": member, "latest": latest}))
+        stored = render()
         blocks.put(key, stored)
     return stored
+
+
+def _render_alone(template: str, **context: Any) -> str:
+    """``template`` with only ``context``: nothing of the request's page around it."""
+    return current_app.jinja_env.get_template(template).render(context)
 
 
 class _Request:

@@ -16,9 +16,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member, MemberState, Post
 from hub.post_blocks import cache
-from tests.support.app import login
-
-CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
+from tests.support.app import login, read_pages_at, without_csrf
 
 
 @pytest.fixture
@@ -30,8 +28,7 @@ def app_config() -> dict:
 def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Pages are read at one fixed moment, so two renderings can be compared."""
     moment = utcnow() + timedelta(hours=3)
-    monkeypatch.setattr("hub.timefmt.utcnow", lambda: moment)
-    monkeypatch.setattr("hub.post_blocks.utcnow", lambda: moment)
+    read_pages_at(monkeypatch, moment)
     return moment
 
 
@@ -45,7 +42,7 @@ def _page(app: Flask, client: FlaskClient, path: str, *, kept: bool) -> str:
         app.jinja_env.globals.update(removed)
     assert response.status_code == 200, path
     # The CSRF token is signed with the second it was made in: the one part that differs.
-    return CSRF.sub('name="csrf_token" value="-"', response.get_data(as_text=True))
+    return without_csrf(response.get_data(as_text=True))
 
 
 def _same(app: Flask, client: FlaskClient, path: str) -> str:
@@ -187,8 +184,7 @@ def test_relative_times_are_written_for_each_request(
     login(client, alice)
     assert "just now" in _page(app, client, "/", kept=True)
     later = utcnow() + timedelta(hours=2, minutes=1)
-    monkeypatch.setattr("hub.timefmt.utcnow", lambda: later)
-    monkeypatch.setattr("hub.post_blocks.utcnow", lambda: later)
+    read_pages_at(monkeypatch, later)
     page = _same(app, client, "/")
     assert "2 hours ago" in page and "just now" not in page
 

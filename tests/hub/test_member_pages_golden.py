@@ -22,11 +22,10 @@ from hub import flags, posts
 from hub.extensions import db
 from hub.members import keep_interests
 from hub.models import Member, MemberState
-from tests.support.app import login
+from tests.support.app import login, without_csrf
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden" / "member_pages"
 NOW = datetime(2026, 6, 1, 9, 30)  # naive UTC, as stored
-CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
 NEXT = re.compile(r'rel="next" href="([^"]+)"')
 
 
@@ -142,7 +141,7 @@ def _paths(people: dict[str, Member]) -> list[str]:
 
 def _page(client: FlaskClient, path: str) -> str:
     response = client.get(path)
-    body = CSRF.sub('name="csrf_token" value="-"', response.get_data(as_text=True))
+    body = without_csrf(response.get_data(as_text=True))
     return f"=== {path} {response.status_code}\n{body}\n"
 
 

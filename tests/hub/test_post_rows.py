@@ -18,9 +18,8 @@ from hub import flags, post_rows, posts, timeline
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.models import Member, MemberState, Post, PostAttachment
-from tests.support.app import login
-
-CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
+from hub.post_blocks import BlockCache
+from tests.support.app import login, read_pages_at, without_csrf
 
 
 @pytest.fixture
@@ -31,8 +30,7 @@ def app_config() -> dict:
 @pytest.fixture
 def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
     moment = utcnow() + timedelta(hours=1)
-    monkeypatch.setattr("hub.timefmt.utcnow", lambda: moment)
-    monkeypatch.setattr("hub.post_blocks.utcnow", lambda: moment)
+    read_pages_at(monkeypatch, moment)
     return moment
 
 
@@ -63,7 +61,7 @@ def _page(client: FlaskClient, path: str) -> str:
     db.session.expire_all()
     response = client.get(path)
     assert response.status_code == 200, path
-    return CSRF.sub('name="csrf_token" value="-"', response.get_data(as_text=True))
+    return without_csrf(response.get_data(as_text=True))
 
 
 def _attach(post: Post, *files: tuple[str, str, int]) -> None:
@@ -144,7 +142,7 @@ def test_pages_from_rows_are_what_objects_render(
 
     monkeypatch.setattr(post_rows, "updates_with_replies", _as_objects)
     monkeypatch.setattr(post_rows, "replies_to", _replies_as_objects)
-    app.extensions["hub_post_blocks"].__init__()  # nothing kept from the rows' pages
+    monkeypatch.setitem(app.extensions, "hub_post_blocks", BlockCache())  # nothing kept
     from_objects = [_page(client, path) for path in paths]
     for path, ours, theirs in zip(paths, from_rows, from_objects, strict=True):
         assert ours == theirs, path
@@ -232,3 +230,19 @@ def test_the_newer_page_link_read_with_the_page_is_the_one_read_alone(
                 break
             before = timeline.Cursor.decode(page.next_cursor)
         assert pages >= 2
+
+
+def test_a_page_past_the_oldest_update_still_links_to_newer_ones(
+    app: Flask, client: FlaskClient, make_member, make_post
+) -> None:
+    """No row brings the newer page's start there: it is read on its own."""
+    ada = make_member("Ada Osei")
+    moment = utcnow() - timedelta(days=1)
+    made = [make_post(ada, f"Update {n}", now=moment + timedelta(minutes=n)) for n in range(5)]
+    login(client, ada)
+    below = timeline.Cursor(moment - timedelta(days=1), 1).encode()
+    page = _page(client, f"/?before={below}")
+    assert "No older updates" in page
+    # The newer page holds the three oldest; it starts below the fourth oldest.
+    start = timeline.Cursor(made[3].created_at, made[3].id).encode()
+    assert f'rel="prev" href="/?before={start}"' in page.replace("%3A", ":")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -76,3 +77,18 @@ def invite_link(message: EmailMessage) -> str:
     match = INVITE_RE.search(text)
     assert match, text
     return match.group(1)
+
+
+_CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]*"')
+
+
+def without_csrf(html: str) -> str:
+    """``html`` with its forms' CSRF tokens blanked: signed with the second they were made
+    in, they are the one part two renderings of the same page differ in."""
+    return _CSRF_VALUE.sub('name="csrf_token" value="-"', html)
+
+
+def read_pages_at(monkeypatch, moment: datetime) -> None:  # noqa: ANN001 (a MonkeyPatch)
+    """Pages (their relative times, kept blocks included) are read at ``moment``."""
+    monkeypatch.setattr("hub.timefmt.utcnow", lambda: moment)
+    monkeypatch.setattr("hub.post_blocks.utcnow", lambda: moment)
